@@ -1,0 +1,1 @@
+"""claimwatch alerts: render and deliver alerts over pluggable channels. Never imports Prefect."""

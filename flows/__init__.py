@@ -1,0 +1,1 @@
+"""Prefect orchestration over monitors/ and alerts/."""

@@ -1,0 +1,1 @@
+"""claimwatch monitors: config, fetch, parse, store, match and stance. Never imports Prefect."""

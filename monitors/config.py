@@ -1,0 +1,362 @@
+"""Load and validate the user's configuration: claims, feeds and alert channels.
+
+A configuration is a directory holding ``claims.yaml``, ``feeds.yaml`` and (optionally)
+``channels.yaml``. Pydantic validates each entry; every problem in a file is collected and raised as
+one ``ConfigError`` naming file, entry and field, so a user fixes everything in one pass.
+
+``${VAR}`` and ``${VAR:-default}`` in any string value are replaced from the environment before
+validation, so secrets stay out of the files. ``${CLAIMWATCH_HOME}`` defaults to the data directory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from monitors.errors import ConfigError
+from monitors.fetch import FetchSettings
+from monitors.models import Claim, Feed
+from monitors.paths import data_dir
+
+CLAIMS_FILE = "claims.yaml"
+FEEDS_FILE = "feeds.yaml"
+CHANNELS_FILE = "channels.yaml"
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ClaimModel(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    statement: str = Field(min_length=1)
+    aliases: list[str] = []
+    confirm_cues: list[str] = []
+    contradict_cues: list[str] = []
+    threshold: float = 85.0
+
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_in_range(cls, value: float) -> float:
+        if not 0 <= value <= 100:
+            raise ValueError(f"must be between 0 and 100 (got {value:g})")
+        return value
+
+    @field_validator("aliases", "confirm_cues", "contradict_cues")
+    @classmethod
+    def _no_blank_phrases(cls, values: list[str]) -> list[str]:
+        blank = [i for i, v in enumerate(values) if not v.strip()]
+        if blank:
+            raise ValueError(f"entry {blank[0]} is empty; remove it or write a phrase")
+        return [v.strip() for v in values]
+
+    def to_claim(self) -> Claim:
+        return Claim(
+            id=self.id,
+            statement=self.statement,
+            aliases=tuple(self.aliases),
+            confirm_cues=tuple(self.confirm_cues),
+            contradict_cues=tuple(self.contradict_cues),
+            threshold=self.threshold,
+        )
+
+
+class FeedModel(_Strict):
+    id: str = Field(pattern=_ID_PATTERN)
+    url: str = Field(min_length=1)
+    name: str = ""
+
+    @field_validator("url")
+    @classmethod
+    def _supported_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if scheme and scheme not in ("http", "https", "file"):
+            raise ValueError(f"must be an http(s) URL or a file path (got scheme '{scheme}')")
+        return value
+
+
+class FetchModel(_Strict):
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=30.0, gt=0)
+    deadline: float = Field(default=60.0, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    verify_tls: bool = True
+
+
+class ChannelModel(BaseModel):
+    """Common fields; the rest is validated by the channel type's own settings model."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(pattern=_ID_PATTERN)
+    type: str
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    name: str
+    type: str
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    claims: tuple[Claim, ...]
+    feeds: tuple[Feed, ...]
+    channels: tuple[ChannelSpec, ...]
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    source: Path | None = None
+
+    def claim(self, claim_id: str) -> Claim:
+        for claim in self.claims:
+            if claim.id == claim_id:
+                return claim
+        known = ", ".join(c.id for c in self.claims)
+        raise ConfigError("claims", [f"no claim with id '{claim_id}' (known: {known})"])
+
+
+def load_config(directory: Path | str) -> Config:
+    """Load claims, feeds and channels from a config directory; raise one ConfigError per file."""
+    root = Path(directory).expanduser()
+    if not root.is_dir():
+        raise ConfigError(str(root), ["not a directory; expected one holding claims.yaml and feeds.yaml"])
+    claims = load_claims(root / CLAIMS_FILE)
+    feeds, fetch = _load_feeds(root / FEEDS_FILE)
+    channels_path = root / CHANNELS_FILE
+    channels = _load_channels(channels_path) if channels_path.exists() else _default_channels()
+    return Config(claims=claims, feeds=feeds, channels=channels, fetch=fetch, source=root)
+
+
+def load_claims(path: Path | str) -> tuple[Claim, ...]:
+    """Load a claims file: a top-level ``claims:`` list."""
+    path = Path(path)
+    entries, problems = _read_list(path, "claims")
+    models = _validate_entries(ClaimModel, entries, "claims", problems)
+    problems += _duplicate_ids("claims", [(i, m.id) for i, m in models])
+    _raise_if(path, problems)
+    return tuple(m.to_claim() for _, m in models)
+
+
+def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchSettings]:
+    document, problems = _read_document(path)
+    entries = _list_section(document, "feeds", problems) if document is not None else []
+    models = _validate_entries(FeedModel, entries, "feeds", problems)
+    problems += _duplicate_ids("feeds", [(i, m.id) for i, m in models])
+    fetch = _validate_fetch(document, problems)
+    _raise_if(path, problems)
+    feeds = tuple(Feed(id=m.id, url=_resolve_source(m.url, path.parent), name=m.name) for _, m in models)
+    return feeds, fetch
+
+
+def _validate_fetch(document: Any, problems: list[str]) -> FetchSettings:
+    raw = document.get("fetch", {}) if isinstance(document, dict) else {}
+    try:
+        model = FetchModel.model_validate(_interpolate(raw or {}, "fetch", problems))
+    except ValidationError as exc:
+        problems += _describe(exc, "fetch", FetchModel)
+        return FetchSettings()
+    return FetchSettings(**model.model_dump())
+
+
+def _load_channels(path: Path) -> tuple[ChannelSpec, ...]:
+    from alerts.channel import CHANNEL_TYPES  # alerts owns each channel type's settings model
+
+    entries, problems = _read_list(path, "channels")
+    specs: list[tuple[int, ChannelSpec]] = []
+    for index, entry in _interpolated(entries, "channels", problems):
+        spec = _validate_channel(index, entry, CHANNEL_TYPES, problems)
+        if spec is not None:
+            specs.append((index, spec))
+    problems += _duplicate_ids("channels", [(i, s.name) for i, s in specs], what="name")
+    _raise_if(path, problems)
+    return tuple(s for _, s in specs)
+
+
+def _validate_channel(
+    index: int, entry: Any, types: dict[str, type[BaseModel]], problems: list[str]
+) -> ChannelSpec | None:
+    where = f"channels[{index}]"
+    try:
+        common = ChannelModel.model_validate(entry)
+    except ValidationError as exc:
+        problems += _describe(exc, where, ChannelModel)
+        return None
+    settings_model = types.get(common.type)
+    if settings_model is None:
+        known = ", ".join(sorted(types))
+        problems.append(f"{where}.type: unknown channel type '{common.type}' (known: {known})")
+        return None
+    settings = {k: v for k, v in entry.items() if k not in ("name", "type")}
+    try:
+        validated = settings_model.model_validate(settings)
+    except ValidationError as exc:
+        problems += _describe(exc, where, settings_model)
+        return None
+    return ChannelSpec(name=common.name, type=common.type, settings=dict(validated))
+
+
+def _default_channels() -> tuple[ChannelSpec, ...]:
+    return (ChannelSpec(name="console", type="console", settings={}),)
+
+
+def _resolve_source(url: str, base: Path) -> str:
+    """Relative local paths are relative to the file that names them, not to the working dir."""
+    if "://" in url:
+        return url
+    path = Path(url).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+# --- reading YAML -------------------------------------------------------------------------------
+
+
+def _read_document(path: Path) -> tuple[Any, list[str]]:
+    if not path.is_file():
+        raise ConfigError(str(path), [f"file not found; expected a YAML file at {path}"])
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [f"{where}invalid YAML: {problem}"]
+    except UnicodeDecodeError as exc:
+        return None, [f"not UTF-8 text ({exc.reason} at byte {exc.start})"]
+
+
+def _read_list(path: Path, section: str) -> tuple[list[Any], list[str]]:
+    document, problems = _read_document(path)
+    if problems:
+        _raise_if(path, problems)
+    return _list_section(document, section, problems), problems
+
+
+def _list_section(document: Any, section: str, problems: list[str]) -> list[Any]:
+    if not isinstance(document, dict) or section not in document:
+        problems.append(f"{section}: missing; the file must have a top-level '{section}:' list")
+        return []
+    entries = document[section]
+    if not isinstance(entries, list):
+        problems.append(f"{section}: must be a list (got {type(entries).__name__})")
+        return []
+    if not entries:
+        problems.append(f"{section}: is empty; add at least one entry")
+    return entries
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate_entries(
+    model: type[M], entries: list[Any], section: str, problems: list[str]
+) -> list[tuple[int, M]]:
+    valid: list[tuple[int, M]] = []
+    for index, entry in _interpolated(entries, section, problems):
+        where = f"{section}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: must be a mapping of fields (got {type(entry).__name__})")
+            continue
+        try:
+            valid.append((index, model.model_validate(entry)))
+        except ValidationError as exc:
+            problems += _describe(exc, where, model)
+    return valid
+
+
+def _interpolated(
+    entries: list[Any], section: str, problems: list[str]
+) -> Iterable[tuple[int, Any]]:
+    for index, entry in enumerate(entries):
+        yield index, _interpolate(entry, f"{section}[{index}]", problems)
+
+
+def _duplicate_ids(
+    section: str, ids: list[tuple[int, str]], what: str = "id"
+) -> list[str]:
+    first: dict[str, int] = {}
+    problems = []
+    for index, value in ids:
+        if value in first:
+            problems.append(
+                f"{section}[{index}].{what}: duplicate {what} '{value}' "
+                f"(first used at {section}[{first[value]}])"
+            )
+        else:
+            first[value] = index
+    return problems
+
+
+def _raise_if(path: Path, problems: list[str]) -> None:
+    if problems:
+        raise ConfigError(path.name if path.name else str(path), problems)
+
+
+# --- environment interpolation --------------------------------------------------------------------
+
+
+def _interpolate(value: Any, where: str, problems: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _interpolate(v, f"{where}.{k}", problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
+    if isinstance(value, str):
+        return _ENV_REF.sub(_env_replacer(where, problems), value)
+    return value
+
+
+def _env_replacer(where: str, problems: list[str]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        value = os.environ.get(name)
+        if value is None and name == "CLAIMWATCH_HOME":
+            value = str(data_dir())
+        if value is None:
+            if default is not None:
+                return default
+            problems.append(f"{where}: environment variable {name} is not set")
+            return ""
+        return value
+
+    return replace
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+
+def _describe(exc: ValidationError, where: str, model: type[BaseModel]) -> list[str]:
+    """Turn pydantic's errors into ``where.field: message`` lines a user can act on."""
+    lines = []
+    for error in exc.errors():
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        lines.append(f"{where}{loc}: {_message(error, model)}")
+    return lines
+
+
+def _message(error: Any, model: type[BaseModel]) -> str:
+    kind, msg = error["type"], error["msg"]
+    got = error.get("input")
+    if kind == "extra_forbidden":
+        field_name = str(error["loc"][-1])
+        close = difflib.get_close_matches(field_name, list(model.model_fields), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown field{hint}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"must be lower-case letters, digits, '-' or '_', at most 64 characters (got {got!r})"
+        )
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    return f"{msg[0].lower()}{msg[1:]} (got {got!r})"

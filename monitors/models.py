@@ -1,0 +1,209 @@
+"""Domain objects: small frozen dataclasses with no I/O.
+
+Everything downstream of parsing works with these; nothing outside ``parse.py`` touches feedparser's
+dicts, and nothing outside ``config.py`` touches pydantic models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    """What one report says about one claim."""
+
+    CONFIRM = "confirm"
+    CONTRADICT = "contradict"
+    DISPUTED = "disputed"  # both, attributed to different sides
+    NEUTRAL = "neutral"  # about the claim, takes no side (mention, question, hedge)
+    UNRELATED = "unrelated"
+
+    @property
+    def is_decisive(self) -> bool:
+        """True when the verdict moves a claim's state (and so may alert)."""
+        return self in (Verdict.CONFIRM, Verdict.CONTRADICT, Verdict.DISPUTED)
+
+
+class ClaimState(StrEnum):
+    """Where a tracked claim stands given the evidence so far."""
+
+    UNKNOWN = "unknown"
+    CONFIRMED = "confirmed"
+    CONTRADICTED = "contradicted"
+    DISPUTED = "disputed"
+
+    @classmethod
+    def from_verdict(cls, verdict: Verdict) -> ClaimState:
+        return _STATE_OF_VERDICT.get(verdict, cls.UNKNOWN)
+
+
+_STATE_OF_VERDICT = {
+    Verdict.CONFIRM: ClaimState.CONFIRMED,
+    Verdict.CONTRADICT: ClaimState.CONTRADICTED,
+    Verdict.DISPUTED: ClaimState.DISPUTED,
+}
+
+
+class SentenceStance(StrEnum):
+    """What one sentence does with the claimed fact."""
+
+    ASSERT = "assert"
+    DENY = "deny"
+    HEDGE = "hedge"
+    QUESTION = "question"
+    MENTION = "mention"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement the user tracks, with the words that identify its subject."""
+
+    id: str
+    statement: str
+    aliases: tuple[str, ...] = ()  # subject names in any script; empty: derived from statement
+    confirm_cues: tuple[str, ...] = ()  # added to the built-in lexicon, never replacing it
+    contradict_cues: tuple[str, ...] = ()
+    threshold: float = 85.0  # fuzzy alias match threshold, 0..100 (rapidfuzz scale)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A news source to poll: an http(s) URL or a local path (offline use)."""
+
+    id: str
+    url: str
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class Report:
+    """One feed entry, reduced to plain text."""
+
+    feed_id: str
+    report_id: str  # stable: GUID, else canonical link, else hash of title + summary
+    title: str
+    summary: str  # plain text, HTML stripped
+    link: str | None = None
+    published: datetime | None = None
+    content_hash: str = ""  # changes when title or summary change: triggers re-evaluation
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}" if self.summary else self.title
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence that bears on a claim, and why the engine read it the way it did."""
+
+    sentence: str
+    stance: SentenceStance
+    score: float  # 0..1: how strongly this sentence supports its stance
+    alias: str | None = None  # the claim alias that matched
+    matched: str | None = None  # the words in the sentence that matched it
+    cue: str | None = None  # the cue phrase that decided the stance
+    attribution: str | None = None  # who says so ("Ukraine", "Russian officials")
+    why: str = ""  # one human-readable line
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stance"] = self.stance.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(**{**data, "stance": SentenceStance(data["stance"])})
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The engine's verdict on one (claim, report) pair, with its evidence."""
+
+    claim_id: str
+    verdict: Verdict
+    score: float  # 0..1 confidence in the verdict
+    relatedness: float = 0.0  # 0..1: how much the report is about this claim
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    @property
+    def summary(self) -> str:
+        """One line a user can read: verdict, score and the strongest evidence."""
+        if not self.evidence:
+            return f"{self.verdict.value} ({self.score:.2f})"
+        top = self.evidence[0]
+        return f"{self.verdict.value} ({self.score:.2f}): {top.why or top.sentence}"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A decision worth telling the user about; serialised into the outbox."""
+
+    key: str  # idempotency key: one alert per (claim, report version)
+    claim_id: str
+    claim_statement: str
+    verdict: Verdict
+    previous_state: ClaimState
+    new_state: ClaimState
+    score: float
+    report_title: str
+    report_link: str | None
+    feed_id: str
+    feed_name: str
+    published: datetime | None
+    evidence: tuple[Evidence, ...]
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "claim_id": self.claim_id,
+            "claim_statement": self.claim_statement,
+            "verdict": self.verdict.value,
+            "previous_state": self.previous_state.value,
+            "new_state": self.new_state.value,
+            "score": self.score,
+            "report_title": self.report_title,
+            "report_link": self.report_link,
+            "feed_id": self.feed_id,
+            "feed_name": self.feed_name,
+            "published": self.published.isoformat() if self.published else None,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "created_at": self.created_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Alert:
+        published = data.get("published")
+        return cls(
+            key=data["key"],
+            claim_id=data["claim_id"],
+            claim_statement=data["claim_statement"],
+            verdict=Verdict(data["verdict"]),
+            previous_state=ClaimState(data["previous_state"]),
+            new_state=ClaimState(data["new_state"]),
+            score=float(data["score"]),
+            report_title=data["report_title"],
+            report_link=data.get("report_link"),
+            feed_id=data["feed_id"],
+            feed_name=data.get("feed_name") or data["feed_id"],
+            published=datetime.fromisoformat(published) if published else None,
+            evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", [])),
+            created_at=datetime.fromisoformat(data["created_at"]),
+        )
+
+    @property
+    def headline(self) -> str:
+        """``CONTRADICTED: <claim>``: the verdict as a state word, then the claim."""
+        word = {
+            Verdict.CONFIRM: "CONFIRMED",
+            Verdict.CONTRADICT: "CONTRADICTED",
+            Verdict.DISPUTED: "DISPUTED",
+        }.get(self.verdict, self.verdict.value.upper())
+        return f"{word}: {self.claim_statement}"

@@ -1,0 +1,521 @@
+"""Persistent state: feeds and their validators, reports seen, evidence, claim state, alert outbox.
+
+One URL picks the backend (``sqlite:///path.db`` or ``postgresql+psycopg://...``); the schema is
+created on first use. A report's decision and the alerts it causes are written in ONE transaction,
+so a crash never leaves evidence without its alert or an alert without its evidence, and the unique
+keys make a rerun (or a second worker) a no-op instead of a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from monitors import schema
+from monitors.errors import StoreError
+from monitors.fetch import Validators
+from monitors.models import Alert, Assessment, Claim, ClaimState, Evidence, Feed, Report, Verdict
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def alert_key(claim_id: str, report: Report) -> str:
+    """One alert per claim per report *version*: an edited report may alert again."""
+    raw = f"{claim_id}\x1f{report.feed_id}\x1f{report.report_id}\x1f{report.content_hash}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What recording one report changed: new evidence rows and the alerts they queued."""
+
+    evidence_count: int
+    alerts: tuple[Alert, ...]
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    channel: str
+    alert: Alert
+    attempts: int
+    status: str
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class ClaimStatus:
+    claim_id: str
+    state: ClaimState
+    confirming: int
+    contradicting: int
+    neutral: int
+    changed_at: datetime | None
+    latest_title: str | None
+    latest_link: str | None
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    feed_id: str
+    url: str
+    last_success_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+    last_new_report_at: datetime | None
+
+
+class Store:
+    """All reads and writes of claimwatch state. Cheap to create; share one per process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _make_engine(url)
+        try:
+            schema.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open state database {_redact(url)}: {exc}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- feeds -------------------------------------------------------------------------------
+
+    def validators(self) -> dict[str, Validators]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.feeds)).mappings()
+            return {r["feed_id"]: Validators(r["etag"], r["last_modified"]) for r in rows}
+
+    def record_fetch_success(
+        self, feed: Feed, validators: Validators, new_reports: int, at: datetime | None = None
+    ) -> None:
+        at = at or utcnow()
+        values: dict[str, Any] = {
+            "url": feed.url,
+            "etag": validators.etag,
+            "last_modified": validators.last_modified,
+            "last_attempt_at": at,
+            "last_success_at": at,
+            "consecutive_failures": 0,
+            "last_error": None,
+        }
+        if new_reports:
+            values["last_new_report_at"] = at
+        with self._tx() as conn:
+            self._upsert_feed(conn, feed, values)
+
+    def record_fetch_failure(self, feed: Feed, error: str, at: datetime | None = None) -> None:
+        at = at or utcnow()
+        with self._tx() as conn:
+            self._ensure_feed(conn, feed)
+            conn.execute(
+                update(schema.feeds)
+                .where(schema.feeds.c.feed_id == feed.id)
+                .values(
+                    last_attempt_at=at,
+                    last_error=error[:2000],
+                    consecutive_failures=schema.feeds.c.consecutive_failures + 1,
+                )
+            )
+
+    def _upsert_feed(self, conn: Connection, feed: Feed, values: dict[str, Any]) -> None:
+        self._ensure_feed(conn, feed)
+        conn.execute(update(schema.feeds).where(schema.feeds.c.feed_id == feed.id).values(**values))
+
+    def _ensure_feed(self, conn: Connection, feed: Feed) -> None:
+        row = {"feed_id": feed.id, "url": feed.url, "consecutive_failures": 0}
+        conn.execute(_insert_ignore(conn, schema.feeds, row))
+
+    def feed_health(self) -> list[FeedHealth]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.feeds).order_by(schema.feeds.c.feed_id)).mappings()
+            return [
+                FeedHealth(
+                    feed_id=r["feed_id"],
+                    url=r["url"],
+                    last_success_at=_utc(r["last_success_at"]),
+                    consecutive_failures=r["consecutive_failures"],
+                    last_error=r["last_error"],
+                    last_new_report_at=_utc(r["last_new_report_at"]),
+                )
+                for r in rows
+            ]
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def unseen(self, reports: Sequence[Report]) -> list[Report]:
+        """Reports never seen, or whose text changed since they were last evaluated."""
+        if not reports:
+            return []
+        feed_ids = {r.feed_id for r in reports}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    schema.reports.c.feed_id,
+                    schema.reports.c.report_id,
+                    schema.reports.c.content_hash,
+                ).where(schema.reports.c.feed_id.in_(feed_ids))
+            )
+            known = {(f, r): h for f, r, h in rows}
+        return [r for r in reports if known.get((r.feed_id, r.report_id)) != r.content_hash]
+
+    def record_report(
+        self,
+        report: Report,
+        feed: Feed,
+        assessments: Sequence[Assessment],
+        claims: Mapping[str, Claim],
+        channels: Sequence[str],
+    ) -> Decision:
+        """Store the report, its evidence, the claim states it moves and their alerts, atomically."""
+        now = utcnow()
+        with self._tx() as conn:
+            self._upsert_report(conn, report, now)
+            evidence_count = 0
+            alerts: list[Alert] = []
+            for assessment in assessments:
+                if assessment.verdict is Verdict.UNRELATED:
+                    continue
+                evidence_id = self._insert_evidence(conn, report, assessment, now)
+                if evidence_id is None:  # this report version was already decided (race/rerun)
+                    continue
+                evidence_count += 1
+                if assessment.verdict.is_decisive:
+                    claim = claims[assessment.claim_id]
+                    alert = self._decide(conn, claim, report, feed, assessment, evidence_id, now)
+                    self._enqueue(conn, alert, channels, now)
+                    alerts.append(alert)
+        return Decision(evidence_count=evidence_count, alerts=tuple(alerts))
+
+    def _upsert_report(self, conn: Connection, report: Report, now: datetime) -> None:
+        values = {
+            "content_hash": report.content_hash,
+            "title": report.title,
+            "summary": report.summary,
+            "link": report.link,
+            "published": report.published,
+            "last_changed": now,
+        }
+        key = {"feed_id": report.feed_id, "report_id": report.report_id}
+        inserted = conn.execute(
+            _insert_ignore(conn, schema.reports, {**key, **values, "first_seen": now})
+        ).rowcount
+        if not inserted:
+            conn.execute(
+                update(schema.reports)
+                .where(schema.reports.c.feed_id == report.feed_id)
+                .where(schema.reports.c.report_id == report.report_id)
+                .values(**values)
+            )
+
+    def _insert_evidence(
+        self, conn: Connection, report: Report, assessment: Assessment, now: datetime
+    ) -> int | None:
+        row = {
+            "claim_id": assessment.claim_id,
+            "feed_id": report.feed_id,
+            "report_id": report.report_id,
+            "content_hash": report.content_hash,
+            "verdict": assessment.verdict.value,
+            "score": assessment.score,
+            "relatedness": assessment.relatedness,
+            "spans": json.dumps([e.to_dict() for e in assessment.evidence], ensure_ascii=False),
+            "report_title": report.title,
+            "report_link": report.link,
+            "published": report.published,
+            "created_at": now,
+        }
+        # RETURNING, not rowcount: drivers report -1 for an implicit RETURNING that found nothing.
+        statement = _insert_ignore(conn, schema.evidence, row).returning(schema.evidence.c.id)
+        inserted = conn.execute(statement).scalar_one_or_none()
+        return None if inserted is None else int(inserted)
+
+    def _decide(
+        self,
+        conn: Connection,
+        claim: Claim,
+        report: Report,
+        feed: Feed,
+        assessment: Assessment,
+        evidence_id: int,
+        now: datetime,
+    ) -> Alert:
+        previous, as_of = self._state(conn, claim.id)
+        reported_at = report.published or now
+        # Feeds list newest first and backfills arrive late: an older report is recorded and
+        # alerted, but does not overturn a state set by a newer one.
+        new_state = previous
+        if as_of is None or reported_at >= as_of:
+            new_state = ClaimState.from_verdict(assessment.verdict)
+            self._set_state(conn, claim.id, new_state, reported_at, evidence_id, now)
+        return Alert(
+            key=alert_key(claim.id, report),
+            claim_id=claim.id,
+            claim_statement=claim.statement,
+            verdict=assessment.verdict,
+            previous_state=previous,
+            new_state=new_state,
+            score=assessment.score,
+            report_title=report.title,
+            report_link=report.link,
+            feed_id=feed.id,
+            feed_name=feed.label,
+            published=report.published,
+            evidence=assessment.evidence,
+            created_at=now,
+        )
+
+    def _state(self, conn: Connection, claim_id: str) -> tuple[ClaimState, datetime | None]:
+        c = schema.claim_state.c
+        row = conn.execute(select(c.state, c.as_of).where(c.claim_id == claim_id)).first()
+        if row is None:
+            return ClaimState.UNKNOWN, None
+        return ClaimState(row.state), _utc(row.as_of)
+
+    def _set_state(
+        self,
+        conn: Connection,
+        claim_id: str,
+        state: ClaimState,
+        as_of: datetime,
+        evidence_id: int,
+        now: datetime,
+    ) -> None:
+        values = {"state": state.value, "as_of": as_of, "evidence_id": evidence_id}
+        c = schema.claim_state.c
+        changed = conn.execute(
+            update(schema.claim_state).where(c.claim_id == claim_id).values(**values, changed_at=now)
+        ).rowcount
+        if not changed:
+            row = {"claim_id": claim_id, **values, "changed_at": now}
+            conn.execute(_insert_ignore(conn, schema.claim_state, row))
+
+    # --- outbox ------------------------------------------------------------------------------
+
+    def _enqueue(
+        self, conn: Connection, alert: Alert, channels: Sequence[str], now: datetime
+    ) -> None:
+        payload = json.dumps(alert.to_dict(), ensure_ascii=False)
+        for channel in channels:
+            row = {
+                "key": f"{alert.key}:{channel}",
+                "channel": channel,
+                "claim_id": alert.claim_id,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            conn.execute(_insert_ignore(conn, schema.outbox, row))
+
+    def claim_pending(self, channels: Sequence[str], lease: timedelta) -> list[OutboxItem]:
+        """Lease pending alerts for delivery, so two workers never send the same one."""
+        now = utcnow()
+        o = schema.outbox.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.outbox)
+                .where(o.status == "pending", o.channel.in_(list(channels)))
+                .where((o.lease_until.is_(None)) | (o.lease_until < now))
+                .order_by(o.id)
+            ).mappings().all()
+        leased = []
+        for row in rows:
+            with self._tx() as conn:
+                won = conn.execute(
+                    update(schema.outbox)
+                    .where(o.id == row["id"], o.status == "pending")
+                    .where((o.lease_until.is_(None)) | (o.lease_until < now))
+                    .values(lease_until=now + lease)
+                ).rowcount
+            if won:
+                leased.append(_outbox_item(row))
+        return leased
+
+    def mark_delivered(self, item: OutboxItem) -> None:
+        now = utcnow()
+        with self._tx() as conn:
+            conn.execute(
+                update(schema.outbox)
+                .where(schema.outbox.c.id == item.id)
+                .values(
+                    status="delivered",
+                    attempts=schema.outbox.c.attempts + 1,
+                    last_error=None,
+                    lease_until=None,
+                    delivered_at=now,
+                    updated_at=now,
+                )
+            )
+            self._audit(conn, item, "delivered", None, now)
+
+    def mark_failed(self, item: OutboxItem, error: str, give_up: bool) -> None:
+        """Record a failed attempt; the alert stays pending (retried next run) unless given up."""
+        now = utcnow()
+        with self._tx() as conn:
+            conn.execute(
+                update(schema.outbox)
+                .where(schema.outbox.c.id == item.id)
+                .values(
+                    status="failed" if give_up else "pending",
+                    attempts=schema.outbox.c.attempts + 1,
+                    last_error=error[:2000],
+                    lease_until=None,
+                    updated_at=now,
+                )
+            )
+            self._audit(conn, item, "failed", error, now)
+
+    def _audit(
+        self, conn: Connection, item: OutboxItem, outcome: str, error: str | None, now: datetime
+    ) -> None:
+        conn.execute(
+            insert(schema.deliveries).values(
+                outbox_id=item.id, channel=item.channel, at=now, outcome=outcome, error=error
+            )
+        )
+
+    def outbox(self, status: str | None = None) -> list[OutboxItem]:
+        query = select(schema.outbox).order_by(schema.outbox.c.id)
+        if status:
+            query = query.where(schema.outbox.c.status == status)
+        with self.engine.connect() as conn:
+            return [_outbox_item(r) for r in conn.execute(query).mappings()]
+
+    def retry_failed(self) -> int:
+        """Put given-up alerts back in the queue (after the user fixed the channel)."""
+        with self._tx() as conn:
+            return conn.execute(
+                update(schema.outbox)
+                .where(schema.outbox.c.status == "failed")
+                .values(status="pending", updated_at=utcnow())
+            ).rowcount
+
+    # --- claims ------------------------------------------------------------------------------
+
+    def claim_statuses(self, claims: Sequence[Claim]) -> list[ClaimStatus]:
+        with self.engine.connect() as conn:
+            return [self._claim_status(conn, claim.id) for claim in claims]
+
+    def _claim_status(self, conn: Connection, claim_id: str) -> ClaimStatus:
+        e = schema.evidence.c
+        counts = dict(
+            conn.execute(
+                select(e.verdict, func.count()).where(e.claim_id == claim_id).group_by(e.verdict)
+            ).all()
+        )
+        latest = conn.execute(
+            select(e.report_title, e.report_link)
+            .where(e.claim_id == claim_id, e.verdict != Verdict.NEUTRAL.value)
+            .order_by(e.id.desc())
+            .limit(1)
+        ).first()
+        c = schema.claim_state.c
+        state_row = conn.execute(
+            select(c.state, c.changed_at).where(c.claim_id == claim_id)
+        ).first()
+        disputed = counts.get(Verdict.DISPUTED.value, 0)
+        return ClaimStatus(
+            claim_id=claim_id,
+            state=ClaimState(state_row.state) if state_row else ClaimState.UNKNOWN,
+            confirming=counts.get(Verdict.CONFIRM.value, 0) + disputed,
+            contradicting=counts.get(Verdict.CONTRADICT.value, 0) + disputed,
+            neutral=counts.get(Verdict.NEUTRAL.value, 0),
+            changed_at=_utc(state_row.changed_at) if state_row else None,
+            latest_title=latest.report_title if latest else None,
+            latest_link=latest.report_link if latest else None,
+        )
+
+    def evidence_for(self, claim_id: str) -> list[tuple[str, str, str | None, list[Evidence]]]:
+        """(verdict, report title, link, spans) for a claim, newest first."""
+        e = schema.evidence.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(e.verdict, e.report_title, e.report_link, e.spans)
+                .where(e.claim_id == claim_id)
+                .order_by(e.id.desc())
+            ).all()
+        return [
+            (r.verdict, r.report_title, r.report_link,
+             [Evidence.from_dict(s) for s in json.loads(r.spans)])
+            for r in rows
+        ]
+
+
+def _outbox_item(row: Mapping[str, Any]) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        channel=row["channel"],
+        alert=Alert.from_dict(json.loads(row["payload"])),
+        attempts=row["attempts"],
+        status=row["status"],
+        last_error=row["last_error"],
+    )
+
+
+def _insert_ignore(conn: Connection, table: Any, row: dict[str, Any]) -> Any:
+    """INSERT that does nothing on a unique-key conflict, in the dialect at hand."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table).values(**row).on_conflict_do_nothing()
+    if name == "postgresql":
+        return postgresql.insert(table).values(**row).on_conflict_do_nothing()
+    raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot use state database {_redact(url)}: {exc}") from exc
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets the CLI read while a run writes; busy_timeout rides out short write locks.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _redact(url: str) -> str:
+    """Never print a database password."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,144 @@
+"""Config loading: the bundled demo loads, and broken files give exact, complete messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitors.config import load_claims, load_config
+from monitors.errors import ConfigError
+from monitors.paths import DEMO_CONFIG_DIR
+
+GOOD_FEEDS = "feeds:\n  - id: wire\n    url: wire.xml\n"
+GOOD_CLAIMS = "claims:\n  - id: c1\n    statement: Something happened\n"
+
+
+def write_config(tmp_path: Path, claims: str = GOOD_CLAIMS, feeds: str = GOOD_FEEDS,
+                 channels: str | None = None) -> Path:
+    (tmp_path / "claims.yaml").write_text(claims, encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(feeds, encoding="utf-8")
+    if channels is not None:
+        (tmp_path / "channels.yaml").write_text(channels, encoding="utf-8")
+    return tmp_path
+
+
+def config_error(directory: Path) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(directory)
+    return str(info.value)
+
+
+def test_demo_config_loads() -> None:
+    """The bundled Kursk example has two claims with Cyrillic aliases, a local feed and two sinks."""
+    config = load_config(DEMO_CONFIG_DIR)
+    assert ["kursk-control", "gornal-recaptured"] == [c.id for c in config.claims]
+    assert "Горналь" in config.claim("gornal-recaptured").aliases
+    assert Path(config.feeds[0].url).is_file()
+    assert ["console", "demo-file"] == [c.name for c in config.channels]
+
+
+def test_claim_problems_are_all_listed(tmp_path: Path) -> None:
+    """Every problem in claims.yaml is reported at once, with entry, field and expected value."""
+    claims = """claims:
+  - id: gornal-recaptured
+    statement: Russian forces recaptured Gornal
+  - id: Bad Id
+    statement: ""
+    threshold: 120
+  - id: c2
+    statement: again
+    alias: [Gornal]
+  - just a string
+  - id: gornal-recaptured
+    statement: Gornal again
+    aliases: [Gornal, " "]
+  - id: gornal-recaptured
+    statement: Gornal a third time
+"""
+    assert config_error(write_config(tmp_path, claims=claims)) == (
+        "claims.yaml: 7 problems\n"
+        "  claims[1].id: must be lower-case letters, digits, '-' or '_', at most 64 characters"
+        " (got 'Bad Id')\n"
+        "  claims[1].statement: string should have at least 1 character (got '')\n"
+        "  claims[1].threshold: must be between 0 and 100 (got 120)\n"
+        "  claims[2].alias: unknown field (did you mean 'aliases'?)\n"
+        "  claims[3]: must be a mapping of fields (got str)\n"
+        "  claims[4].aliases: entry 1 is empty; remove it or write a phrase\n"
+        "  claims[5].id: duplicate id 'gornal-recaptured' (first used at claims[0])"
+    )
+
+
+def test_duplicate_ids_reported_with_first_use(tmp_path: Path) -> None:
+    """A repeated claim id names where it was first used."""
+    claims = GOOD_CLAIMS + "  - id: c1\n    statement: Again\n"
+    assert config_error(write_config(tmp_path, claims=claims)) == (
+        "claims.yaml: 1 problem\n  claims[1].id: duplicate id 'c1' (first used at claims[0])"
+    )
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
+    """Broken YAML names the line and column."""
+    message = config_error(write_config(tmp_path, claims="claims:\n  - id: [unclosed\n"))
+    assert message.startswith("claims.yaml: 1 problem\n  line 3, column 1: invalid YAML:")
+
+
+def test_missing_files_and_sections(tmp_path: Path) -> None:
+    """A missing file or a missing top-level list says what was expected."""
+    assert config_error(tmp_path).endswith(
+        f"file not found; expected a YAML file at {tmp_path / 'claims.yaml'}"
+    )
+    write_config(tmp_path, feeds="fetch: {}\n")
+    assert config_error(tmp_path) == (
+        "feeds.yaml: 1 problem\n  feeds: missing; the file must have a top-level 'feeds:' list"
+    )
+
+
+def test_feed_problems(tmp_path: Path) -> None:
+    """Bad scheme, missing url and bad fetch limits are all reported for feeds.yaml."""
+    feeds = """feeds:
+  - id: a
+    url: ftp://example.org/feed
+  - id: b
+fetch:
+  concurrency: 0
+"""
+    assert config_error(write_config(tmp_path, feeds=feeds)) == (
+        "feeds.yaml: 3 problems\n"
+        "  feeds[0].url: must be an http(s) URL or a file path (got scheme 'ftp')\n"
+        "  feeds[1].url: required field is missing\n"
+        "  fetch.concurrency: input should be greater than or equal to 1 (got 0)"
+    )
+
+
+def test_relative_feed_paths_resolve_against_the_file(tmp_path: Path) -> None:
+    """A local feed path is relative to feeds.yaml, not to the working directory."""
+    config = load_config(write_config(tmp_path))
+    assert str(tmp_path.resolve() / "wire.xml") == config.feeds[0].url
+
+
+def test_env_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """${VAR} comes from the environment, ${VAR:-default} falls back, unset ${VAR} is an error."""
+    monkeypatch.setenv("CW_TEST_FEED_HOST", "news.example.org")
+    monkeypatch.delenv("CW_TEST_MISSING", raising=False)
+    feeds = (
+        "feeds:\n  - id: a\n    url: https://${CW_TEST_FEED_HOST}/rss\n"
+        "  - id: b\n    url: https://${CW_TEST_OTHER:-fallback.example.org}/rss\n"
+    )
+    config = load_config(write_config(tmp_path, feeds=feeds))
+    assert ["https://news.example.org/rss", "https://fallback.example.org/rss"] == [
+        f.url for f in config.feeds
+    ]
+    broken = "feeds:\n  - id: a\n    url: https://${CW_TEST_MISSING}/rss\n"
+    assert config_error(write_config(tmp_path, feeds=broken)) == (
+        "feeds.yaml: 1 problem\n  feeds[0].url: environment variable CW_TEST_MISSING is not set"
+    )
+
+
+def test_load_claims_alone(tmp_path: Path) -> None:
+    """A claims file can be loaded on its own (for `check` and `eval --claims`)."""
+    path = tmp_path / "claims.yaml"
+    path.write_text(GOOD_CLAIMS + "    aliases: [Thing, Штука]\n", encoding="utf-8")
+    claims = load_claims(path)
+    assert ("Thing", "Штука") == claims[0].aliases
+    assert 85.0 == claims[0].threshold

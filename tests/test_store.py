@@ -1,0 +1,162 @@
+"""The state store, on SQLite and on a real PostgreSQL: dedupe, atomic decisions, the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from monitors.fetch import Validators
+from monitors.models import (
+    Assessment,
+    Claim,
+    ClaimState,
+    Evidence,
+    Feed,
+    Report,
+    SentenceStance,
+    Verdict,
+)
+from monitors.store import Store
+
+CLAIM = Claim(id="gornal", statement="Russian forces recaptured Gornal", aliases=("Gornal",))
+CLAIMS = {CLAIM.id: CLAIM}
+FEED = Feed(id="wire", url="http://127.0.0.1/feed", name="Wire")
+CHANNELS = ["mail", "hook"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'state.db'}"
+    else:
+        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+    store = Store(url)
+    yield store
+    store.close()
+
+
+def _fresh_postgres_database(server_url: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def report(report_id: str = "r1", text_hash: str = "h1", hours: int = 0) -> Report:
+    return Report(
+        feed_id=FEED.id,
+        report_id=report_id,
+        title=f"Report {report_id}",
+        summary="Russian forces recaptured Gornal.",
+        link=f"https://example.org/{report_id}",
+        published=datetime(2025, 4, 26, tzinfo=UTC) + timedelta(hours=hours),
+        content_hash=text_hash,
+    )
+
+
+def assessment(verdict: Verdict) -> Assessment:
+    span = Evidence(
+        sentence="Russian forces recaptured Gornal.",
+        stance=SentenceStance.ASSERT,
+        score=0.9,
+        alias="Gornal",
+        matched="Gornal",
+        cue="recaptured",
+        why="asserts: 'recaptured' near 'Gornal'",
+    )
+    return Assessment(claim_id=CLAIM.id, verdict=verdict, score=0.9, relatedness=1.0, evidence=(span,))
+
+
+def test_decision_writes_evidence_state_and_one_alert_per_channel(store: Store) -> None:
+    """A confirming report stores evidence, moves the claim to confirmed, queues one alert per channel."""
+    decision = store.record_report(report(), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
+    assert 1 == decision.evidence_count
+    alert = decision.alerts[0]
+    assert (ClaimState.UNKNOWN, ClaimState.CONFIRMED) == (alert.previous_state, alert.new_state)
+    assert ["hook", "mail"] == sorted(item.channel for item in store.outbox(status="pending"))
+    status = store.claim_statuses([CLAIM])[0]
+    assert (ClaimState.CONFIRMED, 1, 0) == (status.state, status.confirming, status.contradicting)
+    assert "recaptured" == store.evidence_for(CLAIM.id)[0][3][0].cue
+
+
+def test_rerun_is_a_no_op(store: Store) -> None:
+    """The same report version recorded twice adds no evidence and no alert."""
+    store.record_report(report(), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
+    assert [] == store.unseen([report()])
+    again = store.record_report(report(), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
+    assert (0, ()) == (again.evidence_count, again.alerts)
+    assert 2 == len(store.outbox())
+
+
+def test_changed_report_is_unseen_and_alerts_again(store: Store) -> None:
+    """An edited report (new content hash) is re-evaluated and may alert again."""
+    store.record_report(report(), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
+    edited = report(text_hash="h2", hours=1)
+    assert [edited] == store.unseen([edited])
+    decision = store.record_report(edited, FEED, [assessment(Verdict.CONTRADICT)], CLAIMS, CHANNELS)
+    assert ClaimState.CONFIRMED == decision.alerts[0].previous_state
+    assert ClaimState.CONTRADICTED == store.claim_statuses([CLAIM])[0].state
+    assert 4 == len(store.outbox())
+
+
+def test_older_report_does_not_overturn_newer_state(store: Store) -> None:
+    """A late-arriving older report is recorded and alerted, but the newer state stands."""
+    store.record_report(report("new", hours=5), FEED, [assessment(Verdict.CONTRADICT)], CLAIMS, CHANNELS)
+    old = store.record_report(report("old"), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
+    assert ClaimState.CONTRADICTED == old.alerts[0].new_state
+    assert ClaimState.CONTRADICTED == store.claim_statuses([CLAIM])[0].state
+
+
+def test_neutral_and_unrelated_do_not_alert(store: Store) -> None:
+    """A mention is kept as evidence without an alert; an unrelated verdict stores nothing."""
+    decision = store.record_report(
+        report(), FEED, [assessment(Verdict.NEUTRAL), assessment(Verdict.UNRELATED)], CLAIMS, CHANNELS
+    )
+    assert (1, ()) == (decision.evidence_count, decision.alerts)
+    assert [] == store.outbox()
+
+
+def test_failed_decision_leaves_nothing_behind(store: Store) -> None:
+    """If deciding fails midway, neither the report nor its evidence is stored: it is retried."""
+    unknown_claim = Assessment(claim_id="missing", verdict=Verdict.CONFIRM, score=1.0)
+    with pytest.raises(KeyError):
+        store.record_report(report(), FEED, [unknown_claim], CLAIMS, CHANNELS)
+    assert [report()] == store.unseen([report()])
+    assert [] == store.evidence_for("missing")
+
+
+def test_outbox_lease_retry_and_give_up(store: Store) -> None:
+    """Leased alerts are not handed out twice; failures stay pending until given up."""
+    store.record_report(report(), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, ["mail"])
+    lease = timedelta(minutes=5)
+    (item,) = store.claim_pending(["mail"], lease)
+    assert [] == store.claim_pending(["mail"], lease)
+    store.mark_failed(item, "email: connection refused", give_up=False)
+    (again,) = store.claim_pending(["mail"], lease)
+    assert (1, "email: connection refused", "pending") == (again.attempts, again.last_error, again.status)
+    store.mark_failed(again, "email: connection refused", give_up=True)
+    assert [] == store.claim_pending(["mail"], lease)
+    assert 1 == store.retry_failed()
+    (last,) = store.claim_pending(["mail"], lease)
+    store.mark_delivered(last)
+    assert ["delivered"] == [i.status for i in store.outbox()]
+    assert [] == store.claim_pending(["mail"], lease)
+
+
+def test_feed_validators_and_health(store: Store) -> None:
+    """Validators survive between runs; failures count up and reset on success."""
+    store.record_fetch_failure(FEED, "wire: HTTP 500")
+    store.record_fetch_failure(FEED, "wire: HTTP 503")
+    health = store.feed_health()[0]
+    assert (2, "wire: HTTP 503") == (health.consecutive_failures, health.last_error)
+    store.record_fetch_success(FEED, Validators(etag='"v1"', last_modified=None), new_reports=3)
+    assert {"wire": Validators(etag='"v1"', last_modified=None)} == store.validators()
+    health = store.feed_health()[0]
+    assert (0, None) == (health.consecutive_failures, health.last_error)
+    assert health.last_new_report_at is not None
