@@ -1,0 +1,68 @@
+"""HTML fragment -> plain text: drop tags, scripts and styles, decode entities, collapse whitespace.
+
+Feed text is hostile input; this never raises and never returns markup. The result is for matching
+and for display after escaping, not for re-rendering as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Tags whose boundaries separate words ("<p>a</p><p>b</p>" is "a b", not "ab").
+_BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+        *("hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"),
+    }
+)
+# Tags whose content is never text a reader sees.
+_SKIP_TAGS = frozenset({"script", "style", "template", "noscript", "head", "title"})
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self.parts.append(data)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Control characters removed, runs of whitespace made one space, ends trimmed."""
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, entities decoded, whitespace collapsed."""
+    if "<" not in fragment and "&" not in fragment:
+        return collapse_whitespace(fragment)
+    parser = _TextExtractor()
+    parser.feed(fragment)
+    parser.close()
+    return collapse_whitespace("".join(parser.parts))
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…"

@@ -1,0 +1,185 @@
+"""Feed bytes -> ``Report`` objects (feedparser stays inside this module).
+
+Ids are stable across runs: the entry GUID, else the canonical link, else ``sha256:`` + a hash of
+the title and summary. ``content_hash`` changes whenever the normalised title or summary changes,
+so an edited report is evaluated again under the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import feedparser
+
+from monitors.errors import ParseError
+from monitors.html_text import collapse_whitespace, html_to_text, truncate
+from monitors.models import Report
+
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 20_000
+MAX_LINK_CHARS = 2_048
+MAX_GUNZIP_BYTES = 10_000_000  # a gzip body that was never decoded: cap what it may expand to
+MAX_GUID_CHARS = 1_024  # longer GUIDs are hashed: they are ids, not text anyone reads
+DERIVED_TITLE_CHARS = 120  # an entry without a title is titled by the start of its summary
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def parse_feed(
+    feed_id: str,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    base_url: str | None = None,
+) -> list[Report]:
+    """Reports of one feed document, first occurrence of each id kept, in feed order.
+
+    Raises ``ParseError`` when the body is not a feed (malformed or unrecognised, with no entries).
+    """
+    parsed = _run_feedparser(feed_id, _gunzipped(feed_id, body), headers, base_url)
+    if not parsed.entries:
+        if parsed.bozo or not parsed.get("version"):
+            raise ParseError(feed_id, f"not an RSS or Atom feed ({_bozo_reason(parsed)})")
+        return []
+    reports: dict[str, Report] = {}
+    for entry in parsed.entries:
+        report = entry_to_report(feed_id, entry)
+        if report is not None and report.report_id not in reports:
+            reports[report.report_id] = report
+    return list(reports.values())
+
+
+def _gunzipped(feed_id: str, body: bytes) -> bytes:
+    """Bodies still gzip-compressed (a .xml.gz served without Content-Encoding) are expanded."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(body, MAX_GUNZIP_BYTES + 1)
+    except zlib.error as exc:
+        raise ParseError(feed_id, f"corrupt gzip body: {exc}") from exc
+    if len(data) > MAX_GUNZIP_BYTES:
+        raise ParseError(feed_id, f"gzip body expands past {MAX_GUNZIP_BYTES} bytes")
+    return data
+
+
+def _run_feedparser(
+    feed_id: str, body: bytes, headers: Mapping[str, str] | None, base_url: str | None
+) -> Any:
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if base_url and "content-location" not in response_headers:
+        response_headers["content-location"] = base_url
+    try:
+        # A file object, never bare bytes: feedparser tries open() on bytes that look like a path.
+        return feedparser.parse(io.BytesIO(body), response_headers=response_headers)
+    except Exception as exc:  # feedparser's own crash on hostile input: report it as unparseable
+        raise ParseError(feed_id, f"feedparser failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _bozo_reason(parsed: Any) -> str:
+    exc = parsed.get("bozo_exception")
+    if exc is None:
+        return "no entries and no recognised feed format; check the URL points at the feed"
+    return truncate(collapse_whitespace(f"{type(exc).__name__}: {exc}"), 300)
+
+
+def entry_to_report(feed_id: str, entry: Mapping[str, Any]) -> Report | None:
+    """One feedparser entry as a ``Report``; None when it has no text at all."""
+    title = truncate(_text_of(entry.get("title_detail"), entry.get("title")), MAX_TITLE_CHARS)
+    summary = truncate(_summary_of(entry), MAX_SUMMARY_CHARS)
+    if not title and not summary:
+        return None
+    title = title or truncate(summary, DERIVED_TITLE_CHARS)
+    link = _clean_link(entry.get("link"))
+    return Report(
+        feed_id=feed_id,
+        report_id=report_id_for(entry.get("id"), entry.get("link"), title, summary),
+        title=title,
+        summary=summary,
+        link=link,
+        published=_published_of(entry),
+        content_hash=content_hash_for(title, summary),
+    )
+
+
+def _text_of(detail: Mapping[str, Any] | None, fallback: Any = None) -> str:
+    """Plain text of a feedparser text construct (type-aware: plain text is not parsed as HTML)."""
+    value = detail.get("value") if detail else fallback
+    if not isinstance(value, str):
+        return ""
+    if detail and detail.get("type") == "text/plain":
+        return collapse_whitespace(value)
+    return html_to_text(value)
+
+
+def _summary_of(entry: Mapping[str, Any]) -> str:
+    """The longest of the summary and the content blocks: full text beats a teaser."""
+    candidates = [_text_of(entry.get("summary_detail"), entry.get("summary"))]
+    candidates += [_text_of(block) for block in entry.get("content") or [] if block]
+    return max(candidates, key=len)
+
+
+def _published_of(entry: Mapping[str, Any]) -> datetime | None:
+    """Publication (else update) time as an aware UTC datetime; feedparser gives UTC tuples."""
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if value:
+            try:
+                year, month, day, hour, minute, second = value[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+            except (TypeError, ValueError, OverflowError):
+                continue
+    return None
+
+
+def _clean_link(link: Any) -> str | None:
+    """An absolute http(s) link, or None: javascript:, data: and the like are not links we show."""
+    if not isinstance(link, str):
+        return None
+    link = link.strip()
+    if not link or len(link) > MAX_LINK_CHARS or any(c in link for c in "\r\n\t "):
+        return None
+    return link if link.lower().startswith(("http://", "https://")) else None
+
+
+def report_id_for(guid: Any, link: Any, title: str, summary: str) -> str:
+    """Stable id: GUID, else canonical link, else ``sha256:`` + hash of title and summary."""
+    if isinstance(guid, str) and (guid := collapse_whitespace(guid)):
+        return guid if len(guid) <= MAX_GUID_CHARS else "sha256:" + _sha256(guid)
+    if isinstance(link, str) and (link := link.strip()):
+        canonical = canonical_link(link)
+        return canonical if len(canonical) <= MAX_GUID_CHARS else "sha256:" + _sha256(canonical)
+    return "sha256:" + _sha256(f"{title}\n{summary}")
+
+
+def canonical_link(link: str) -> str:
+    """Lower-case scheme and host, default port, fragment and ``utm_*`` parameters dropped."""
+    try:
+        parts = urlsplit(link.strip())
+    except ValueError:  # e.g. a broken IPv6 host: still a usable, stable id as written
+        return link.strip()
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    if netloc.endswith(_DEFAULT_PORTS.get(scheme, "\0")):
+        netloc = netloc[: -len(_DEFAULT_PORTS[scheme])]
+    path = parts.path or ("/" if netloc else "")
+    return urlunsplit((scheme, netloc, path, _without_tracking(parts.query), ""))
+
+
+def _without_tracking(query: str) -> str:
+    """The query minus ``utm_*`` parameters, other parameters kept byte for byte and in order."""
+    kept = [p for p in query.split("&") if p and not p.split("=", 1)[0].lower().startswith("utm_")]
+    return "&".join(kept)
+
+
+def content_hash_for(title: str, summary: str) -> str:
+    """sha256 hex of the normalised title and summary."""
+    return _sha256(f"{title}\n{summary}")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
