@@ -1,0 +1,233 @@
+"""Pure rendering of an ``Alert``: email subject, text and HTML bodies, webhook JSON payload.
+
+Every string that came from a feed (titles, sentences, feed names, links) is hostile input: it is
+reduced to one printable line and capped here, HTML-escaped in the HTML body, and a link is only
+ever shown as a link when its scheme is http or https. Channels only transport what this module
+renders, so the golden files under ``tests/golden/`` pin down everything a recipient sees.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import html
+import json
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitors.models import Alert, Evidence
+
+PAYLOAD_VERSION = "1"
+PAYLOAD_TYPE = "claimwatch.alert"
+
+MAX_SUBJECT = 200
+MAX_LINE = 300  # titles, claim statements, feed names, evidence annotations
+MAX_SENTENCE = 1000
+MAX_LINK = 2048
+MAX_EVIDENCE = 10  # a report rarely has more decisive sentences; the rest is noise in a mail
+
+# C0/C1 controls (including CR, LF, TAB and ESC), DEL and the Unicode line/paragraph separators:
+# none of them belongs in a one-line field, and ESC would let a feed drive the user's terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SPACES = re.compile(r"\s{2,}")
+
+
+def clean_line(text: str | None, limit: int = MAX_LINE) -> str:
+    """One printable line: controls become spaces, runs of spaces collapse, capped at ``limit``."""
+    if not text:
+        return ""
+    line = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) link with a host, else None (``javascript:`` is None)."""
+    if not url or len(url) > MAX_LINK or _CONTROL.search(url) or " " in url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def format_time(moment: datetime | None) -> str:
+    """``2025-03-12 09:30 UTC``; naive datetimes are taken to be UTC already."""
+    if moment is None:
+        return "unknown"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with an explicit ``+00:00``; naive datetimes are taken to be UTC."""
+    if moment is None:
+        return None
+    aware = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.isoformat()
+
+
+def email_subject(alert: Alert) -> str:
+    """``[claimwatch] CONTRADICTED: <claim>`` on one line, capped so no header can be injected."""
+    return clean_line(f"[claimwatch] {alert.headline}", MAX_SUBJECT)
+
+
+def message_id(alert: Alert) -> str:
+    """A Message-ID derived from the alert key, so a retried delivery carries the same id."""
+    digest = hashlib.sha256(alert.key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@claimwatch>"
+
+
+def _feed_label(alert: Alert) -> str:
+    name = clean_line(alert.feed_name) or clean_line(alert.feed_id)
+    feed_id = clean_line(alert.feed_id)
+    return name if name == feed_id else f"{name} ({feed_id})"
+
+
+def _link_text(alert: Alert) -> str:
+    if not alert.report_link:
+        return "(none)"
+    return safe_link(alert.report_link) or "(omitted: not an http or https link)"
+
+
+def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
+    """The label/value pairs shared by the text and HTML bodies, already cleaned (not escaped)."""
+    return [
+        ("Claim", clean_line(alert.claim_statement)),
+        ("Verdict", f"{alert.verdict.value} (score {alert.score:.2f})"),
+        ("State", f"{alert.previous_state.value} -> {alert.new_state.value}"),
+        ("Report", clean_line(alert.report_title)),
+        ("Source", _feed_label(alert)),
+        ("Link", _link_text(alert)),
+        ("Published", format_time(alert.published)),
+    ]
+
+
+def _evidence_rows(item: Evidence) -> list[tuple[str, str]]:
+    """Annotations of one evidence sentence; absent ones are left out rather than shown empty."""
+    rows = [("stance", f"{item.stance.value} (score {item.score:.2f})")]
+    if item.alias:
+        matched = clean_line(item.matched)
+        alias = clean_line(item.alias)
+        rows.append(("alias", f'{alias} (matched "{matched}")' if matched else alias))
+    optional = [("cue", item.cue), ("attribution", item.attribution), ("why", item.why)]
+    rows.extend((label, clean_line(value)) for label, value in optional if value)
+    return rows
+
+
+def _shown_evidence(alert: Alert) -> tuple[tuple[Evidence, ...], int]:
+    return alert.evidence[:MAX_EVIDENCE], max(0, len(alert.evidence) - MAX_EVIDENCE)
+
+
+def email_text(alert: Alert) -> str:
+    """The plain-text body (also what the console sink prints)."""
+    lines = [clean_line(alert.headline), ""]
+    lines += [f"{label + ':':<11}{value}" for label, value in _summary_rows(alert)]
+    lines += ["", "Evidence:"]
+    shown, hidden = _shown_evidence(alert)
+    for number, item in enumerate(shown, start=1):
+        lines.append(f'  {number}. "{clean_line(item.sentence, MAX_SENTENCE)}"')
+        lines += [f"     {label}: {value}" for label, value in _evidence_rows(item)]
+    if not shown:
+        lines.append("  (no evidence sentences recorded)")
+    if hidden:
+        lines.append(f"  ... and {hidden} more")
+    lines += ["", f"Alert key: {clean_line(alert.key)}", "-- ", "claimwatch"]
+    return "\n".join(lines) + "\n"
+
+
+def _html_value(label: str, value: str, alert: Alert) -> str:
+    link = safe_link(alert.report_link) if label == "Link" else None
+    if link:
+        return f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
+    return html.escape(value)
+
+
+def _html_evidence(item: Evidence) -> str:
+    notes = "".join(
+        f"<li><b>{html.escape(label)}:</b> {html.escape(value)}</li>"
+        for label, value in _evidence_rows(item)
+    )
+    sentence = html.escape(clean_line(item.sentence, MAX_SENTENCE))
+    return f"<li><blockquote>{sentence}</blockquote><ul>{notes}</ul></li>"
+
+
+def email_html(alert: Alert) -> str:
+    """The HTML body: every feed-derived string escaped, links only for http(s) URLs."""
+    rows = "".join(
+        f'<tr><th align="left">{label}</th><td>{_html_value(label, value, alert)}</td></tr>\n'
+        for label, value in _summary_rows(alert)
+    )
+    shown, hidden = _shown_evidence(alert)
+    items = "\n".join(_html_evidence(item) for item in shown)
+    evidence = f"<ol>\n{items}\n</ol>" if shown else "<p>(no evidence sentences recorded)</p>"
+    more = f"\n<p>... and {hidden} more</p>" if hidden else ""
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
+        f"<h2>{html.escape(clean_line(alert.headline))}</h2>\n"
+        f"<table>\n{rows}</table>\n<h3>Evidence</h3>\n{evidence}{more}\n"
+        f"<p><small>Alert key: {html.escape(clean_line(alert.key))}</small></p>\n"
+        "</body></html>\n"
+    )
+
+
+def email_message(alert: Alert, from_addr: str, to: list[str]) -> EmailMessage:
+    """multipart/alternative (text, then HTML). Date is added by the channel at send time."""
+    # Long subjects would otherwise fold onto a continuation line, which some clients (and
+    # Python's own parser) read back with a leading space; 998 is RFC 5322's hard line limit.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
+    message["Subject"] = email_subject(alert)
+    message["From"] = clean_line(from_addr)
+    message["To"] = ", ".join(clean_line(address) for address in to)
+    message["Message-ID"] = message_id(alert)
+    message.set_content(email_text(alert))
+    message.add_alternative(email_html(alert), subtype="html")
+    return message
+
+
+def _evidence_payload(item: Evidence) -> dict[str, Any]:
+    return {
+        "sentence": clean_line(item.sentence, MAX_SENTENCE),
+        "stance": item.stance.value,
+        "score": round(item.score, 4),
+        "alias": clean_line(item.alias) or None,
+        "matched": clean_line(item.matched) or None,
+        "cue": clean_line(item.cue) or None,
+        "attribution": clean_line(item.attribution) or None,
+        "why": clean_line(item.why),
+    }
+
+
+def webhook_payload(alert: Alert) -> dict[str, Any]:
+    """The versioned payload documented in docs/webhook.md (change both together)."""
+    body = {
+        "key": alert.key,
+        "headline": clean_line(alert.headline),
+        "claim": {"id": alert.claim_id, "statement": clean_line(alert.claim_statement)},
+        "verdict": alert.verdict.value,
+        "previous_state": alert.previous_state.value,
+        "new_state": alert.new_state.value,
+        "score": round(alert.score, 4),
+        "report": {
+            "title": clean_line(alert.report_title),
+            "link": safe_link(alert.report_link),
+            "published": iso_utc(alert.published),
+        },
+        "feed": {"id": alert.feed_id, "name": clean_line(alert.feed_name) or alert.feed_id},
+        "evidence": [_evidence_payload(item) for item in alert.evidence[:MAX_EVIDENCE]],
+        "evidence_total": len(alert.evidence),
+        "created_at": iso_utc(alert.created_at),
+    }
+    return {"version": PAYLOAD_VERSION, "type": PAYLOAD_TYPE, "alert": body}
+
+
+def webhook_body(alert: Alert) -> bytes:
+    """The exact bytes that are sent and signed: compact UTF-8 JSON."""
+    text = json.dumps(webhook_payload(alert), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
