@@ -130,7 +130,9 @@ def load_config(directory: Path | str) -> Config:
     """Load claims, feeds and channels from a config directory; raise one ConfigError per file."""
     root = Path(directory).expanduser()
     if not root.is_dir():
-        raise ConfigError(str(root), ["not a directory; expected one holding claims.yaml and feeds.yaml"])
+        raise ConfigError(
+            str(root), ["not a directory; expected one holding claims.yaml and feeds.yaml"]
+        )
     claims = load_claims(root / CLAIMS_FILE)
     feeds, fetch = _load_feeds(root / FEEDS_FILE)
     channels_path = root / CHANNELS_FILE
@@ -155,7 +157,9 @@ def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchSettings]:
     problems += _duplicate_ids("feeds", [(i, m.id) for i, m in models])
     fetch = _validate_fetch(document, problems)
     _raise_if(path, problems)
-    feeds = tuple(Feed(id=m.id, url=_resolve_source(m.url, path.parent), name=m.name) for _, m in models)
+    feeds = tuple(
+        Feed(id=m.id, url=_resolve_source(m.url, path.parent), name=m.name) for _, m in models
+    )
     return feeds, fetch
 
 
@@ -281,9 +285,7 @@ def _interpolated(
         yield index, _interpolate(entry, f"{section}[{index}]", problems)
 
 
-def _duplicate_ids(
-    section: str, ids: list[tuple[int, str]], what: str = "id"
-) -> list[str]:
+def _duplicate_ids(section: str, ids: list[tuple[int, str]], what: str = "id") -> list[str]:
     first: dict[str, int] = {}
     problems = []
     for index, value in ids:
@@ -359,4 +361,10 @@ def _message(error: Any, model: type[BaseModel]) -> str:
         )
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
-    return f"{msg[0].lower()}{msg[1:]} (got {got!r})"
+    text = f"{msg[0].lower()}{msg[1:]}"
+    if any(secret in str(error["loc"][-1]).lower() for secret in _SECRET_FIELDS):
+        return text  # never echo what was typed into a password or secret field
+    return f"{text} (got {got!r})"
+
+
+_SECRET_FIELDS = ("password", "secret", "token", "key")

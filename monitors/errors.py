@@ -1,13 +1,13 @@
 """The claimwatch exception tree.
 
 Every error the product raises on purpose derives from ``ClaimwatchError``; lower libraries' errors
-(httpx, feedparser, smtplib, SQLAlchemy) are translated at the boundary with ``raise ... from exc``::
+(httpx, feedparser, smtplib, SQLAlchemy) are translated at the boundary (``raise ... from exc``)::
 
     ClaimwatchError
-      ConfigError            bad claims/feeds/channels file: every problem at once, file + entry + field
+      ConfigError            bad claims/feeds/channels file: every problem, file + entry + field
       FetchError             .feed_id, .status_code
-        TransientFetchError  timeout, connection reset, 429 (.retry_after), 5xx   -> retried next run
-        PermanentFetchError  401/403/404/410, TLS, too large, not a feed         -> reported, backed off
+        TransientFetchError  timeout, connection reset, 429 (.retry_after), 5xx -> retried
+        PermanentFetchError  401/403/404/410, TLS, too large, not a feed       -> reported
       ParseError             body is not a feed (bozo and no entries)
       DeliveryError          a channel failed; message starts with the channel ("webhook: ...")
         TransientDeliveryError   worth retrying (timeouts, 5xx, SMTP 4xx, connection refused)

@@ -9,7 +9,7 @@ DEMO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "examples" / "kursk"
 
 
 def data_dir() -> Path:
-    """``$CLAIMWATCH_HOME``, else ``$XDG_DATA_HOME/claimwatch``, else ``~/.local/share/claimwatch``."""
+    """``$CLAIMWATCH_HOME``, else ``$XDG_DATA_HOME/claimwatch``, else ``~/.local/share/...``."""
     explicit = os.environ.get("CLAIMWATCH_HOME")
     if explicit:
         return Path(explicit).expanduser()

@@ -67,7 +67,9 @@ evidence = Table(
     Column("report_link", Text),
     Column("published", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("claim_id", "feed_id", "report_id", "content_hash", name="uq_evidence_version"),
+    UniqueConstraint(
+        "claim_id", "feed_id", "report_id", "content_hash", name="uq_evidence_version"
+    ),
 )
 Index("ix_evidence_claim", evidence.c.claim_id, evidence.c.created_at)
 

@@ -17,7 +17,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -99,9 +109,12 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+    def _tx(self, rollback: bool = False) -> Iterator[Connection]:
+        """One transaction; ``rollback`` runs the same writes and then discards them (dry runs)."""
+        with self.engine.connect() as conn, conn.begin() as tx:
             yield conn
+            if rollback:
+                tx.rollback()
 
     # --- feeds -------------------------------------------------------------------------------
 
@@ -190,10 +203,14 @@ class Store:
         assessments: Sequence[Assessment],
         claims: Mapping[str, Claim],
         channels: Sequence[str],
+        dry_run: bool = False,
     ) -> Decision:
-        """Store the report, its evidence, the claim states it moves and their alerts, atomically."""
+        """Store the report, its evidence, the claim states it moves and their alerts, atomically.
+
+        With ``dry_run`` the decision is computed exactly as for real, then rolled back.
+        """
         now = utcnow()
-        with self._tx() as conn:
+        with self._tx(rollback=dry_run) as conn:
             self._upsert_report(conn, report, now)
             evidence_count = 0
             alerts: list[Alert] = []
@@ -308,7 +325,9 @@ class Store:
         values = {"state": state.value, "as_of": as_of, "evidence_id": evidence_id}
         c = schema.claim_state.c
         changed = conn.execute(
-            update(schema.claim_state).where(c.claim_id == claim_id).values(**values, changed_at=now)
+            update(schema.claim_state)
+            .where(c.claim_id == claim_id)
+            .values(**values, changed_at=now)
         ).rowcount
         if not changed:
             row = {"claim_id": claim_id, **values, "changed_at": now}
@@ -338,12 +357,16 @@ class Store:
         now = utcnow()
         o = schema.outbox.c
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(schema.outbox)
-                .where(o.status == "pending", o.channel.in_(list(channels)))
-                .where((o.lease_until.is_(None)) | (o.lease_until < now))
-                .order_by(o.id)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    select(schema.outbox)
+                    .where(o.status == "pending", o.channel.in_(list(channels)))
+                    .where((o.lease_until.is_(None)) | (o.lease_until < now))
+                    .order_by(o.id)
+                )
+                .mappings()
+                .all()
+            )
         leased = []
         for row in rows:
             with self._tx() as conn:
@@ -424,7 +447,7 @@ class Store:
 
     def _claim_status(self, conn: Connection, claim_id: str) -> ClaimStatus:
         e = schema.evidence.c
-        counts = dict(
+        counts: dict[str, int] = dict(
             conn.execute(
                 select(e.verdict, func.count()).where(e.claim_id == claim_id).group_by(e.verdict)
             ).all()
@@ -461,13 +484,17 @@ class Store:
                 .order_by(e.id.desc())
             ).all()
         return [
-            (r.verdict, r.report_title, r.report_link,
-             [Evidence.from_dict(s) for s in json.loads(r.spans)])
+            (
+                r.verdict,
+                r.report_title,
+                r.report_link,
+                [Evidence.from_dict(s) for s in json.loads(r.spans)],
+            )
             for r in rows
         ]
 
 
-def _outbox_item(row: Mapping[str, Any]) -> OutboxItem:
+def _outbox_item(row: RowMapping) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
         channel=row["channel"],

@@ -14,8 +14,9 @@ GOOD_FEEDS = "feeds:\n  - id: wire\n    url: wire.xml\n"
 GOOD_CLAIMS = "claims:\n  - id: c1\n    statement: Something happened\n"
 
 
-def write_config(tmp_path: Path, claims: str = GOOD_CLAIMS, feeds: str = GOOD_FEEDS,
-                 channels: str | None = None) -> Path:
+def write_config(
+    tmp_path: Path, claims: str = GOOD_CLAIMS, feeds: str = GOOD_FEEDS, channels: str | None = None
+) -> Path:
     (tmp_path / "claims.yaml").write_text(claims, encoding="utf-8")
     (tmp_path / "feeds.yaml").write_text(feeds, encoding="utf-8")
     if channels is not None:
@@ -30,7 +31,7 @@ def config_error(directory: Path) -> str:
 
 
 def test_demo_config_loads() -> None:
-    """The bundled Kursk example has two claims with Cyrillic aliases, a local feed and two sinks."""
+    """The bundled Kursk example has two claims, Cyrillic aliases, a local feed, two sinks."""
     config = load_config(DEMO_CONFIG_DIR)
     assert ["kursk-control", "gornal-recaptured"] == [c.id for c in config.claims]
     assert "Горналь" in config.claim("gornal-recaptured").aliases

@@ -29,7 +29,9 @@ CHANNELS = ["mail", "hook"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'state.db'}"
     else:
@@ -70,11 +72,13 @@ def assessment(verdict: Verdict) -> Assessment:
         cue="recaptured",
         why="asserts: 'recaptured' near 'Gornal'",
     )
-    return Assessment(claim_id=CLAIM.id, verdict=verdict, score=0.9, relatedness=1.0, evidence=(span,))
+    return Assessment(
+        claim_id=CLAIM.id, verdict=verdict, score=0.9, relatedness=1.0, evidence=(span,)
+    )
 
 
 def test_decision_writes_evidence_state_and_one_alert_per_channel(store: Store) -> None:
-    """A confirming report stores evidence, moves the claim to confirmed, queues one alert per channel."""
+    """Confirming report: evidence stored, claim confirmed, one alert queued per channel."""
     decision = store.record_report(report(), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
     assert 1 == decision.evidence_count
     alert = decision.alerts[0]
@@ -107,7 +111,9 @@ def test_changed_report_is_unseen_and_alerts_again(store: Store) -> None:
 
 def test_older_report_does_not_overturn_newer_state(store: Store) -> None:
     """A late-arriving older report is recorded and alerted, but the newer state stands."""
-    store.record_report(report("new", hours=5), FEED, [assessment(Verdict.CONTRADICT)], CLAIMS, CHANNELS)
+    store.record_report(
+        report("new", hours=5), FEED, [assessment(Verdict.CONTRADICT)], CLAIMS, CHANNELS
+    )
     old = store.record_report(report("old"), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
     assert ClaimState.CONTRADICTED == old.alerts[0].new_state
     assert ClaimState.CONTRADICTED == store.claim_statuses([CLAIM])[0].state
@@ -116,7 +122,11 @@ def test_older_report_does_not_overturn_newer_state(store: Store) -> None:
 def test_neutral_and_unrelated_do_not_alert(store: Store) -> None:
     """A mention is kept as evidence without an alert; an unrelated verdict stores nothing."""
     decision = store.record_report(
-        report(), FEED, [assessment(Verdict.NEUTRAL), assessment(Verdict.UNRELATED)], CLAIMS, CHANNELS
+        report(),
+        FEED,
+        [assessment(Verdict.NEUTRAL), assessment(Verdict.UNRELATED)],
+        CLAIMS,
+        CHANNELS,
     )
     assert (1, ()) == (decision.evidence_count, decision.alerts)
     assert [] == store.outbox()
@@ -139,7 +149,11 @@ def test_outbox_lease_retry_and_give_up(store: Store) -> None:
     assert [] == store.claim_pending(["mail"], lease)
     store.mark_failed(item, "email: connection refused", give_up=False)
     (again,) = store.claim_pending(["mail"], lease)
-    assert (1, "email: connection refused", "pending") == (again.attempts, again.last_error, again.status)
+    assert (1, "email: connection refused", "pending") == (
+        again.attempts,
+        again.last_error,
+        again.status,
+    )
     store.mark_failed(again, "email: connection refused", give_up=True)
     assert [] == store.claim_pending(["mail"], lease)
     assert 1 == store.retry_failed()

@@ -1,0 +1,160 @@
+"""The monitor's steps as plain functions, in the order a run takes them.
+
+``flows/monitor.py`` wraps these in Prefect tasks; tests and the CLI can call them directly.
+Each step takes and returns plain data, so a failure in one feed stays in that feed's result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from monitors.config import Config
+from monitors.errors import ClaimwatchError
+from monitors.fetch import FetchSettings, Validators, fetch_feed, make_client
+from monitors.models import Alert, Claim, Feed, Report
+from monitors.parse import parse_feed
+from monitors.stance import StanceEngine
+from monitors.store import Store
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """One feed's outcome: its reports (empty when unchanged) or the error that stopped it."""
+
+    feed: Feed
+    reports: tuple[Report, ...] = ()
+    validators: Validators | None = None
+    not_modified: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    new_reports: int
+    new_evidence: int
+    alerts: tuple[Alert, ...]
+
+
+@dataclass
+class RunSummary:
+    """What one monitor run did; logged, returned by the flow, printed by the CLI."""
+
+    feeds_ok: list[str] = field(default_factory=list)
+    feeds_unchanged: list[str] = field(default_factory=list)
+    feeds_failed: dict[str, str] = field(default_factory=dict)
+    new_reports: int = 0
+    new_evidence: int = 0
+    alerts_queued: int = 0
+    alerts_sent: int = 0
+    alerts_pending: int = 0
+    delivery_errors: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        failed = ", ".join(f"{k} ({v})" for k, v in self.feeds_failed.items()) or "none"
+        return [
+            f"feeds: {len(self.feeds_ok)} ok ({len(self.feeds_unchanged)} unchanged), "
+            f"{len(self.feeds_failed)} failed: {failed}",
+            f"reports: {self.new_reports} new or changed; evidence: {self.new_evidence} new",
+            f"alerts: {self.alerts_queued} queued, {self.alerts_sent} sent, "
+            f"{self.alerts_pending} pending",
+            *self.decisions,
+            *(f"delivery error: {e}" for e in self.delivery_errors),
+        ]
+
+
+def poll_feed(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
+    """Fetch and parse one feed; never raises for the feed's own failures."""
+    try:
+        return asyncio.run(_poll(feed, validators, settings))
+    except ClaimwatchError as exc:
+        return FeedPoll(feed=feed, error=str(exc))
+
+
+async def _poll(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
+    async with make_client(settings) as client:
+        result = await fetch_feed(client, feed, validators, settings)
+    if result.not_modified:
+        return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
+    reports = parse_feed(feed.id, result.body, result.headers, base_url=result.url)
+    return FeedPoll(feed=feed, reports=tuple(reports), validators=result.validators)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run decides: which claims, which reports, and whether anything is written."""
+
+    claim_ids: tuple[str, ...] = ()  # empty: every claim in the config
+    since: datetime | None = None  # skip reports published before this (undated ones are kept)
+    dry_run: bool = False  # decide and report what would alert; store and send nothing
+
+
+def process_polls(
+    store: Store,
+    config: Config,
+    polls: Sequence[FeedPoll],
+    options: RunOptions = RunOptions(),
+) -> ProcessResult:
+    """Record feed health, then decide every new or changed report and queue its alerts."""
+    if not options.dry_run:
+        for poll in polls:
+            _record_health(store, poll)
+    claims = {c.id: c for c in _selected_claims(config, options.claim_ids)}
+    engine = StanceEngine(claims.values())
+    channels = [c.name for c in config.channels]
+    fresh = [r for p in polls for r in p.reports if _is_recent(r, options.since)]
+    new = _oldest_first(store.unseen(fresh))
+    feeds = {p.feed.id: p.feed for p in polls}
+    evidence, alerts = 0, list[Alert]()
+    for report in new:
+        assessments = engine.assess(report.title, report.summary)
+        decision = store.record_report(
+            report, feeds[report.feed_id], assessments, claims, channels, dry_run=options.dry_run
+        )
+        evidence += decision.evidence_count
+        alerts.extend(decision.alerts)
+    return ProcessResult(new_reports=len(new), new_evidence=evidence, alerts=tuple(alerts))
+
+
+def _selected_claims(config: Config, claim_ids: Sequence[str]) -> list[Claim]:
+    return [config.claim(cid) for cid in claim_ids] if claim_ids else list(config.claims)
+
+
+def _is_recent(report: Report, since: datetime | None) -> bool:
+    return since is None or report.published is None or report.published >= since
+
+
+def _record_health(store: Store, poll: FeedPoll) -> None:
+    if poll.error is not None:
+        store.record_fetch_failure(poll.feed, poll.error)
+    elif poll.validators is not None:
+        store.record_fetch_success(poll.feed, poll.validators, len(poll.reports))
+
+
+def _oldest_first(reports: list[Report]) -> list[Report]:
+    """Decide in publication order, so the newest report sets a claim's state last."""
+    epoch = datetime.min.replace(tzinfo=UTC)
+    return sorted(reports, key=lambda r: r.published or epoch)
+
+
+def summarize(polls: Sequence[FeedPoll], processed: ProcessResult) -> RunSummary:
+    summary = RunSummary(
+        feeds_ok=[p.feed.id for p in polls if p.ok],
+        feeds_unchanged=[p.feed.id for p in polls if p.not_modified],
+        feeds_failed={p.feed.id: p.error for p in polls if p.error is not None},
+        new_reports=processed.new_reports,
+        new_evidence=processed.new_evidence,
+        alerts_queued=len(processed.alerts),
+    )
+    summary.decisions = [
+        f"{a.headline} (was {a.previous_state.value}) <- {a.report_title!r} [{a.feed_id}]"
+        for a in processed.alerts
+    ]
+    return summary

@@ -1,0 +1,236 @@
+"""The whole pipeline under a real Prefect server: loopback feeds -> claims -> SMTP and webhook."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts.signing import verify_signature
+from monitors.paths import DEMO_CONFIG_DIR
+from monitors.pipeline import RunSummary
+from monitors.store import Store
+from tests.conftest import SHARED
+from tests.fixtures.feed_server import FeedServer, rss_feed
+from tests.fixtures.smtp_server import SmtpServer
+from tests.fixtures.webhook_receiver import WebhookReceiver
+
+SECRET = "e2e-webhook-secret"
+
+GORNAL_TAKEN = {
+    "guid": "wire-1",
+    "title": "Russian forces recaptured Gornal, Moscow says",
+    "link": "https://news.example/wire-1",
+    "description": "Russia's defence ministry said its troops recaptured the village of Gornal.",
+    "pub_date": "Sat, 26 Apr 2025 09:00:00 GMT",
+}
+UNRELATED = {
+    "guid": "wire-2",
+    "title": "Grain harvest forecast raised",
+    "link": "https://news.example/wire-2",
+    "description": "The agriculture ministry raised its wheat forecast.",
+    "pub_date": "Sat, 26 Apr 2025 10:00:00 GMT",
+}
+GORNAL_DENIED = {
+    **GORNAL_TAKEN,
+    "description": GORNAL_TAKEN["description"]
+    + " Ukraine's general staff denied that Russian forces had recaptured Gornal,"
+    " saying its troops were still holding positions in the village.",
+}
+
+
+@dataclass
+class Setup:
+    config_dir: Path
+    database_url: str
+    feed_path: str
+
+
+@pytest.fixture
+def setup(tmp_path: Path, feed_server: FeedServer, webhook_receiver: WebhookReceiver) -> Setup:
+    feed_path = f"/e2e/{tmp_path.name}.xml"
+    return Setup(
+        config_dir=tmp_path / "config",
+        database_url=f"sqlite:///{tmp_path / 'state.db'}",
+        feed_path=feed_path,
+    )
+
+
+def write_config(
+    setup: Setup, feeds: Sequence[tuple[str, str]], smtp_port: int, hook_url: str
+) -> None:
+    setup.config_dir.mkdir(exist_ok=True)
+    claims = (DEMO_CONFIG_DIR / "claims.yaml").read_text(encoding="utf-8")
+    (setup.config_dir / "claims.yaml").write_text(claims, encoding="utf-8")
+    feed_lines = "".join(f"  - id: {fid}\n    url: {url}\n" for fid, url in feeds)
+    (setup.config_dir / "feeds.yaml").write_text(
+        f"feeds:\n{feed_lines}fetch:\n  read_timeout: 5\n  deadline: 10\n", encoding="utf-8"
+    )
+    (setup.config_dir / "channels.yaml").write_text(
+        f"""channels:
+  - name: desk-email
+    type: email
+    host: 127.0.0.1
+    port: {smtp_port}
+    security: none
+    from_addr: claimwatch@example.test
+    to: [desk@example.test]
+    timeout: 5
+  - name: desk-hook
+    type: webhook
+    url: {hook_url}
+    secret: {SECRET}
+    timeout: 5
+""",
+        encoding="utf-8",
+    )
+
+
+def run(setup: Setup) -> RunSummary:
+    from flows.monitor import monitor_claims
+
+    return monitor_claims(config_dir=str(setup.config_dir), database_url=setup.database_url)
+
+
+def hook_payloads(receiver: WebhookReceiver) -> list[dict[str, Any]]:
+    for request in receiver.requests:
+        assert verify_signature(SECRET, request.headers["x-claimwatch-signature"], request.body)
+    return [json.loads(r.body) for r in receiver.requests]
+
+
+def test_alerts_delivered_once_then_again_on_denial(
+    prefect_harness: None,
+    setup: Setup,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """Email and webhook alert on a confirmation; a rerun sends nothing; an added denial alerts."""
+    feed_server.set_feed(setup.feed_path, rss_feed([GORNAL_TAKEN, UNRELATED]))
+    write_config(
+        setup, [("wire", feed_server.url(setup.feed_path))], smtp_server.port, webhook_receiver.url
+    )
+
+    first = run(setup)
+    assert (["wire"], 2, 1, 1) == (
+        first.feeds_ok,
+        first.new_reports,
+        first.alerts_queued,
+        first.alerts_sent // 2,
+    )
+    subjects = [m.message["Subject"] for m in smtp_server.messages]
+    assert ["[claimwatch] CONFIRMED: Russian forces recaptured Gornal"] == subjects
+    payload = hook_payloads(webhook_receiver)[0]["alert"]
+    assert ("gornal-recaptured", "confirm", "unknown") == (
+        payload["claim"]["id"],
+        payload["verdict"],
+        payload["previous_state"],
+    )
+    assert any(e["alias"] and "Gornal" in e["sentence"] for e in payload["evidence"])
+
+    second = run(setup)
+    assert (0, 0) == (second.new_reports, second.alerts_sent)
+    assert 1 == len(smtp_server.messages)
+    assert 1 == len(webhook_receiver.requests)
+
+    feed_server.set_feed(setup.feed_path, rss_feed([GORNAL_DENIED, UNRELATED]))
+    third = run(setup)
+    assert (1, 2) == (third.new_reports, third.alerts_sent)
+    latest = hook_payloads(webhook_receiver)[-1]["alert"]
+    assert latest["verdict"] in ("contradict", "disputed")
+    assert "confirmed" == latest["previous_state"]
+    assert smtp_server.messages[-1].message["Subject"].startswith("[claimwatch] ")
+
+
+def test_smtp_down_then_up_delivers_exactly_once(
+    prefect_harness: None,
+    setup: Setup,
+    feed_server: FeedServer,
+    stopped_smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """With SMTP down the email stays pending (webhook still sent); next run delivers it once."""
+    feed_server.set_feed(setup.feed_path, rss_feed([GORNAL_TAKEN]))
+    write_config(
+        setup,
+        [("wire", feed_server.url(setup.feed_path))],
+        stopped_smtp_server.port,
+        webhook_receiver.url,
+    )
+
+    first = run(setup)
+    assert (1, 1) == (first.alerts_sent, first.alerts_pending)
+    assert first.delivery_errors[0].startswith("email desk-email:")
+    pending = Store(setup.database_url).outbox(status="pending")
+    assert [("desk-email", 1)] == [(p.channel, p.attempts) for p in pending]
+
+    stopped_smtp_server.start()
+    second = run(setup)
+    assert (1, 0) == (second.alerts_sent, second.alerts_pending)
+    third = run(setup)
+    assert 0 == third.alerts_sent
+    assert 1 == len(stopped_smtp_server.messages)
+    assert 1 == len(webhook_receiver.requests)
+
+
+def test_failing_feed_does_not_fail_the_run(
+    prefect_harness: None,
+    setup: Setup,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """A 404 feed and a 500 feed are reported in the summary; the good feed still alerts."""
+    feed_server.set_feed(setup.feed_path, rss_feed([GORNAL_TAKEN]))
+    feeds = [
+        ("good", feed_server.url(setup.feed_path)),
+        ("gone", feed_server.url("/status/404")),
+        ("broken", feed_server.url("/status/500")),
+    ]
+    write_config(setup, feeds, smtp_server.port, webhook_receiver.url)
+    summary = run(setup)
+    assert ["good"] == summary.feeds_ok
+    assert ["broken", "gone"] == sorted(summary.feeds_failed)
+    assert "404" in summary.feeds_failed["gone"]
+    assert 2 == summary.alerts_sent
+    health = {h.feed_id: h for h in Store(setup.database_url).feed_health()}
+    assert (1, 0) == (health["gone"].consecutive_failures, health["good"].consecutive_failures)
+
+
+def test_seed_story_is_disputed_for_kursk_and_confirms_gornal(
+    prefect_harness: None,
+    setup: Setup,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """The real seed article: Kursk control disputed (Russia vs Ukraine), Gornal confirmed."""
+    seed = SHARED / "seed" / "kursk-gornal-article.txt"
+    if not seed.is_file():
+        pytest.skip(f"seed article not found at {seed}")
+    lines = seed.read_text(encoding="utf-8").strip().splitlines()
+    item = {
+        "guid": "seed-1",
+        "title": lines[0],
+        "link": "https://news.example/seed",
+        "description": "\n".join(lines[1:]),
+        "pub_date": "Sat, 26 Apr 2025 09:00:00 GMT",
+    }
+    feed_server.set_feed(setup.feed_path, rss_feed([item]))
+    write_config(
+        setup, [("seed", feed_server.url(setup.feed_path))], smtp_server.port, webhook_receiver.url
+    )
+    run(setup)
+    verdicts = {
+        p["alert"]["claim"]["id"]: p["alert"]["verdict"] for p in hook_payloads(webhook_receiver)
+    }
+    assert {"kursk-control": "disputed", "gornal-recaptured": "confirm"} == verdicts
+    subjects = sorted(m.message["Subject"] for m in smtp_server.messages)
+    assert [
+        "[claimwatch] CONFIRMED: Russian forces recaptured Gornal",
+        "[claimwatch] DISPUTED: Russia has regained full control of the Kursk region",
+    ] == subjects
