@@ -196,6 +196,15 @@ class Store:
             known = {(f, r): h for f, r, h in rows}
         return [r for r in reports if known.get((r.feed_id, r.report_id)) != r.content_hash]
 
+    def stored_reports(self, since: datetime | None = None) -> list[Report]:
+        """Every stored report (latest version), oldest first; for replaying claims."""
+        r = schema.reports.c
+        query = select(schema.reports).order_by(r.published, r.first_seen)
+        if since is not None:
+            query = query.where((r.published >= since) | (r.published.is_(None)))
+        with self.engine.connect() as conn:
+            return [_report(row) for row in conn.execute(query).mappings()]
+
     def record_report(
         self,
         report: Report,
@@ -492,6 +501,18 @@ class Store:
             )
             for r in rows
         ]
+
+
+def _report(row: RowMapping) -> Report:
+    return Report(
+        feed_id=row["feed_id"],
+        report_id=row["report_id"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published=_utc(row["published"]),
+        content_hash=row["content_hash"],
+    )
 
 
 def _outbox_item(row: RowMapping) -> OutboxItem:
