@@ -14,7 +14,7 @@ from datetime import timedelta
 from alerts.channel import Channel, build_channel
 from monitors.config import ChannelSpec
 from monitors.errors import DeliveryError
-from monitors.store import Store
+from monitors.store import OutboxItem, Store, utcnow
 
 DEFAULT_MAX_ATTEMPTS = 20
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -22,7 +22,8 @@ DEFAULT_LEASE = timedelta(minutes=5)
 
 @dataclass
 class DeliveryResult:
-    sent: int = 0
+    sent: int = 0  # alerts delivered (a digest counts each alert in it)
+    digests: int = 0  # digest messages sent
     errors: list[str] = field(default_factory=list)
     pending: int = 0
 
@@ -31,22 +32,73 @@ def build_channels(specs: Sequence[ChannelSpec]) -> dict[str, Channel]:
     return {spec.name: build_channel(spec.name, spec.type, spec.settings) for spec in specs}
 
 
+def digest_periods(specs: Sequence[ChannelSpec]) -> dict[str, float]:
+    """Channels in digest mode and their period in seconds (0: one digest per run)."""
+    return {spec.name: spec.digest_s for spec in specs if spec.digest_s is not None}
+
+
 def deliver_pending(
     store: Store,
     channels: Mapping[str, Channel],
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     lease: timedelta = DEFAULT_LEASE,
+    digests: Mapping[str, float] | None = None,
 ) -> DeliveryResult:
+    """Send every pending alert; digest channels get one message for all of theirs."""
+    digests = digests or {}
     result = DeliveryResult()
-    for item in store.claim_pending(list(channels), lease):
-        try:
-            channels[item.channel].send(item.alert)
-        except DeliveryError as exc:
-            give_up = item.attempts + 1 >= max_attempts
-            store.mark_failed(item, str(exc), give_up=give_up)
-            result.errors.append(str(exc))
-            continue
-        store.mark_delivered(item)
-        result.sent += 1
+    single = [name for name in channels if name not in digests]
+    for item in store.claim_pending(single, lease):
+        _send_one(store, channels[item.channel], item, max_attempts, result)
+    for name, period in digests.items():
+        if name in channels and _digest_due(store, name, period):
+            items = store.claim_pending([name], lease)
+            if items:
+                _send_digest(store, channels[name], items, max_attempts, result)
     result.pending = len(store.outbox(status="pending"))
     return result
+
+
+def _send_one(
+    store: Store, channel: Channel, item: OutboxItem, max_attempts: int, result: DeliveryResult
+) -> None:
+    try:
+        channel.send(item.alert)
+    except DeliveryError as exc:
+        store.mark_failed(item, str(exc), give_up=item.attempts + 1 >= max_attempts)
+        result.errors.append(str(exc))
+        return
+    store.mark_delivered(item)
+    result.sent += 1
+
+
+def _send_digest(
+    store: Store,
+    channel: Channel,
+    items: Sequence[OutboxItem],
+    max_attempts: int,
+    result: DeliveryResult,
+) -> None:
+    send_digest = getattr(channel, "send_digest", None)
+    if send_digest is None:  # a channel without a digest format gets the alerts one by one
+        for item in items:
+            _send_one(store, channel, item, max_attempts, result)
+        return
+    try:
+        send_digest([item.alert for item in items])
+    except DeliveryError as exc:
+        for item in items:
+            store.mark_failed(item, str(exc), give_up=item.attempts + 1 >= max_attempts)
+        result.errors.append(str(exc))
+        return
+    for item in items:
+        store.mark_delivered(item)
+    result.sent += len(items)
+    result.digests += 1
+
+
+def _digest_due(store: Store, channel: str, period_s: float) -> bool:
+    if period_s <= 0:
+        return True
+    last = store.last_delivery(channel)
+    return last is None or utcnow() - last >= timedelta(seconds=period_s)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from ipaddress import ip_address
 from typing import Any, Literal
@@ -26,6 +28,7 @@ from pydantic import (
 )
 
 from alerts import render
+from alerts.render_digest import digest_message
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 
@@ -123,8 +126,14 @@ class EmailChannel:
         return f"{self.settings.host}:{self.settings.port}"
 
     def send(self, alert: Alert) -> None:
+        self._send(render.email_message(alert, self.settings.from_addr, self.settings.to))
+
+    def send_digest(self, alerts: Sequence[Alert]) -> None:
+        """One message for many alerts (digest mode)."""
+        self._send(digest_message(alerts, self.settings.from_addr, self.settings.to))
+
+    def _send(self, message: EmailMessage) -> None:
         recipients = [parseaddr(address)[1] for address in self.settings.to]
-        message = render.email_message(alert, self.settings.from_addr, self.settings.to)
         message["Date"] = format_datetime(datetime.now(UTC))
         try:
             refused = self._deliver(message, recipients)

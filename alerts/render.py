@@ -106,7 +106,15 @@ def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
         ("Source", _feed_label(alert)),
         ("Link", _link_text(alert)),
         ("Published", format_time(alert.published)),
-    ]
+    ] + _sources_rows(alert)
+
+
+def _sources_rows(alert: Alert) -> list[tuple[str, str]]:
+    """Syndicated copies: every outlet that carried the story, as corroboration."""
+    if alert.source_count < 2:
+        return []
+    names = sorted({clean_line(s.feed_name) or clean_line(s.feed_id) for s in alert.sources})
+    return [("Sources", f"{alert.source_count} feeds carried this story: {', '.join(names)}")]
 
 
 def _evidence_rows(item: Evidence) -> list[tuple[str, str]]:
@@ -160,6 +168,18 @@ def _html_evidence(item: Evidence) -> str:
 
 def email_html(alert: Alert) -> str:
     """The HTML body: every feed-derived string escaped, links only for http(s) URLs."""
+    return html_document(alert_html_section(alert))
+
+
+def html_document(body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
+        f"{body}</body></html>\n"
+    )
+
+
+def alert_html_section(alert: Alert) -> str:
+    """One alert as HTML: headline, summary table, evidence list, key (also used in digests)."""
     rows = "".join(
         f'<tr><th align="left">{label}</th><td>{_html_value(label, value, alert)}</td></tr>\n'
         for label, value in _summary_rows(alert)
@@ -169,22 +189,26 @@ def email_html(alert: Alert) -> str:
     evidence = f"<ol>\n{items}\n</ol>" if shown else "<p>(no evidence sentences recorded)</p>"
     more = f"\n<p>... and {hidden} more</p>" if hidden else ""
     return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
         f"<h2>{html.escape(clean_line(alert.headline))}</h2>\n"
         f"<table>\n{rows}</table>\n<h3>Evidence</h3>\n{evidence}{more}\n"
         f"<p><small>Alert key: {html.escape(clean_line(alert.key))}</small></p>\n"
-        "</body></html>\n"
     )
+
+
+def new_email(subject: str, from_addr: str, to: list[str]) -> EmailMessage:
+    """An empty message with one-line headers (Subject must already be clean)."""
+    # Long subjects would otherwise fold onto a continuation line, which some clients (and
+    # Python's own parser) read back with a leading space; 998 is RFC 5322's hard line limit.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
+    message["Subject"] = subject
+    message["From"] = clean_line(from_addr)
+    message["To"] = ", ".join(clean_line(address) for address in to)
+    return message
 
 
 def email_message(alert: Alert, from_addr: str, to: list[str]) -> EmailMessage:
     """multipart/alternative (text, then HTML). Date is added by the channel at send time."""
-    # Long subjects would otherwise fold onto a continuation line, which some clients (and
-    # Python's own parser) read back with a leading space; 998 is RFC 5322's hard line limit.
-    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
-    message["Subject"] = email_subject(alert)
-    message["From"] = clean_line(from_addr)
-    message["To"] = ", ".join(clean_line(address) for address in to)
+    message = new_email(email_subject(alert), from_addr, to)
     message["Message-ID"] = message_id(alert)
     message.set_content(email_text(alert))
     message.add_alternative(email_html(alert), subtype="html")

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from monitors.errors import ConfigError
 from monitors.fetch import FetchSettings
 from monitors.models import Claim, Feed
 from monitors.paths import data_dir
+from monitors.policy import AlertPolicy
 
 CLAIMS_FILE = "claims.yaml"
 FEEDS_FILE = "feeds.yaml"
@@ -45,6 +47,9 @@ class ClaimModel(_Strict):
     confirm_cues: list[str] = []
     contradict_cues: list[str] = []
     threshold: float = 85.0
+    cooldown: float = 0.0  # seconds; written as 90, "15m", "2h", "1d"
+
+    _cooldown = field_validator("cooldown", mode="before")(lambda cls, v: parse_duration(v))
 
     @field_validator("threshold")
     @classmethod
@@ -69,6 +74,7 @@ class ClaimModel(_Strict):
             confirm_cues=tuple(self.confirm_cues),
             contradict_cues=tuple(self.contradict_cues),
             threshold=self.threshold,
+            cooldown_s=self.cooldown,
         )
 
 
@@ -101,6 +107,28 @@ class ChannelModel(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: str = Field(pattern=_ID_PATTERN)
     type: str
+    cooldown: float = 0.0  # seconds: hold back non-transition alerts on this channel
+    digest: float | None = None  # None: one message per alert; 0: one per run; >0: per period
+
+    _cooldown = field_validator("cooldown", mode="before")(lambda cls, v: parse_duration(v))
+
+    @field_validator("digest", mode="before")
+    @classmethod
+    def _digest(cls, value: Any) -> float | None:
+        if value in (None, False, "off", "none"):
+            return None
+        return 0.0 if value == "run" else parse_duration(value)
+
+
+class PolicyModel(_Strict):
+    strong_score: float = Field(default=0.75, ge=0, le=1)
+    duplicate_window: float = 48 * 3600.0
+    duplicate_similarity: float = Field(default=90.0, ge=50, le=100)
+
+    _window = field_validator("duplicate_window", mode="before")(lambda cls, v: parse_duration(v))
+
+
+COMMON_CHANNEL_FIELDS = ("name", "type", "cooldown", "digest")
 
 
 @dataclass(frozen=True)
@@ -108,6 +136,8 @@ class ChannelSpec:
     name: str
     type: str
     settings: dict[str, Any]
+    cooldown_s: float = 0.0
+    digest_s: float | None = None  # None: off; 0: one digest per run; >0: at most one per period
 
 
 @dataclass(frozen=True)
@@ -117,6 +147,17 @@ class Config:
     channels: tuple[ChannelSpec, ...]
     fetch: FetchSettings = field(default_factory=FetchSettings)
     source: Path | None = None
+    policy: PolicyModel = field(default_factory=PolicyModel)
+
+    def alert_policy(self) -> AlertPolicy:
+        return AlertPolicy(
+            strong_score=self.policy.strong_score,
+            duplicate_window=timedelta(seconds=self.policy.duplicate_window),
+            duplicate_similarity=self.policy.duplicate_similarity,
+            channel_cooldowns={
+                c.name: timedelta(seconds=c.cooldown_s) for c in self.channels if c.cooldown_s
+            },
+        )
 
     def claim(self, claim_id: str) -> Claim:
         for claim in self.claims:
@@ -136,8 +177,17 @@ def load_config(directory: Path | str) -> Config:
     claims = load_claims(root / CLAIMS_FILE)
     feeds, fetch = _load_feeds(root / FEEDS_FILE)
     channels_path = root / CHANNELS_FILE
-    channels = _load_channels(channels_path) if channels_path.exists() else _default_channels()
-    return Config(claims=claims, feeds=feeds, channels=channels, fetch=fetch, source=root)
+    channels, policy = (
+        _load_channels(channels_path) if channels_path.exists() else (_default_channels(), None)
+    )
+    return Config(
+        claims=claims,
+        feeds=feeds,
+        channels=channels,
+        fetch=fetch,
+        source=root,
+        policy=policy or PolicyModel(),
+    )
 
 
 def load_claims(path: Path | str) -> tuple[Claim, ...]:
@@ -164,27 +214,35 @@ def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchSettings]:
 
 
 def _validate_fetch(document: Any, problems: list[str]) -> FetchSettings:
-    raw = document.get("fetch", {}) if isinstance(document, dict) else {}
-    try:
-        model = FetchModel.model_validate(_interpolate(raw or {}, "fetch", problems))
-    except ValidationError as exc:
-        problems += _describe(exc, "fetch", FetchModel)
-        return FetchSettings()
-    return FetchSettings(**model.model_dump())
+    model = _validate_section(document, "fetch", FetchModel, problems)
+    return FetchSettings(**model.model_dump()) if model else FetchSettings()
 
 
-def _load_channels(path: Path) -> tuple[ChannelSpec, ...]:
+def _load_channels(path: Path) -> tuple[tuple[ChannelSpec, ...], PolicyModel]:
     from alerts.channel import CHANNEL_TYPES  # alerts owns each channel type's settings model
 
-    entries, problems = _read_list(path, "channels")
+    document, problems = _read_document(path)
+    entries = _list_section(document, "channels", problems) if document is not None else []
     specs: list[tuple[int, ChannelSpec]] = []
     for index, entry in _interpolated(entries, "channels", problems):
         spec = _validate_channel(index, entry, CHANNEL_TYPES, problems)
         if spec is not None:
             specs.append((index, spec))
     problems += _duplicate_ids("channels", [(i, s.name) for i, s in specs], what="name")
+    policy = _validate_section(document, "policy", PolicyModel, problems)
     _raise_if(path, problems)
-    return tuple(s for _, s in specs)
+    return tuple(s for _, s in specs), policy or PolicyModel()
+
+
+def _validate_section(document: Any, section: str, model: type[M], problems: list[str]) -> M | None:
+    raw = document.get(section) if isinstance(document, dict) else None
+    if raw is None:
+        return None
+    try:
+        return model.model_validate(_interpolate(raw, section, problems))
+    except ValidationError as exc:
+        problems += _describe(exc, section, model)
+        return None
 
 
 def _validate_channel(
@@ -201,13 +259,19 @@ def _validate_channel(
         known = ", ".join(sorted(types))
         problems.append(f"{where}.type: unknown channel type '{common.type}' (known: {known})")
         return None
-    settings = {k: v for k, v in entry.items() if k not in ("name", "type")}
+    settings = {k: v for k, v in entry.items() if k not in COMMON_CHANNEL_FIELDS}
     try:
         validated = settings_model.model_validate(settings)
     except ValidationError as exc:
         problems += _describe(exc, where, settings_model)
         return None
-    return ChannelSpec(name=common.name, type=common.type, settings=dict(validated))
+    return ChannelSpec(
+        name=common.name,
+        type=common.type,
+        settings=dict(validated),
+        cooldown_s=common.cooldown,
+        digest_s=common.digest,
+    )
 
 
 def _default_channels() -> tuple[ChannelSpec, ...]:
@@ -220,6 +284,31 @@ def _resolve_source(url: str, base: Path) -> str:
         return url
     path = Path(url).expanduser()
     return str(path if path.is_absolute() else (base / path).resolve())
+
+
+# --- durations ------------------------------------------------------------------------------------
+
+_DURATION = re.compile(
+    r"^\s*(?:(\d+(?:\.\d+)?)d)?\s*(?:(\d+(?:\.\d+)?)h)?\s*"
+    r"(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$"
+)
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from 90, "90s", "15m", "2h", "1d" or "1h30m"; raises ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a duration like 90, '15m', '2h' or '1d' (got {value!r})")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match or not any(match.groups()):
+            raise ValueError(f"must be a duration like 90, '15m', '2h' or '1d' (got {value!r})")
+        days, hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
+        seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs
+    if seconds < 0:
+        raise ValueError(f"must not be negative (got {value!r})")
+    return seconds
 
 
 # --- reading YAML -------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ class Claim:
     confirm_cues: tuple[str, ...] = ()  # added to the built-in lexicon, never replacing it
     contradict_cues: tuple[str, ...] = ()
     threshold: float = 85.0  # fuzzy alias match threshold, 0..100 (rapidfuzz scale)
+    cooldown_s: float = 0.0  # hold back non-transition alerts this long after the last one
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,33 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One outlet that carried a story: an alert lists every source of a syndicated report."""
+
+    feed_id: str
+    feed_name: str
+    title: str
+    link: str | None = None
+    published: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        published = data.get("published")
+        return cls(
+            feed_id=data["feed_id"],
+            feed_name=data.get("feed_name") or data["feed_id"],
+            title=data.get("title", ""),
+            link=data.get("link"),
+            published=datetime.fromisoformat(published) if published else None,
+        )
+
+
+@dataclass(frozen=True)
 class Alert:
     """A decision worth telling the user about; serialised into the outbox."""
 
@@ -159,6 +187,17 @@ class Alert:
     published: datetime | None
     evidence: tuple[Evidence, ...]
     created_at: datetime
+    sources: tuple[Source, ...] = ()  # every outlet that carried this story, first one first
+
+    @property
+    def is_transition(self) -> bool:
+        """True when the alert moves the claim to another state."""
+        return self.previous_state != self.new_state
+
+    @property
+    def source_count(self) -> int:
+        """Distinct feeds that carried the story (at least the one that triggered it)."""
+        return len({s.feed_id for s in self.sources} | {self.feed_id})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,6 +215,7 @@ class Alert:
             "published": self.published.isoformat() if self.published else None,
             "evidence": [e.to_dict() for e in self.evidence],
             "created_at": self.created_at.isoformat(),
+            "sources": [source.to_dict() for source in self.sources],
         }
 
     @classmethod
@@ -196,6 +236,7 @@ class Alert:
             published=datetime.fromisoformat(published) if published else None,
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", [])),
             created_at=datetime.fromisoformat(data["created_at"]),
+            sources=tuple(Source.from_dict(x) for x in data.get("sources", [])),
         )
 
     @property

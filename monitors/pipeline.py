@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from monitors.config import Config
+from monitors.decisions import DecidedReport, Suppressed
 from monitors.errors import ClaimwatchError
 from monitors.fetch import FetchSettings, Validators, fetch_feed, make_client
 from monitors.models import Alert, Claim, Feed, Report
 from monitors.parse import parse_feed
+from monitors.policy import AlertPolicy, same_story
 from monitors.stance import StanceEngine
 from monitors.store import Store
 
@@ -40,6 +42,7 @@ class ProcessResult:
     new_reports: int
     new_evidence: int
     alerts: tuple[Alert, ...]
+    suppressed: tuple[Suppressed, ...] = ()
 
 
 @dataclass
@@ -52,6 +55,7 @@ class RunSummary:
     new_reports: int = 0
     new_evidence: int = 0
     alerts_queued: int = 0
+    alerts_suppressed: int = 0
     alerts_sent: int = 0
     alerts_pending: int = 0
     delivery_errors: list[str] = field(default_factory=list)
@@ -64,7 +68,7 @@ class RunSummary:
             f"{len(self.feeds_failed)} failed: {failed}",
             f"reports: {self.new_reports} new or changed; evidence: {self.new_evidence} new",
             f"alerts: {self.alerts_queued} queued, {self.alerts_sent} sent, "
-            f"{self.alerts_pending} pending",
+            f"{self.alerts_pending} pending, {self.alerts_suppressed} held back by policy",
             *self.decisions,
             *(f"delivery error: {e}" for e in self.delivery_errors),
         ]
@@ -108,19 +112,45 @@ def process_polls(
             _record_health(store, poll)
     claims = {c.id: c for c in _selected_claims(config, options.claim_ids)}
     engine = StanceEngine(claims.values())
-    channels = [c.name for c in config.channels]
     fresh = [r for p in polls for r in p.reports if _is_recent(r, options.since)]
     new = _oldest_first(store.unseen(fresh))
+    decided = [DecidedReport(r, tuple(engine.assess(r.title, r.summary))) for r in new]
     feeds = {p.feed.id: p.feed for p in polls}
-    evidence, alerts = 0, list[Alert]()
-    for report in new:
-        assessments = engine.assess(report.title, report.summary)
-        decision = store.record_report(
-            report, feeds[report.feed_id], assessments, claims, channels, dry_run=options.dry_run
-        )
+    policy = config.alert_policy()
+    channels = [c.name for c in config.channels]
+    evidence, alerts, suppressed = 0, list[Alert](), list[Suppressed]()
+    for story in group_stories(decided, policy):
+        decision = store.record_story(story, feeds, claims, channels, options.dry_run, policy)
         evidence += decision.evidence_count
         alerts.extend(decision.alerts)
-    return ProcessResult(new_reports=len(new), new_evidence=evidence, alerts=tuple(alerts))
+        suppressed.extend(decision.suppressed)
+    return ProcessResult(len(new), evidence, tuple(alerts), tuple(suppressed))
+
+
+def group_stories(
+    decided: Sequence[DecidedReport], policy: AlertPolicy
+) -> list[list[DecidedReport]]:
+    """Syndicated copies (near-identical titles, other feeds, close in time) form one story."""
+    stories: list[list[DecidedReport]] = []
+    for item in decided:
+        home = next((s for s in stories if _joins(s, item, policy)), None)
+        if home is None:
+            stories.append([item])
+        else:
+            home.append(item)
+    return stories
+
+
+def _joins(story: list[DecidedReport], item: DecidedReport, policy: AlertPolicy) -> bool:
+    first, report = story[0].report, item.report
+    if any(member.report.feed_id == report.feed_id for member in story):
+        return False  # one outlet's two reports are two reports, not two sources
+    apart = (
+        abs(report.published - first.published)
+        if first.published and report.published
+        else timedelta(0)
+    )
+    return apart <= policy.duplicate_window and same_story(first.title, report.title, policy)
 
 
 def _selected_claims(config: Config, claim_ids: Sequence[str]) -> list[Claim]:
@@ -144,6 +174,14 @@ def _oldest_first(reports: list[Report]) -> list[Report]:
     return sorted(reports, key=lambda r: r.published or epoch)
 
 
+def _decision_line(alert: Alert) -> str:
+    sources = f", {alert.source_count} sources" if alert.source_count > 1 else ""
+    return (
+        f"{alert.headline} (was {alert.previous_state.value}) <- {alert.report_title!r} "
+        f"[{alert.feed_id}{sources}]"
+    )
+
+
 def summarize(polls: Sequence[FeedPoll], processed: ProcessResult) -> RunSummary:
     summary = RunSummary(
         feeds_ok=[p.feed.id for p in polls if p.ok],
@@ -152,9 +190,9 @@ def summarize(polls: Sequence[FeedPoll], processed: ProcessResult) -> RunSummary
         new_reports=processed.new_reports,
         new_evidence=processed.new_evidence,
         alerts_queued=len(processed.alerts),
+        alerts_suppressed=len(processed.suppressed),
     )
-    summary.decisions = [
-        f"{a.headline} (was {a.previous_state.value}) <- {a.report_title!r} [{a.feed_id}]"
-        for a in processed.alerts
+    summary.decisions = [_decision_line(a) for a in processed.alerts] + [
+        f"held back: {_decision_line(s.alert)}: {s.reason}" for s in processed.suppressed
     ]
     return summary

@@ -8,7 +8,6 @@ keys make a rerun (or a second worker) a no-op instead of a duplicate.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,38 +27,18 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitors import schema
+from monitors.decisions import DecidedReport, Decision, insert_ignore, record_story, utc
 from monitors.errors import StoreError
 from monitors.fetch import Validators
 from monitors.models import Alert, Assessment, Claim, ClaimState, Evidence, Feed, Report, Verdict
+from monitors.policy import DEFAULT_POLICY, AlertPolicy
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def alert_key(claim_id: str, report: Report) -> str:
-    """One alert per claim per report *version*: an edited report may alert again."""
-    raw = f"{claim_id}\x1f{report.feed_id}\x1f{report.report_id}\x1f{report.content_hash}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:40]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What recording one report changed: new evidence rows and the alerts they queued."""
-
-    evidence_count: int
-    alerts: tuple[Alert, ...]
 
 
 @dataclass(frozen=True)
@@ -161,7 +140,7 @@ class Store:
 
     def _ensure_feed(self, conn: Connection, feed: Feed) -> None:
         row = {"feed_id": feed.id, "url": feed.url, "consecutive_failures": 0}
-        conn.execute(_insert_ignore(conn, schema.feeds, row))
+        conn.execute(insert_ignore(conn, schema.feeds, row))
 
     def feed_health(self) -> list[FeedHealth]:
         with self.engine.connect() as conn:
@@ -170,10 +149,10 @@ class Store:
                 FeedHealth(
                     feed_id=r["feed_id"],
                     url=r["url"],
-                    last_success_at=_utc(r["last_success_at"]),
+                    last_success_at=utc(r["last_success_at"]),
                     consecutive_failures=r["consecutive_failures"],
                     last_error=r["last_error"],
-                    last_new_report_at=_utc(r["last_new_report_at"]),
+                    last_new_report_at=utc(r["last_new_report_at"]),
                 )
                 for r in rows
             ]
@@ -213,153 +192,29 @@ class Store:
         claims: Mapping[str, Claim],
         channels: Sequence[str],
         dry_run: bool = False,
+        policy: AlertPolicy = DEFAULT_POLICY,
     ) -> Decision:
-        """Store the report, its evidence, the claim states it moves and their alerts, atomically.
+        """Record one report's decision; see ``record_story``."""
+        story = [DecidedReport(report, tuple(assessments))]
+        return self.record_story(story, {feed.id: feed}, claims, channels, dry_run, policy)
+
+    def record_story(
+        self,
+        story: Sequence[DecidedReport],
+        feeds: Mapping[str, Feed],
+        claims: Mapping[str, Claim],
+        channels: Sequence[str],
+        dry_run: bool = False,
+        policy: AlertPolicy = DEFAULT_POLICY,
+    ) -> Decision:
+        """Store a story's evidence, the claim states it moves and its alerts, atomically.
 
         With ``dry_run`` the decision is computed exactly as for real, then rolled back.
         """
-        now = utcnow()
         with self._tx(rollback=dry_run) as conn:
-            self._upsert_report(conn, report, now)
-            evidence_count = 0
-            alerts: list[Alert] = []
-            for assessment in assessments:
-                if assessment.verdict is Verdict.UNRELATED:
-                    continue
-                evidence_id = self._insert_evidence(conn, report, assessment, now)
-                if evidence_id is None:  # this report version was already decided (race/rerun)
-                    continue
-                evidence_count += 1
-                if assessment.verdict.is_decisive:
-                    claim = claims[assessment.claim_id]
-                    alert = self._decide(conn, claim, report, feed, assessment, evidence_id, now)
-                    self._enqueue(conn, alert, channels, now)
-                    alerts.append(alert)
-        return Decision(evidence_count=evidence_count, alerts=tuple(alerts))
-
-    def _upsert_report(self, conn: Connection, report: Report, now: datetime) -> None:
-        values = {
-            "content_hash": report.content_hash,
-            "title": report.title,
-            "summary": report.summary,
-            "link": report.link,
-            "published": report.published,
-            "last_changed": now,
-        }
-        key = {"feed_id": report.feed_id, "report_id": report.report_id}
-        inserted = conn.execute(
-            _insert_ignore(conn, schema.reports, {**key, **values, "first_seen": now})
-        ).rowcount
-        if not inserted:
-            conn.execute(
-                update(schema.reports)
-                .where(schema.reports.c.feed_id == report.feed_id)
-                .where(schema.reports.c.report_id == report.report_id)
-                .values(**values)
-            )
-
-    def _insert_evidence(
-        self, conn: Connection, report: Report, assessment: Assessment, now: datetime
-    ) -> int | None:
-        row = {
-            "claim_id": assessment.claim_id,
-            "feed_id": report.feed_id,
-            "report_id": report.report_id,
-            "content_hash": report.content_hash,
-            "verdict": assessment.verdict.value,
-            "score": assessment.score,
-            "relatedness": assessment.relatedness,
-            "spans": json.dumps([e.to_dict() for e in assessment.evidence], ensure_ascii=False),
-            "report_title": report.title,
-            "report_link": report.link,
-            "published": report.published,
-            "created_at": now,
-        }
-        # RETURNING, not rowcount: drivers report -1 for an implicit RETURNING that found nothing.
-        statement = _insert_ignore(conn, schema.evidence, row).returning(schema.evidence.c.id)
-        inserted = conn.execute(statement).scalar_one_or_none()
-        return None if inserted is None else int(inserted)
-
-    def _decide(
-        self,
-        conn: Connection,
-        claim: Claim,
-        report: Report,
-        feed: Feed,
-        assessment: Assessment,
-        evidence_id: int,
-        now: datetime,
-    ) -> Alert:
-        previous, as_of = self._state(conn, claim.id)
-        reported_at = report.published or now
-        # Feeds list newest first and backfills arrive late: an older report is recorded and
-        # alerted, but does not overturn a state set by a newer one.
-        new_state = previous
-        if as_of is None or reported_at >= as_of:
-            new_state = ClaimState.from_verdict(assessment.verdict)
-            self._set_state(conn, claim.id, new_state, reported_at, evidence_id, now)
-        return Alert(
-            key=alert_key(claim.id, report),
-            claim_id=claim.id,
-            claim_statement=claim.statement,
-            verdict=assessment.verdict,
-            previous_state=previous,
-            new_state=new_state,
-            score=assessment.score,
-            report_title=report.title,
-            report_link=report.link,
-            feed_id=feed.id,
-            feed_name=feed.label,
-            published=report.published,
-            evidence=assessment.evidence,
-            created_at=now,
-        )
-
-    def _state(self, conn: Connection, claim_id: str) -> tuple[ClaimState, datetime | None]:
-        c = schema.claim_state.c
-        row = conn.execute(select(c.state, c.as_of).where(c.claim_id == claim_id)).first()
-        if row is None:
-            return ClaimState.UNKNOWN, None
-        return ClaimState(row.state), _utc(row.as_of)
-
-    def _set_state(
-        self,
-        conn: Connection,
-        claim_id: str,
-        state: ClaimState,
-        as_of: datetime,
-        evidence_id: int,
-        now: datetime,
-    ) -> None:
-        values = {"state": state.value, "as_of": as_of, "evidence_id": evidence_id}
-        c = schema.claim_state.c
-        changed = conn.execute(
-            update(schema.claim_state)
-            .where(c.claim_id == claim_id)
-            .values(**values, changed_at=now)
-        ).rowcount
-        if not changed:
-            row = {"claim_id": claim_id, **values, "changed_at": now}
-            conn.execute(_insert_ignore(conn, schema.claim_state, row))
+            return record_story(conn, story, feeds, claims, channels, policy, utcnow())
 
     # --- outbox ------------------------------------------------------------------------------
-
-    def _enqueue(
-        self, conn: Connection, alert: Alert, channels: Sequence[str], now: datetime
-    ) -> None:
-        payload = json.dumps(alert.to_dict(), ensure_ascii=False)
-        for channel in channels:
-            row = {
-                "key": f"{alert.key}:{channel}",
-                "channel": channel,
-                "claim_id": alert.claim_id,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
-            conn.execute(_insert_ignore(conn, schema.outbox, row))
 
     def claim_pending(self, channels: Sequence[str], lease: timedelta) -> list[OutboxItem]:
         """Lease pending alerts for delivery, so two workers never send the same one."""
@@ -432,6 +287,15 @@ class Store:
             )
         )
 
+    def last_delivery(self, channel: str) -> datetime | None:
+        """When this channel last delivered anything (digest periods count from it)."""
+        o = schema.outbox.c
+        with self.engine.connect() as conn:
+            last = conn.execute(
+                select(func.max(o.delivered_at)).where(o.channel == channel)
+            ).scalar_one_or_none()
+        return utc(last)
+
     def outbox(self, status: str | None = None) -> list[OutboxItem]:
         query = select(schema.outbox).order_by(schema.outbox.c.id)
         if status:
@@ -478,7 +342,7 @@ class Store:
             confirming=counts.get(Verdict.CONFIRM.value, 0) + disputed,
             contradicting=counts.get(Verdict.CONTRADICT.value, 0) + disputed,
             neutral=counts.get(Verdict.NEUTRAL.value, 0),
-            changed_at=_utc(state_row.changed_at) if state_row else None,
+            changed_at=utc(state_row.changed_at) if state_row else None,
             latest_title=latest.report_title if latest else None,
             latest_link=latest.report_link if latest else None,
         )
@@ -510,7 +374,7 @@ def _report(row: RowMapping) -> Report:
         title=row["title"],
         summary=row["summary"],
         link=row["link"],
-        published=_utc(row["published"]),
+        published=utc(row["published"]),
         content_hash=row["content_hash"],
     )
 
@@ -524,16 +388,6 @@ def _outbox_item(row: RowMapping) -> OutboxItem:
         status=row["status"],
         last_error=row["last_error"],
     )
-
-
-def _insert_ignore(conn: Connection, table: Any, row: dict[str, Any]) -> Any:
-    """INSERT that does nothing on a unique-key conflict, in the dialect at hand."""
-    name = conn.dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table).values(**row).on_conflict_do_nothing()
-    if name == "postgresql":
-        return postgresql.insert(table).values(**row).on_conflict_do_nothing()
-    raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
 
 
 def _make_engine(url: str) -> Engine:

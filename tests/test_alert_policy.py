@@ -1,0 +1,209 @@
+"""Alert policy: transitions and strong evidence alert; duplicates, weak news and cooldowns wait."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from alerts.deliver import build_channels, deliver_pending
+from monitors.config import ChannelSpec
+from monitors.decisions import DecidedReport
+from monitors.models import (
+    Assessment,
+    Claim,
+    ClaimState,
+    Evidence,
+    Feed,
+    Report,
+    SentenceStance,
+    Verdict,
+)
+from monitors.pipeline import group_stories
+from monitors.policy import DEFAULT_POLICY, AlertPolicy, alert_reason, same_story
+from monitors.store import Store
+from tests.fixtures.smtp_server import SmtpServer
+
+CLAIM = Claim(id="gornal", statement="Russian forces recaptured Gornal", aliases=("Gornal",))
+CLAIMS = {CLAIM.id: CLAIM}
+FEEDS = {f: Feed(id=f, url=f"http://127.0.0.1/{f}", name=f.title()) for f in ("wire", "bbc", "ap")}
+T0 = datetime(2025, 4, 26, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    yield store
+    store.close()
+
+
+def report(feed: str, rid: str, title: str, hours: float = 0) -> Report:
+    return Report(
+        feed,
+        rid,
+        title,
+        "",
+        f"https://{feed}.example/{rid}",
+        T0 + timedelta(hours=hours),
+        content_hash=f"{feed}-{rid}-{title}",
+    )
+
+
+def decided(rep: Report, verdict: Verdict = Verdict.CONFIRM, score: float = 0.9) -> DecidedReport:
+    span = Evidence(rep.title, SentenceStance.ASSERT, score, "Gornal", "Gornal", "recaptured")
+    return DecidedReport(rep, (Assessment(CLAIM.id, verdict, score, 1.0, (span,)),))
+
+
+def record(
+    store: Store,
+    items: list[DecidedReport],
+    channels: tuple[str, ...] = ("mail",),
+    policy: AlertPolicy = DEFAULT_POLICY,
+    claims: dict[str, Claim] = CLAIMS,
+):
+    return store.record_story(items, FEEDS, claims, list(channels), policy=policy)
+
+
+@pytest.mark.parametrize(
+    ("previous", "new", "score", "expected"),
+    [
+        (ClaimState.UNKNOWN, ClaimState.CONFIRMED, 0.2, "state unknown -> confirmed"),
+        (ClaimState.CONFIRMED, ClaimState.CONFIRMED, 0.9, "strong evidence (score 0.90 >= 0.75)"),
+        (ClaimState.CONFIRMED, ClaimState.CONFIRMED, 0.5, None),
+    ],
+    ids=["transition-always", "strong-evidence", "weak-repeat"],
+)
+def test_alert_reason(
+    previous: ClaimState, new: ClaimState, score: float, expected: str | None
+) -> None:
+    """A transition always alerts; without one, only strong evidence does."""
+    assert expected == alert_reason(previous, new, score, DEFAULT_POLICY)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Russian forces recaptured Gornal", "Russian forces recaptured Gornal - Reuters", True),
+        ("Russian forces recaptured Gornal", "RUSSIAN FORCES RECAPTURED GORNAL | BBC News", True),
+        ("Russian forces recaptured Gornal", "Russian forces recaptured Горнал", True),
+        ("Russian forces recaptured Gornal", "Russian forces recaptured Sudzha", False),
+        ("Russian forces recaptured Gornal", "Ukraine denies Gornal was recaptured", False),
+    ],
+    ids=["outlet-suffix", "case-and-pipe-suffix", "cyrillic-spelling", "other-village", "denial"],
+)
+def test_same_story(a: str, b: str, expected: bool) -> None:
+    """Syndicated copies match; a different place or a different statement does not."""
+    assert expected == same_story(a, b)
+
+
+def test_syndicated_copies_in_one_run_make_one_alert_listing_every_source(store: Store) -> None:
+    """Three outlets carrying one wire story become one alert with three sources."""
+    items = [
+        decided(report("wire", "1", "Russian forces recaptured Gornal")),
+        decided(report("bbc", "7", "Russian forces recaptured Gornal - BBC News", 0.5)),
+        decided(report("ap", "3", "Russian forces recaptured Gornal | AP", 1)),
+        decided(report("ap", "4", "Kursk governor visits hospital", 1)),
+    ]
+    stories = group_stories(items, DEFAULT_POLICY)
+    assert [3, 1] == [len(s) for s in stories]
+    decision = record(store, stories[0])
+    (alert,) = decision.alerts
+    assert (3, ["wire", "bbc", "ap"]) == (alert.source_count, [s.feed_id for s in alert.sources])
+    assert 3 == decision.evidence_count
+    assert 1 == len(store.outbox())
+
+
+def test_copy_in_a_later_run_is_held_back_as_duplicate(store: Store) -> None:
+    """A copy arriving after the first alert is recorded but suppressed with the reason."""
+    record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))])
+    later = record(
+        store, [decided(report("bbc", "7", "Russian forces recaptured Gornal - BBC", 3))]
+    )
+    assert () == later.alerts
+    assert "duplicate of 'Russian forces recaptured Gornal'" in later.suppressed[0].reason
+    assert ["pending", "suppressed"] == [i.status for i in store.outbox()]
+    assert "already alerted" in (store.outbox()[1].last_error or "")
+
+
+def test_weak_repeat_is_held_back_strong_new_report_alerts(store: Store) -> None:
+    """Without a state change, weak evidence waits and strong, different evidence alerts."""
+    record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))])
+    weak = record(
+        store, [decided(report("bbc", "2", "Gornal: more details emerge", 1), Verdict.CONFIRM, 0.5)]
+    )
+    assert "weak evidence" in weak.suppressed[0].reason
+    strong = record(store, [decided(report("ap", "3", "Video shows Russian flag over Gornal", 2))])
+    assert 1 == len(strong.alerts)
+
+
+def test_cooldown_per_claim_and_per_channel(store: Store) -> None:
+    """Inside a cooldown a non-transition alert waits; a channel without one still gets it."""
+    policy = AlertPolicy(channel_cooldowns={"mail": timedelta(hours=1)})
+    channels = ("mail", "hook")
+    record(
+        store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))], channels, policy
+    )
+    record(
+        store,
+        [decided(report("ap", "3", "Video shows Russian flag over Gornal", 1))],
+        channels,
+        policy,
+    )
+    statuses = {(i.channel, i.alert.report_title): i.status for i in store.outbox()}
+    assert "suppressed" == statuses[("mail", "Video shows Russian flag over Gornal")]
+    assert "pending" == statuses[("hook", "Video shows Russian flag over Gornal")]
+
+    claims = {CLAIM.id: Claim(CLAIM.id, CLAIM.statement, CLAIM.aliases, cooldown_s=3600)}
+    record(store, [decided(report("ap", "4", "Gornal mayor returns", 2))], channels, claims=claims)
+    assert {"suppressed"} == {
+        i.status for i in store.outbox() if i.alert.report_title == "Gornal mayor returns"
+    }
+
+    turn = record(
+        store,
+        [decided(report("bbc", "5", "Ukraine retakes Gornal", 3), Verdict.CONTRADICT)],
+        channels,
+        policy,
+        claims,
+    )
+    assert ["state confirmed -> contradicted"] == [
+        alert_reason(a.previous_state, a.new_state, a.score, policy) for a in turn.alerts
+    ]
+
+
+def test_digest_sends_one_email_for_all_pending_alerts(
+    store: Store, smtp_server: SmtpServer
+) -> None:
+    """A digest channel gets one message per run; with a period, not again before it ends."""
+    spec = ChannelSpec(
+        "desk",
+        "email",
+        {
+            "host": smtp_server.host,
+            "port": smtp_server.port,
+            "security": "none",
+            "from_addr": "cw@example.test",
+            "to": ["desk@example.test"],
+        },
+        digest_s=3600,
+    )
+    record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))], ("desk",))
+    record(
+        store,
+        [decided(report("bbc", "5", "Ukraine retakes Gornal", 1), Verdict.CONTRADICT)],
+        ("desk",),
+    )
+    channels = build_channels([spec])
+    first = deliver_pending(store, channels, digests={"desk": 3600})
+    assert (2, 1) == (first.sent, first.digests)
+    (mail,) = smtp_server.messages
+    assert "[claimwatch] digest: 2 alerts (1 CONFIRMED, 1 CONTRADICTED)" == mail.message["Subject"]
+    body = mail.message.get_body(("plain",)).get_content()
+    assert "Ukraine retakes Gornal" in body and "Russian forces recaptured Gornal" in body
+
+    record(store, [decided(report("ap", "9", "Russia retakes Gornal again", 2))], ("desk",))
+    second = deliver_pending(store, channels, digests={"desk": 3600})
+    assert (0, 1) == (second.sent, second.pending)
+    assert 1 == len(smtp_server.messages)
