@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from alerts.chat import DiscordSettings, SlackSettings
 from alerts.email import EmailSettings
 from alerts.sinks import ConsoleSettings, FileSettings
 from alerts.webhook import WebhookSettings
@@ -41,8 +42,10 @@ class ChannelSettings(Protocol):
 # every model here also satisfies ChannelSettings (checked in build_channel and in the tests).
 CHANNEL_TYPES: dict[str, type[BaseModel]] = {
     "console": ConsoleSettings,
+    "discord": DiscordSettings,
     "email": EmailSettings,
     "file": FileSettings,
+    "slack": SlackSettings,
     "webhook": WebhookSettings,
 }
 

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitors.models import Alert, Evidence
+from monitors.models import Alert, Evidence, Source
 
 PAYLOAD_VERSION = "1"
 PAYLOAD_TYPE = "claimwatch.alert"
@@ -27,6 +27,7 @@ MAX_SUBJECT = 200
 MAX_LINE = 300  # titles, claim statements, feed names, evidence annotations
 MAX_SENTENCE = 1000
 MAX_LINK = 2048
+MAX_SOURCES = 50  # syndicated copies listed in a payload
 MAX_EVIDENCE = 10  # a report rarely has more decisive sentences; the rest is noise in a mail
 
 # C0/C1 controls (including CR, LF, TAB and ESC), DEL and the Unicode line/paragraph separators:
@@ -84,7 +85,7 @@ def message_id(alert: Alert) -> str:
     return f"<{digest}@claimwatch>"
 
 
-def _feed_label(alert: Alert) -> str:
+def feed_label(alert: Alert) -> str:
     name = clean_line(alert.feed_name) or clean_line(alert.feed_id)
     feed_id = clean_line(alert.feed_id)
     return name if name == feed_id else f"{name} ({feed_id})"
@@ -103,7 +104,7 @@ def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
         ("Verdict", f"{alert.verdict.value} (score {alert.score:.2f})"),
         ("State", f"{alert.previous_state.value} -> {alert.new_state.value}"),
         ("Report", clean_line(alert.report_title)),
-        ("Source", _feed_label(alert)),
+        ("Source", feed_label(alert)),
         ("Link", _link_text(alert)),
         ("Published", format_time(alert.published)),
     ] + _sources_rows(alert)
@@ -173,8 +174,7 @@ def email_html(alert: Alert) -> str:
 
 def html_document(body: str) -> str:
     return (
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
-        f"{body}</body></html>\n"
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}</body></html>\n'
     )
 
 
@@ -228,6 +228,16 @@ def _evidence_payload(item: Evidence) -> dict[str, Any]:
     }
 
 
+def _source_payload(source: Source) -> dict[str, Any]:
+    return {
+        "feed_id": clean_line(source.feed_id),
+        "feed_name": clean_line(source.feed_name) or clean_line(source.feed_id),
+        "title": clean_line(source.title),
+        "link": safe_link(source.link),
+        "published": iso_utc(source.published),
+    }
+
+
 def webhook_payload(alert: Alert) -> dict[str, Any]:
     """The versioned payload documented in docs/webhook.md (change both together)."""
     body = {
@@ -246,6 +256,8 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
         "feed": {"id": alert.feed_id, "name": clean_line(alert.feed_name) or alert.feed_id},
         "evidence": [_evidence_payload(item) for item in alert.evidence[:MAX_EVIDENCE]],
         "evidence_total": len(alert.evidence),
+        "sources": [_source_payload(source) for source in alert.sources[:MAX_SOURCES]],
+        "source_count": alert.source_count,
         "created_at": iso_utc(alert.created_at),
     }
     return {"version": PAYLOAD_VERSION, "type": PAYLOAD_TYPE, "alert": body}
@@ -253,5 +265,8 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
 
 def webhook_body(alert: Alert) -> bytes:
     """The exact bytes that are sent and signed: compact UTF-8 JSON."""
-    text = json.dumps(webhook_payload(alert), ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8")
+    return compact_json(webhook_payload(alert))
+
+
+def compact_json(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

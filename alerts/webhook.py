@@ -3,15 +3,18 @@
 Failure policy: 2xx is delivered; timeouts, connection errors, 408, 425, 429 and 5xx are transient
 (retried on the next run); redirects and every other status are permanent, because following a
 redirect would send the signed alert somewhere the user did not configure. Error messages name
-only the URL's origin: webhook paths and query strings often carry tokens.
+only the URL's origin: webhook paths and query strings often carry tokens. ``post_json`` applies
+this policy and is shared with the Slack and Discord channels (``alerts.chat``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import ssl
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urlsplit
 
@@ -20,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, FilePath, SecretStr, field_va
 
 from alerts import render
 from alerts.email import tls_context
+from alerts.render import compact_json
+from alerts.render_digest import digest_payload
 from alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
@@ -113,11 +118,21 @@ class WebhookChannel:
 
     def send(self, alert: Alert) -> None:
         body = render.webhook_body(alert)
-        response = self._post(body, self.headers(alert, body))
-        if not response.is_success:
-            raise self._status_error(response)
+        self._post(body, self.headers(render.clean_line(alert.key), body))
 
-    def headers(self, alert: Alert, body: bytes) -> dict[str, str]:
+    def send_digest(self, alerts: Sequence[Alert]) -> None:
+        """One signed request carrying many alerts (digest mode, payload type claimwatch.digest)."""
+        body = compact_json(digest_payload(alerts))
+        key = hashlib.sha256("\n".join(a.key for a in alerts).encode()).hexdigest()[:40]
+        self._post(body, self.headers(key, body))
+
+    def _post(self, body: bytes, headers: Mapping[str, str]) -> None:
+        settings = self.settings
+        verify = tls_context(settings.verify_tls, settings.ca_file)
+        target = PostTarget(self.label, settings.url, settings.timeout, verify)
+        post_json(target, body, headers)
+
+    def headers(self, key: str, body: bytes) -> dict[str, str]:
         timestamp = int(time.time())
         return {
             **self.settings.headers,
@@ -125,34 +140,47 @@ class WebhookChannel:
             "User-Agent": USER_AGENT,
             TIMESTAMP_HEADER: str(timestamp),
             SIGNATURE_HEADER: sign(self.settings.secret.get_secret_value(), body, timestamp),
-            ALERT_KEY_HEADER: render.clean_line(alert.key),
+            ALERT_KEY_HEADER: key,
         }
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
-        settings = self.settings
-        verify = tls_context(settings.verify_tls, settings.ca_file)
-        where = origin(settings.url)
-        try:
-            with httpx.Client(timeout=settings.timeout, verify=verify) as client:
-                return client.post(settings.url, content=body, headers=headers)
-        except httpx.TimeoutException as exc:
-            message = f"no answer from {where} within {settings.timeout:g}s"
-            raise TransientDeliveryError(self.label, message) from exc
-        except httpx.TransportError as exc:
-            raise _transport_error(self.label, where, exc) from exc
 
-    def _status_error(self, response: httpx.Response) -> DeliveryError:
-        status = f"HTTP {response.status_code} from {origin(self.settings.url)}"
-        if response.is_redirect:
-            target = origin(str(response.next_request.url)) if response.next_request else "?"
-            hint = f" (redirect to {target}); set url to the final address"
-            return DeliveryError(self.label, status + hint)
-        if response.status_code >= 500 or response.status_code in TRANSIENT_STATUS:
-            return TransientDeliveryError(self.label, status)
-        return DeliveryError(self.label, status + "; check the url and the receiver's logs")
+@dataclass(frozen=True)
+class PostTarget:
+    """Where and how to POST: shared by every HTTP channel (webhook, Slack, Discord)."""
+
+    label: str  # names the channel in errors, e.g. "webhook ops-hook"
+    url: str = field(repr=False)  # may carry a token: only its origin reaches error messages
+    timeout: float
+    verify: ssl.SSLContext
 
 
-def _transport_error(label: str, where: str, exc: httpx.TransportError) -> DeliveryError:
+def post_json(target: PostTarget, body: bytes, headers: Mapping[str, str]) -> None:
+    """POST ``body`` once; return on 2xx, else raise by the policy in this module's docstring."""
+    where = origin(target.url)
+    try:
+        with httpx.Client(timeout=target.timeout, verify=target.verify) as client:
+            response = client.post(target.url, content=body, headers=dict(headers))
+    except httpx.TimeoutException as exc:
+        message = f"no answer from {where} within {target.timeout:g}s"
+        raise TransientDeliveryError(target.label, message) from exc
+    except httpx.TransportError as exc:
+        raise _transport_error(target.label, where, exc, target.url) from exc
+    if not response.is_success:
+        raise _status_error(target.label, where, response)
+
+
+def _status_error(label: str, where: str, response: httpx.Response) -> DeliveryError:
+    status = f"HTTP {response.status_code} from {where}"
+    if response.is_redirect:
+        target = origin(str(response.next_request.url)) if response.next_request else "?"
+        hint = f" (redirect to {target}); set url to the final address"
+        return DeliveryError(label, status + hint)
+    if response.status_code >= 500 or response.status_code in TRANSIENT_STATUS:
+        return TransientDeliveryError(label, status)
+    return DeliveryError(label, status + "; check the url and the receiver's logs")
+
+
+def _transport_error(label: str, where: str, exc: httpx.TransportError, url: str) -> DeliveryError:
     """TLS trust failures need the user to act; every other network failure may heal itself."""
     cause: BaseException | None = exc
     for _ in range(10):  # the chain is short; the bound guards against a cyclic __context__
@@ -165,5 +193,14 @@ def _transport_error(label: str, where: str, exc: httpx.TransportError) -> Deliv
                 "fix the server certificate or set ca_file",
             )
         cause = cause.__cause__ or cause.__context__
-    reason = render.clean_line(str(exc)) or type(exc).__name__
+    reason = _redact(render.clean_line(str(exc)), url) or type(exc).__name__
     return TransientDeliveryError(label, f"cannot reach {where}: {reason}")
+
+
+def _redact(text: str, url: str) -> str:
+    """Drop the URL's secret-bearing parts from a library message, should one ever quote them."""
+    parts = urlsplit(url)
+    for secret in (url, parts.password, parts.path, parts.query):
+        if secret and len(secret) > 1:
+            text = text.replace(secret, "…")
+    return text

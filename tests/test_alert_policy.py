@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from alerts.deliver import build_channels, deliver_pending
+from alerts.signing import verify_signature
 from monitors.config import ChannelSpec
 from monitors.decisions import DecidedReport
 from monitors.models import (
@@ -25,6 +27,7 @@ from monitors.pipeline import group_stories
 from monitors.policy import DEFAULT_POLICY, AlertPolicy, alert_reason, same_story
 from monitors.store import Store
 from tests.fixtures.smtp_server import SmtpServer
+from tests.fixtures.webhook_receiver import WebhookReceiver
 
 CLAIM = Claim(id="gornal", statement="Russian forces recaptured Gornal", aliases=("Gornal",))
 CLAIMS = {CLAIM.id: CLAIM}
@@ -207,3 +210,28 @@ def test_digest_sends_one_email_for_all_pending_alerts(
     second = deliver_pending(store, channels, digests={"desk": 3600})
     assert (0, 1) == (second.sent, second.pending)
     assert 1 == len(smtp_server.messages)
+
+
+def test_webhook_digest_is_one_signed_request(
+    store: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    """A webhook in digest mode posts one signed claimwatch.digest payload per run."""
+    secret = "digest-secret-0123456789"
+    spec = ChannelSpec(
+        "hook", "webhook", {"url": webhook_receiver.url, "secret": secret}, digest_s=0
+    )
+    record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))], ("hook",))
+    record(
+        store,
+        [decided(report("bbc", "5", "Ukraine retakes Gornal", 1), Verdict.CONTRADICT)],
+        ("hook",),
+    )
+    result = deliver_pending(store, build_channels([spec]), digests={"hook": 0})
+    assert (2, 1) == (result.sent, result.digests)
+    (request,) = webhook_receiver.requests
+    assert verify_signature(secret, request.headers["x-claimwatch-signature"], request.body)
+    payload = json.loads(request.body)
+    assert ("claimwatch.digest", ["confirm", "contradict"]) == (
+        payload["type"],
+        [a["verdict"] for a in payload["alerts"]],
+    )

@@ -87,7 +87,7 @@ def test_unknown_channel_type_is_config_error() -> None:
         build_channel("pager", "sms", {})
     expected = [
         "channels.pager.type: unknown channel type 'sms' "
-        "(expected one of: console, email, file, webhook)"
+        "(expected one of: console, discord, email, file, slack, webhook)"
     ]
     assert expected == caught.value.problems
 

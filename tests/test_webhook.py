@@ -62,7 +62,7 @@ def test_payload_schema(webhook_receiver: WebhookReceiver) -> None:
     assert ("1", "claimwatch.alert") == (payload["version"], payload["type"])
     expected_keys = {
         "key", "headline", "claim", "verdict", "previous_state", "new_state", "score", "report",
-        "feed", "evidence", "evidence_total", "created_at",
+        "feed", "evidence", "evidence_total", "sources", "source_count", "created_at",
     }  # fmt: skip
     assert expected_keys == set(alert)
     assert {"id", "statement"} == set(alert["claim"])

@@ -1,0 +1,50 @@
+"""The ways a user starts a run: `claimwatch run` and `python -m flows.monitor`, on the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitors.paths import DEMO_CONFIG_DIR
+
+
+def _run(command: list[str], home: Path) -> subprocess.CompletedProcess[str]:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {
+        **os.environ,
+        "CLAIMWATCH_HOME": str(home),
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),  # the harness's server, not a new one
+    }
+    env.pop("CLAIMWATCH_DATABASE_URL", None)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(Path(sys.executable).with_name("claimwatch")), "run"],
+        [sys.executable, "-m", "flows.monitor", str(DEMO_CONFIG_DIR)],
+    ],
+    ids=["claimwatch-run", "python-m-flows.monitor"],
+)
+def test_demo_run_alerts_then_finds_nothing_new(
+    prefect_harness: None, tmp_path: Path, command: list[str]
+) -> None:
+    """The demo decides its five reports, writes alerts to the JSON-lines sink, then is quiet."""
+    first = _run(command, tmp_path)
+    assert 0 == first.returncode, first.stderr[-3000:]
+    alerts = [json.loads(line) for line in (tmp_path / "demo-alerts.jsonl").read_text().splitlines()]
+    by_claim = {(a["claim_id"], a["verdict"]) for a in alerts}
+    assert ("gornal-recaptured", "confirm") in by_claim
+    assert any(claim == "kursk-control" for claim, _ in by_claim)
+    assert (tmp_path / "claimwatch.db").is_file()
+
+    second = _run(command, tmp_path)
+    assert 0 == second.returncode, second.stderr[-3000:]
+    assert len(alerts) == len((tmp_path / "demo-alerts.jsonl").read_text().splitlines())
