@@ -195,7 +195,7 @@ def load_claims(path: Path | str) -> tuple[Claim, ...]:
     path = Path(path)
     entries, problems = _read_list(path, "claims")
     models = _validate_entries(ClaimModel, entries, "claims", problems)
-    problems += _duplicate_ids("claims", [(i, m.id) for i, m in models])
+    problems += _duplicate_ids("claims", entries)
     _raise_if(path, problems)
     return tuple(m.to_claim() for _, m in models)
 
@@ -204,7 +204,7 @@ def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchSettings]:
     document, problems = _read_document(path)
     entries = _list_section(document, "feeds", problems) if document is not None else []
     models = _validate_entries(FeedModel, entries, "feeds", problems)
-    problems += _duplicate_ids("feeds", [(i, m.id) for i, m in models])
+    problems += _duplicate_ids("feeds", entries)
     fetch = _validate_fetch(document, problems)
     _raise_if(path, problems)
     feeds = tuple(
@@ -228,7 +228,7 @@ def _load_channels(path: Path) -> tuple[tuple[ChannelSpec, ...], PolicyModel]:
         spec = _validate_channel(index, entry, CHANNEL_TYPES, problems)
         if spec is not None:
             specs.append((index, spec))
-    problems += _duplicate_ids("channels", [(i, s.name) for i, s in specs], what="name")
+    problems += _duplicate_ids("channels", entries, what="name")
     policy = _validate_section(document, "policy", PolicyModel, problems)
     _raise_if(path, problems)
     return tuple(s for _, s in specs), policy or PolicyModel()
@@ -374,10 +374,14 @@ def _interpolated(
         yield index, _interpolate(entry, f"{section}[{index}]", problems)
 
 
-def _duplicate_ids(section: str, ids: list[tuple[int, str]], what: str = "id") -> list[str]:
+def _duplicate_ids(section: str, entries: list[Any], what: str = "id") -> list[str]:
+    """Repeated ids, checked on the raw entries so an otherwise broken entry still counts."""
     first: dict[str, int] = {}
     problems = []
-    for index, value in ids:
+    for index, entry in enumerate(entries):
+        value = entry.get(what) if isinstance(entry, dict) else None
+        if not isinstance(value, str):
+            continue
         if value in first:
             problems.append(
                 f"{section}[{index}].{what}: duplicate {what} '{value}' "

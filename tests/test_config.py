@@ -58,7 +58,7 @@ def test_claim_problems_are_all_listed(tmp_path: Path) -> None:
     statement: Gornal a third time
 """
     assert config_error(write_config(tmp_path, claims=claims)) == (
-        "claims.yaml: 7 problems\n"
+        "claims.yaml: 8 problems\n"
         "  claims[1].id: must be lower-case letters, digits, '-' or '_', at most 64 characters"
         " (got 'Bad Id')\n"
         "  claims[1].statement: string should have at least 1 character (got '')\n"
@@ -66,6 +66,7 @@ def test_claim_problems_are_all_listed(tmp_path: Path) -> None:
         "  claims[2].alias: unknown field (did you mean 'aliases'?)\n"
         "  claims[3]: must be a mapping of fields (got str)\n"
         "  claims[4].aliases: entry 1 is empty; remove it or write a phrase\n"
+        "  claims[4].id: duplicate id 'gornal-recaptured' (first used at claims[0])\n"
         "  claims[5].id: duplicate id 'gornal-recaptured' (first used at claims[0])"
     )
 
@@ -143,3 +144,61 @@ def test_load_claims_alone(tmp_path: Path) -> None:
     claims = load_claims(path)
     assert ("Thing", "Штука") == claims[0].aliases
     assert 85.0 == claims[0].threshold
+
+
+def test_channel_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown types, bad settings, bad durations and unset secrets are listed per channel."""
+    monkeypatch.delenv("CW_TEST_HOOK_SECRET", raising=False)
+    channels = """channels:
+  - name: desk
+    type: email
+    host: smtp.example.org
+    to: []
+  - name: pager
+    type: sms
+  - name: hook
+    type: webhook
+    url: https://hooks.example.org/x
+    secret: ${CW_TEST_HOOK_SECRET}
+    cooldown: soon
+  - name: desk
+    type: console
+policy:
+  strong_score: 2
+"""
+    assert config_error(write_config(tmp_path, channels=channels)) == (
+        "channels.yaml: 7 problems\n"
+        "  channels[0].from_addr: required field is missing\n"
+        "  channels[0].to: list should have at least 1 item after validation, not 0 (got [])\n"
+        "  channels[1].type: unknown channel type 'sms' (known: console, discord, email, file,"
+        " slack, webhook)\n"
+        "  channels[2].secret: environment variable CW_TEST_HOOK_SECRET is not set\n"
+        "  channels[2].cooldown: must be a duration like 90, '15m', '2h' or '1d' (got 'soon')\n"
+        "  channels[3].name: duplicate name 'desk' (first used at channels[0])\n"
+        "  policy.strong_score: input should be less than or equal to 1 (got 2)"
+    )
+
+
+def test_channel_policy_fields(tmp_path: Path) -> None:
+    """cooldown and digest are read per channel, and the policy block feeds the alert policy."""
+    channels = """channels:
+  - name: desk
+    type: console
+    cooldown: 1h30m
+    digest: run
+  - name: log
+    type: file
+    path: alerts.jsonl
+    digest: 2h
+policy:
+  strong_score: 0.8
+  duplicate_window: 1d
+"""
+    config = load_config(write_config(tmp_path, channels=channels))
+    assert [(5400.0, 0.0), (0.0, 7200.0)] == [(c.cooldown_s, c.digest_s) for c in config.channels]
+    policy = config.alert_policy()
+    assert (0.8, 86400.0, 5400.0) == (
+        policy.strong_score,
+        policy.duplicate_window.total_seconds(),
+        policy.channel_cooldowns["desk"].total_seconds(),
+    )
