@@ -16,67 +16,82 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.events import emit_event
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
-from pydantic import BaseModel, Field
+from prefect.tasks import exponential_backoff
 
-from alerts.deliver import DeliveryResult, build_channels, deliver_pending
-from monitors.config import Config, load_config
-from monitors.fetch import FetchSettings, Validators
-from monitors.models import Feed
-from monitors.paths import DEMO_CONFIG_DIR, default_database_url
-from monitors.pipeline import (
-    FeedPoll,
-    ProcessResult,
-    RunOptions,
-    RunSummary,
-    poll_feed,
-    process_polls,
-    summarize,
+from alerts.deliver import DeliveryResult
+from flows.artifacts import (
+    claims_table,
+    evidence_after,
+    evidence_of_alerts,
+    last_evidence_id,
+    publish_run,
+    run_summary_markdown,
 )
+from flows.deliver import deliver_task
+from flows.params import MonitorParams
+from monitors.config import Config, load_config
+from monitors.errors import ClaimwatchError, TransientFetchError
+from monitors.fetch import FetchSettings, Validators, fetch_feed, make_client
+from monitors.models import Alert, Feed
+from monitors.parse import parse_feed
+from monitors.paths import DEMO_CONFIG_DIR, default_database_url
+from monitors.pipeline import FeedPoll, ProcessResult, RunSummary, process_polls, summarize
 from monitors.store import Store
 
+__all__ = ["MonitorParams", "monitor_claims"]
 
-class MonitorParams(BaseModel):
-    """Validated flow parameters: what a deployment or a manual run may set."""
-
-    config_dir: str = Field(default=str(DEMO_CONFIG_DIR), min_length=1)
-    database_url: str | None = None  # default: $CLAIMWATCH_DATABASE_URL, else SQLite
-    claim: str | None = None  # decide only this claim id
-    since: datetime | None = None  # ignore reports published before this
-    dry_run: bool = False  # decide and summarise; store nothing, send nothing
-    deliver: bool = True  # send queued alerts at the end of the run
-
-    def options(self) -> RunOptions:
-        claims = (self.claim,) if self.claim else ()
-        return RunOptions(claim_ids=claims, since=self.since, dry_run=self.dry_run)
+PARSE_ALLOWANCE_S = 30  # on top of the fetch deadline, for parsing a large feed
+RETRY_JITTER = 0.5  # spread retries of feeds that failed together (one flaky host, many feeds)
 
 
-@task(name="poll-feed", cache_policy=NO_CACHE, task_run_name="poll-{feed.id}")
-def poll_feed_task(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
-    poll = poll_feed(feed, validators, settings)
-    if poll.error:
-        get_run_logger().warning("feed %s failed: %s", feed.id, poll.error)
-    return poll
+async def _only_transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry timeouts, resets and 5xx; never a 404, a bad feed, or a server that said when."""
+    exc = await state.aresult(raise_on_failure=False)
+    return isinstance(exc, TransientFetchError) and exc.retry_after is None
+
+
+@task(
+    name="poll-feed",
+    cache_policy=NO_CACHE,
+    task_run_name="poll-{feed.id}",
+    retry_condition_fn=_only_transient,
+    retry_jitter_factor=RETRY_JITTER,
+)
+async def poll_feed_task(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
+    """Fetch and parse one feed. Raises only transient errors (for Prefect to retry); any other
+    failure comes back as the feed's error. Async, so the task timeout really interrupts it."""
+    try:
+        async with make_client(settings) as client:
+            result = await fetch_feed(client, feed, validators, settings)
+    except TransientFetchError as exc:
+        get_run_logger().warning("feed %s failed, may retry: %s", feed.id, exc)
+        raise
+    except ClaimwatchError as exc:
+        get_run_logger().warning("feed %s failed: %s", feed.id, exc)
+        return FeedPoll(feed=feed, error=str(exc))
+    if result.not_modified:
+        return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
+    try:
+        reports = parse_feed(feed.id, result.body, result.headers, base_url=result.url)
+    except ClaimwatchError as exc:
+        get_run_logger().warning("feed %s failed: %s", feed.id, exc)
+        return FeedPoll(feed=feed, error=str(exc))
+    return FeedPoll(feed=feed, reports=tuple(reports), validators=result.validators)
 
 
 @task(name="decide-reports", cache_policy=NO_CACHE)
 def decide_task(
-    config: Config, database_url: str, polls: list[FeedPoll], options: RunOptions
+    config: Config, database_url: str, polls: list[FeedPoll], params: MonitorParams
 ) -> ProcessResult:
     store = Store(database_url)
     try:
-        return process_polls(store, config, polls, options)
-    finally:
-        store.close()
-
-
-@task(name="deliver-alerts", cache_policy=NO_CACHE)
-def deliver_task(config: Config, database_url: str) -> DeliveryResult:
-    store = Store(database_url)
-    try:
-        return deliver_pending(store, build_channels(config.channels))
+        return process_polls(store, config, polls, params.options())
     finally:
         store.close()
 
@@ -93,8 +108,11 @@ def monitor_claims(
     since: datetime | None = None,
     dry_run: bool = False,
     deliver: bool = True,
+    fetch_retries: int = 2,
+    retry_delay_seconds: float = 10.0,
 ) -> RunSummary:
-    """Poll every feed, decide new reports against the claims, and deliver the alerts."""
+    """Poll every feed, decide new reports against the claims, deliver the alerts, and publish
+    a summary and a claims table as artifacts. A failing feed is reported, never fatal."""
     params = MonitorParams(
         config_dir=config_dir,
         database_url=database_url,
@@ -102,37 +120,83 @@ def monitor_claims(
         since=since,
         dry_run=dry_run,
         deliver=deliver,
+        fetch_retries=fetch_retries,
+        retry_delay_seconds=retry_delay_seconds,
     )
     config = load_config(params.config_dir)
     url = params.database_url or default_database_url()
-    polls = _poll_all(config, url)
-    processed = decide_task(config, url, polls, params.options())
+    store = Store(url)
+    try:
+        return _run(config, store, params)
+    finally:
+        store.close()
+
+
+def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
+    evidence_mark = last_evidence_id(store)
+    polls = _poll_all(config, store.validators(), params)
+    processed = decide_task(config, store.url, polls, params)
     summary = summarize(polls, processed)
     if params.deliver and not params.dry_run:
-        _deliver_into(summary, deliver_task(config, url))
+        _deliver_into(summary, deliver_task(config, store.url))
     logger = get_run_logger()
     for line in summary.lines():
         logger.info(line)
+    if params.dry_run:
+        evidence = evidence_of_alerts(processed.alerts)
+    else:
+        evidence = evidence_after(store, evidence_mark)
+        _emit_state_changes(processed.alerts)
+    markdown = run_summary_markdown(summary, processed.alerts, evidence, params.dry_run)
+    publish_run(markdown, claims_table(store.claim_statuses(config.claims)), _describe(params))
     return summary
 
 
-def _poll_all(config: Config, database_url: str) -> list[FeedPoll]:
-    store = Store(database_url)
-    try:
-        validators = store.validators()
-    finally:
-        store.close()
+def _poll_all(
+    config: Config, validators: dict[str, Validators], params: MonitorParams
+) -> list[FeedPoll]:
+    polling = poll_feed_task.with_options(
+        retries=params.fetch_retries,
+        retry_delay_seconds=exponential_backoff(params.retry_delay_seconds),
+        timeout_seconds=config.fetch.deadline + PARSE_ALLOWANCE_S,
+    )
     futures = [
-        poll_feed_task.submit(feed, validators.get(feed.id, Validators()), config.fetch)
+        polling.submit(feed, validators.get(feed.id, Validators()), config.fetch)
         for feed in config.feeds
     ]
-    return [f.result() for f in futures]
+    return [_outcome(feed, future) for feed, future in zip(config.feeds, futures, strict=True)]
+
+
+def _outcome(feed: Feed, future: PrefectFuture[Any]) -> FeedPoll:
+    """The feed's poll, or its final error once retries are spent: never fails the run."""
+    outcome: Any = future.result(raise_on_failure=False)
+    if isinstance(outcome, FeedPoll):
+        return outcome
+    reason = str(outcome) or type(outcome).__name__
+    return FeedPoll(feed=feed, error=reason)
 
 
 def _deliver_into(summary: RunSummary, delivery: DeliveryResult) -> None:
     summary.alerts_sent = delivery.sent
     summary.alerts_pending = delivery.pending
     summary.delivery_errors = delivery.errors
+
+
+def _emit_state_changes(alerts: tuple[Alert, ...]) -> None:
+    """``claimwatch.claim.<state>`` events, for operators who route extras via Automations."""
+    for alert in alerts:
+        if alert.previous_state is alert.new_state:
+            continue
+        emit_event(
+            event=f"claimwatch.claim.{alert.new_state.value}",
+            resource={"prefect.resource.id": f"claimwatch.claim.{alert.claim_id}"},
+            payload={"previous_state": alert.previous_state.value, "feed": alert.feed_id},
+        )
+
+
+def _describe(params: MonitorParams) -> str:
+    scope = f"claim {params.claim}" if params.claim else "all claims"
+    return f"claimwatch run over {scope}" + (" (dry run)" if params.dry_run else "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -93,7 +93,10 @@ def write_config(
 def run(setup: Setup) -> RunSummary:
     from flows.monitor import monitor_claims
 
-    return monitor_claims(config_dir=str(setup.config_dir), database_url=setup.database_url)
+    # Retries stay on (a 5xx feed is fetched again) but without the production backoff delays.
+    return monitor_claims(
+        config_dir=str(setup.config_dir), database_url=setup.database_url, retry_delay_seconds=0
+    )
 
 
 def hook_payloads(receiver: WebhookReceiver) -> list[dict[str, Any]]:

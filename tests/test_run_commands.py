@@ -39,7 +39,9 @@ def test_demo_run_alerts_then_finds_nothing_new(
     """The demo decides its five reports, writes alerts to the JSON-lines sink, then is quiet."""
     first = _run(command, tmp_path)
     assert 0 == first.returncode, first.stderr[-3000:]
-    alerts = [json.loads(line) for line in (tmp_path / "demo-alerts.jsonl").read_text().splitlines()]
+    alerts = [
+        json.loads(line) for line in (tmp_path / "demo-alerts.jsonl").read_text().splitlines()
+    ]
     by_claim = {(a["claim_id"], a["verdict"]) for a in alerts}
     assert ("gornal-recaptured", "confirm") in by_claim
     assert any(claim == "kursk-control" for claim, _ in by_claim)
