@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.smtp_server",
     "tests.fixtures.webhook_receiver",
     "tests.fixtures.postgres",
+    "tests.fixtures.stores",
     "tests.fixtures.prefect_harness",
 ]
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -36,10 +34,8 @@ T0 = datetime(2025, 4, 26, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
-    yield store
-    store.close()
+def store(state_store: Store) -> Store:
+    return state_store
 
 
 def report(feed: str, rid: str, title: str, hours: float = 0) -> Report:

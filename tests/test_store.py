@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from monitors.fetch import Validators
 from monitors.models import (
@@ -28,26 +25,9 @@ FEED = Feed(id="wire", url="http://127.0.0.1/feed", name="Wire")
 CHANNELS = ["mail", "hook"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'state.db'}"
-    else:
-        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
-    store = Store(url)
-    yield store
-    store.close()
-
-
-def _fresh_postgres_database(server_url: str) -> str:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
+@pytest.fixture
+def store(state_store: Store) -> Store:
+    return state_store
 
 
 def report(report_id: str = "r1", text_hash: str = "h1", hours: int = 0) -> Report:
