@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors import schema
@@ -185,7 +185,8 @@ def _decide(
     new_state = previous
     if as_of is None or reported_at >= as_of:
         new_state = ClaimState.from_verdict(assessment.verdict)
-        _set_state(conn, claim.id, new_state, reported_at, first.evidence_id, now)
+        change = _Change(claim.id, previous, new_state, reported_at, first.evidence_id)
+        _set_state(conn, change, now)
     feed = feeds.get(report.feed_id, Feed(id=report.feed_id, url=""))
     return Alert(
         key=alert_key(claim.id, report),
@@ -220,21 +221,42 @@ def claim_state(conn: Connection, claim_id: str) -> tuple[ClaimState, datetime |
     return ClaimState(row.state), utc(row.as_of)
 
 
-def _set_state(
-    conn: Connection,
-    claim_id: str,
-    state: ClaimState,
-    as_of: datetime,
-    evidence_id: int,
-    now: datetime,
-) -> None:
-    values = {"state": state.value, "as_of": as_of, "evidence_id": evidence_id, "changed_at": now}
+@dataclass(frozen=True)
+class _Change:
+    claim_id: str
+    previous: ClaimState
+    state: ClaimState
+    reported_at: datetime
+    evidence_id: int
+
+
+def _set_state(conn: Connection, change: _Change, now: datetime) -> None:
+    """Move the claim's state; an actual change is also written to its history."""
+    values: dict[str, Any] = {
+        "state": change.state.value,
+        "as_of": change.reported_at,
+        "evidence_id": change.evidence_id,
+    }
+    moved = change.state != change.previous
+    if moved:
+        values["changed_at"] = now
+        conn.execute(
+            insert(schema.state_changes).values(
+                claim_id=change.claim_id,
+                previous=change.previous.value,
+                state=change.state.value,
+                reported_at=change.reported_at,
+                evidence_id=change.evidence_id,
+                recorded_at=now,
+            )
+        )
     c = schema.claim_state.c
-    changed = conn.execute(
-        update(schema.claim_state).where(c.claim_id == claim_id).values(**values)
+    updated = conn.execute(
+        update(schema.claim_state).where(c.claim_id == change.claim_id).values(**values)
     ).rowcount
-    if not changed:
-        conn.execute(insert_ignore(conn, schema.claim_state, {"claim_id": claim_id, **values}))
+    if not updated:
+        row = {"claim_id": change.claim_id, "changed_at": now, **values}
+        conn.execute(insert_ignore(conn, schema.claim_state, row))
 
 
 # --- policy ---------------------------------------------------------------------------------------

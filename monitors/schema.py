@@ -80,8 +80,21 @@ claim_state = Table(
     Column("state", String(16), nullable=False),
     Column("as_of", DateTime(timezone=True), nullable=False),  # when the deciding report appeared
     Column("evidence_id", Integer, ForeignKey("evidence.id")),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),  # last actual change
 )
+
+state_changes = Table(  # the claim's history: one row per actual change of state
+    "state_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", String(64), nullable=False),
+    Column("previous", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),  # the deciding report's time
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_state_changes_claim", state_changes.c.claim_id, state_changes.c.id)
 
 outbox = Table(
     "outbox",

@@ -1,0 +1,172 @@
+"""Read-only queries for the operator's views: evidence timelines, sources, state changes, feeds.
+
+Everything here only SELECTs from the ``monitors.schema`` tables; writes belong to ``Store``.
+Times come back timezone-aware (UTC), whatever the backend hands over.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, RowMapping, distinct, func, select
+
+from monitors import schema
+from monitors.decisions import utc
+from monitors.models import ClaimState, Evidence, Verdict
+
+DECISIVE = tuple(v.value for v in Verdict if v.is_decisive)
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One report's verdict on one claim, with the sentences that decided it."""
+
+    id: int
+    claim_id: str
+    feed_id: str
+    report_id: str
+    verdict: Verdict
+    score: float
+    title: str
+    link: str | None
+    published: datetime | None
+    recorded: datetime  # when claimwatch first decided this report version
+    spans: tuple[Evidence, ...]
+
+    @property
+    def when(self) -> datetime:
+        """The report's publication time, else when it was recorded (undated feed entries)."""
+        return self.published or self.recorded
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """A claim moving from one state to another, and the report that moved it."""
+
+    previous: ClaimState
+    state: ClaimState
+    reported_at: datetime  # the deciding report's time (published, else recorded)
+    recorded: datetime  # when claimwatch recorded the decision
+    evidence: EvidenceRow
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's stored health, as the last runs left it."""
+
+    feed_id: str
+    url: str
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    last_new_report_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+
+
+def evidence_timeline(engine: Engine, claim_id: str) -> list[EvidenceRow]:
+    """A claim's evidence oldest first (by report time), neutral mentions included."""
+    e = schema.evidence.c
+    query = select(schema.evidence).where(e.claim_id == claim_id).order_by(e.id)
+    with engine.connect() as conn:
+        rows = [_evidence_row(r) for r in conn.execute(query).mappings()]
+    return sorted(rows, key=lambda r: (r.when, r.id))
+
+
+def _evidence_row(r: RowMapping) -> EvidenceRow:
+    return EvidenceRow(
+        id=r["id"],
+        claim_id=r["claim_id"],
+        feed_id=r["feed_id"],
+        report_id=r["report_id"],
+        verdict=Verdict(r["verdict"]),
+        score=float(r["score"]),
+        title=r["report_title"],
+        link=r["report_link"],
+        published=utc(r["published"]),
+        recorded=utc(r["created_at"]) or datetime.now(UTC),
+        spans=tuple(Evidence.from_dict(s) for s in json.loads(r["spans"])),
+    )
+
+
+def independent_sources(engine: Engine, claim_ids: Sequence[str] = ()) -> dict[str, int]:
+    """Per claim: how many distinct feeds carried decisive evidence (not mere mentions)."""
+    e = schema.evidence.c
+    query = (
+        select(e.claim_id, func.count(distinct(e.feed_id)))
+        .where(e.verdict.in_(DECISIVE))
+        .group_by(e.claim_id)
+    )
+    if claim_ids:
+        query = query.where(e.claim_id.in_(list(claim_ids)))
+    with engine.connect() as conn:
+        counts = {claim_id: int(n) for claim_id, n in conn.execute(query).all()}
+    return {cid: counts.get(cid, 0) for cid in claim_ids} if claim_ids else counts
+
+
+def state_changes(engine: Engine, claim_id: str) -> list[StateChange]:
+    """Every change of a claim's state, oldest first, as the store recorded it."""
+    h, e = schema.state_changes.c, schema.evidence
+    query = (
+        select(h.previous, h.state, h.reported_at, h.recorded_at, e)
+        .join(e, e.c.id == h.evidence_id)
+        .where(h.claim_id == claim_id)
+        .order_by(h.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [
+        StateChange(
+            previous=ClaimState(r["previous"]),
+            state=ClaimState(r["state"]),
+            reported_at=utc(r["reported_at"]) or datetime.now(UTC),
+            recorded=utc(r["recorded_at"]) or datetime.now(UTC),
+            evidence=_evidence_row(r),
+        )
+        for r in rows
+    ]
+
+
+def stored_state(engine: Engine, claim_id: str) -> ClaimState:
+    """The state the store holds for a claim (``unknown`` when nothing decided it yet)."""
+    c = schema.claim_state.c
+    with engine.connect() as conn:
+        value = conn.execute(select(c.state).where(c.claim_id == claim_id)).scalar_one_or_none()
+    return ClaimState(value) if value else ClaimState.UNKNOWN
+
+
+def last_change(engine: Engine, claim_id: str) -> StateChange | None:
+    """The most recent change of state, or None when the claim never left ``unknown``."""
+    changes = state_changes(engine, claim_id)
+    return changes[-1] if changes else None
+
+
+def feed_states(engine: Engine) -> dict[str, FeedState]:
+    """Every feed the store has polled at least once, by id."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.feeds).order_by(schema.feeds.c.feed_id)).mappings()
+        return {
+            r["feed_id"]: FeedState(
+                feed_id=r["feed_id"],
+                url=r["url"],
+                last_attempt_at=utc(r["last_attempt_at"]),
+                last_success_at=utc(r["last_success_at"]),
+                last_new_report_at=utc(r["last_new_report_at"]),
+                consecutive_failures=int(r["consecutive_failures"] or 0),
+                last_error=r["last_error"],
+            )
+            for r in rows
+        }
+
+
+def next_poll(last_attempt_at: datetime | None, interval: timedelta | None) -> datetime | None:
+    """When a schedule of ``interval`` polls the feed next; None when that cannot be known.
+
+    Unknown when the feed was never polled or no schedule interval is given: the honest answer
+    then is "on the next run", whenever that is.
+    """
+    if last_attempt_at is None or interval is None or interval <= timedelta(0):
+        return None
+    return last_attempt_at + interval
