@@ -32,6 +32,11 @@ def build_channels(specs: Sequence[ChannelSpec]) -> dict[str, Channel]:
     return {spec.name: build_channel(spec.name, spec.type, spec.settings) for spec in specs}
 
 
+def deliver_configured(store: Store, specs: Sequence[ChannelSpec]) -> DeliveryResult:
+    """Deliver the outbox to the configured channels, honouring each channel's digest mode."""
+    return deliver_pending(store, build_channels(specs), digests=digest_periods(specs))
+
+
 def digest_periods(specs: Sequence[ChannelSpec]) -> dict[str, float]:
     """Channels in digest mode and their period in seconds (0: one digest per run)."""
     return {spec.name: spec.digest_s for spec in specs if spec.digest_s is not None}

@@ -690,9 +690,9 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _deliver(store: Store, config: Config) -> dict[str, Any]:
-    from alerts.deliver import build_channels, deliver_pending
+    from alerts.deliver import deliver_configured
 
-    result = deliver_pending(store, build_channels(config.channels))
+    result = deliver_configured(store, config.channels)
     return {"sent": result.sent, "pending": result.pending, "errors": list(result.errors)}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from prefect import Task, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
+from prefect.context import TaskRunContext
 from prefect.events import emit_event
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -56,6 +57,13 @@ async def _only_transient(task: Task[Any, Any], task_run: TaskRun, state: State[
     return isinstance(exc, TransientFetchError) and exc.retry_after is None
 
 
+def _retries_left() -> bool:
+    context = TaskRunContext.get()
+    if context is None or context.task_run is None:
+        return False
+    return context.task_run.run_count <= context.task.retries
+
+
 @task(
     name="poll-feed",
     cache_policy=NO_CACHE,
@@ -64,25 +72,28 @@ async def _only_transient(task: Task[Any, Any], task_run: TaskRun, state: State[
     retry_jitter_factor=RETRY_JITTER,
 )
 async def poll_feed_task(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
-    """Fetch and parse one feed. Raises only transient errors (for Prefect to retry); any other
-    failure comes back as the feed's error. Async, so the task timeout really interrupts it."""
+    """Fetch and parse one feed. Raises a transient error while retries remain (for Prefect to
+    retry); any other failure, or the last one, comes back as the feed's error, so the task ends
+    Completed without a traceback. Async, so the task timeout really interrupts it."""
     try:
         async with make_client(settings) as client:
             result = await fetch_feed(client, feed, validators, settings)
-    except TransientFetchError as exc:
-        get_run_logger().warning("feed %s failed, may retry: %s", feed.id, exc)
-        raise
-    except ClaimwatchError as exc:
-        get_run_logger().warning("feed %s failed: %s", feed.id, exc)
-        return FeedPoll(feed=feed, error=str(exc))
-    if result.not_modified:
-        return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
-    try:
+        if result.not_modified:
+            return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
         reports = parse_feed(feed.id, result.body, result.headers, base_url=result.url)
+    except TransientFetchError as exc:
+        if _retries_left() and exc.retry_after is None:  # a server that said when: next run
+            get_run_logger().warning("feed %s failed, will retry: %s", feed.id, exc)
+            raise
+        return _failed(feed, exc)
     except ClaimwatchError as exc:
-        get_run_logger().warning("feed %s failed: %s", feed.id, exc)
-        return FeedPoll(feed=feed, error=str(exc))
+        return _failed(feed, exc)
     return FeedPoll(feed=feed, reports=tuple(reports), validators=result.validators)
+
+
+def _failed(feed: Feed, exc: ClaimwatchError) -> FeedPoll:
+    get_run_logger().warning("feed %s failed: %s", feed.id, exc)
+    return FeedPoll(feed=feed, error=str(exc))
 
 
 @task(name="decide-reports", cache_policy=NO_CACHE)

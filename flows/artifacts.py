@@ -1,0 +1,193 @@
+"""What a run shows in the Prefect UI: a markdown summary and a table of every claim's state.
+
+Feed text is hostile: a title could carry markdown links, images or raw HTML. Every piece of text
+that came from a feed, a server or a config goes through ``md_text`` (HTML-escaped, markdown
+punctuation backslash-escaped, one line, capped), and only http(s) links are ever rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from sqlalchemy import func, select
+
+from monitors import schema
+from monitors.models import Alert
+from monitors.pipeline import RunSummary
+from monitors.store import ClaimStatus, Store
+
+SUMMARY_KEY = "claimwatch-run-summary"
+CLAIMS_KEY = "claimwatch-claims"
+REPLAY_KEY = "claimwatch-replay"
+MAX_TEXT = 300
+MAX_ROWS = 50
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_URL_SAFE = "/:?#&=%+~@!$,;-._"  # no ( ) [ ] < > " ' ` or spaces: they could close the link
+
+
+def plain_text(value: object, limit: int = MAX_TEXT) -> str:
+    """One line without control characters, capped: safe for a table cell."""
+    text = " ".join(_CONTROL.sub(" ", str(value)).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def md_text(value: object, limit: int = MAX_TEXT) -> str:
+    """Text that renders as itself in markdown: no links, emphasis, headings or HTML."""
+    text = plain_text(value, limit)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_link(title: object, url: str | None) -> str:
+    """``[title](url)`` for an http(s) URL; the escaped title alone for anything else."""
+    label = md_text(title) or "(untitled)"
+    if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
+        return label
+    return f"[{label}]({quote(plain_text(url, 2000), safe=_URL_SAFE)})"
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    claim_id: str
+    verdict: str
+    title: str
+    link: str | None
+    feed_id: str
+
+
+def last_evidence_id(store: Store) -> int:
+    """The newest evidence row's id (0 when none): the run's new evidence comes after it."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.max(schema.evidence.c.id))).scalar() or 0)
+
+
+def evidence_after(store: Store, evidence_id: int, limit: int = MAX_ROWS + 1) -> list[EvidenceRow]:
+    e = schema.evidence.c
+    query = (
+        select(e.claim_id, e.verdict, e.report_title, e.report_link, e.feed_id)
+        .where(e.id > evidence_id)
+        .order_by(e.id)
+        .limit(limit)
+    )
+    with store.engine.connect() as conn:
+        return [EvidenceRow(*row) for row in conn.execute(query).all()]
+
+
+def evidence_of_alerts(alerts: Iterable[Alert]) -> list[EvidenceRow]:
+    """A dry run stores nothing: its evidence is what its alerts carry."""
+    return [
+        EvidenceRow(a.claim_id, a.verdict.value, a.report_title, a.report_link, a.feed_id)
+        for a in alerts
+    ]
+
+
+def run_summary_markdown(
+    summary: RunSummary, alerts: Sequence[Alert], evidence: Sequence[EvidenceRow], dry_run: bool
+) -> str:
+    title = "# claimwatch run" + (" (dry run: nothing stored or sent)" if dry_run else "")
+    sections = [
+        title,
+        *_overview(summary),
+        "## Claims whose state changed",
+        *(_state_changes(alerts) or ["None."]),
+        "## New evidence",
+        *(_evidence_lines(evidence) or ["None."]),
+        "## Alerts",
+        *_alert_lines(summary, alerts, dry_run),
+        "## Feeds that failed",
+        *(_failed_feeds(summary) or ["None."]),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def _overview(summary: RunSummary) -> list[str]:
+    return [
+        f"Feeds: {len(summary.feeds_ok)} ok ({len(summary.feeds_unchanged)} unchanged), "
+        f"{len(summary.feeds_failed)} failed. Reports: {summary.new_reports} new or changed. "
+        f"Evidence: {summary.new_evidence} new."
+    ]
+
+
+def _state_changes(alerts: Sequence[Alert]) -> list[str]:
+    """First previous state to last new state per claim; claims whose state did not move drop."""
+    first: dict[str, Alert] = {}
+    last: dict[str, Alert] = {}
+    for alert in alerts:
+        first.setdefault(alert.claim_id, alert)
+        last[alert.claim_id] = alert
+    return [
+        f"- **{md_text(cid)}** ({md_text(last[cid].claim_statement)}): "
+        f"{first[cid].previous_state.value} → **{last[cid].new_state.value}**, "
+        f"by {md_link(last[cid].report_title, last[cid].report_link)}"
+        for cid in last
+        if first[cid].previous_state is not last[cid].new_state
+    ]
+
+
+def _evidence_lines(evidence: Sequence[EvidenceRow]) -> list[str]:
+    lines = [
+        f"- {md_text(row.claim_id)} {md_text(row.verdict)}: {md_link(row.title, row.link)} "
+        f"(feed {md_text(row.feed_id)})"
+        for row in evidence[:MAX_ROWS]
+    ]
+    if len(evidence) > MAX_ROWS:
+        lines.append(f"- … and more (first {MAX_ROWS} shown; see claimwatch evidence CLAIM\\_ID)")
+    return lines
+
+
+def _failed_feeds(summary: RunSummary) -> list[str]:
+    return [f"- {md_text(feed)}: {md_text(why)}" for feed, why in summary.feeds_failed.items()]
+
+
+def _alert_lines(summary: RunSummary, alerts: Sequence[Alert], dry_run: bool) -> list[str]:
+    verb = "would be queued" if dry_run else "queued"
+    lines = [
+        f"{summary.alerts_queued} {verb}, {summary.alerts_sent} sent, "
+        f"{summary.alerts_pending} pending in the outbox, "
+        f"{summary.alerts_suppressed} held back by policy (weak evidence, duplicate or cooldown)."
+    ]
+    lines += [f"- {md_text(a.headline)} ← {md_link(a.report_title, a.report_link)}" for a in alerts]
+    lines += [f"- delivery error: {md_text(e)}" for e in summary.delivery_errors]
+    return lines
+
+
+def claims_table(statuses: Sequence[ClaimStatus]) -> list[dict[str, str | int]]:
+    return [
+        {
+            "claim": s.claim_id,
+            "state": s.state.value,
+            "confirming": s.confirming,
+            "contradicting": s.contradicting,
+            "neutral": s.neutral,
+            "changed_at": _when(s.changed_at),
+            "latest_report": plain_text(s.latest_title or ""),
+            "latest_link": plain_text(s.latest_link or "", 2000),
+        }
+        for s in statuses
+    ]
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+def publish_run(markdown: str, table: list[dict[str, str | int]], description: str) -> None:
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=markdown, description=description)
+    create_table_artifact(key=CLAIMS_KEY, table=table, description="Every claim's state")
+
+
+def replay_markdown(reports: int, alerts: Sequence[Alert], sent: bool) -> str:
+    verb = "queued" if sent else "would have queued (dry run: nothing stored or sent)"
+    lines = [
+        "# claimwatch replay",
+        f"{reports} stored reports replayed; {len(alerts)} alerts {verb}.",
+        *[f"- {md_text(a.headline)} ← {md_link(a.report_title, a.report_link)}" for a in alerts],
+    ]
+    return "\n\n".join(lines) + "\n"

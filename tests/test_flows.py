@@ -1,0 +1,323 @@
+"""The flows under Prefect's test server: artifacts, dry_run, claim, since, retries, deliver,
+replay.
+
+Real loopback feed, SMTP and webhook servers; the flows run for real (``prefect_harness``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pydantic import ValidationError
+
+from flows.artifacts import md_link, md_text
+from flows.deliver import deliver_alerts
+from flows.monitor import monitor_claims
+from flows.params import MonitorParams
+from flows.replay import replay_claims
+from monitors import schema
+from monitors.models import ClaimState
+from monitors.pipeline import RunSummary
+from monitors.store import Store
+from tests.fixtures.feed_server import FeedServer, rss_feed
+from tests.fixtures.smtp_server import SmtpServer
+from tests.fixtures.webhook_receiver import WebhookReceiver
+
+KURSK = """  - id: kursk-control
+    statement: Russia has regained full control of the Kursk region
+    aliases: [Kursk, Kursk region, Курск, Курская область]
+    confirm_cues: [regained control, liberated, fully liberated]
+    contradict_cues: [still holding positions, operations continue]
+"""
+GORNAL = """  - id: gornal-recaptured
+    statement: Russian forces recaptured Gornal
+    aliases: [Gornal, Горналь]
+    confirm_cues: [recaptured, retaken]
+    contradict_cues: [still holding, remains under Ukrainian control]
+"""
+GORNAL_TAKEN = {
+    "guid": "flows-1",
+    "title": "Russian forces recaptured Gornal, Moscow says",
+    "link": "https://news.example/flows-1",
+    "description": "Russia's defence ministry said its troops recaptured the village of Gornal.",
+    "pub_date": "Sat, 26 Apr 2025 09:00:00 GMT",
+}
+KURSK_LIBERATED = {
+    "guid": "flows-2",
+    "title": "Moscow says the Kursk region is fully liberated",
+    "link": "https://news.example/flows-2",
+    "description": "Russia's defence ministry said the Kursk region was fully liberated.",
+    "pub_date": "Sat, 26 Apr 2025 10:00:00 GMT",
+}
+HOSTILE_TITLE = (
+    "Russian forces recaptured Gornal <img src=x onerror=alert(1)> "
+    "[click](javascript:alert(1)) **bold** `code` <script>x</script>"
+)
+
+
+@dataclass
+class Env:
+    config_dir: Path
+    database_url: str
+    feed_path: str
+    feed_server: FeedServer
+    smtp: SmtpServer
+    hook: WebhookReceiver
+
+    def serve(self, items: list[dict[str, str]]) -> None:
+        self.feed_server.set_feed(self.feed_path, rss_feed(items))
+
+    def write(
+        self, claims: str = KURSK + GORNAL, extra_feeds: dict[str, str] | None = None
+    ) -> None:
+        feeds = {"wire": self.feed_server.url(self.feed_path), **(extra_feeds or {})}
+        write_config(self.config_dir, claims, feeds, self.smtp.port, self.hook.url)
+
+    def monitor(self, **params: Any) -> tuple[RunSummary, UUID]:
+        """One monitor run; returns its summary and flow run id (asserting it Completed)."""
+        state = monitor_claims(
+            config_dir=str(self.config_dir),
+            database_url=self.database_url,
+            retry_delay_seconds=0,
+            return_state=True,
+            **params,
+        )
+        assert state.is_completed(), state.message
+        run_id = state.state_details.flow_run_id
+        assert run_id is not None
+        return state.result(), run_id
+
+    def store(self) -> Store:
+        return Store(self.database_url)
+
+
+def write_config(
+    directory: Path, claims: str, feeds: dict[str, str], smtp_port: int, hook_url: str
+) -> None:
+    directory.mkdir(exist_ok=True)
+    (directory / "claims.yaml").write_text(f"claims:\n{claims}", encoding="utf-8")
+    lines = "".join(f"  - id: {fid}\n    url: {url}\n" for fid, url in feeds.items())
+    (directory / "feeds.yaml").write_text(
+        f"feeds:\n{lines}fetch:\n  read_timeout: 5\n  deadline: 10\n", encoding="utf-8"
+    )
+    (directory / "channels.yaml").write_text(
+        f"""channels:
+  - name: desk-email
+    type: email
+    host: 127.0.0.1
+    port: {smtp_port}
+    security: none
+    from_addr: claimwatch@example.test
+    to: [desk@example.test]
+    timeout: 5
+  - name: desk-hook
+    type: webhook
+    url: {hook_url}
+    secret: flows-test-secret
+    timeout: 5
+""",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def env(
+    prefect_harness: None,
+    tmp_path: Path,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> Env:
+    return Env(
+        config_dir=tmp_path / "config",
+        database_url=f"sqlite:///{tmp_path / 'state.db'}",
+        feed_path=f"/flows/{tmp_path.name}.xml",
+        feed_server=feed_server,
+        smtp=smtp_server,
+        hook=webhook_receiver,
+    )
+
+
+def artifacts_of(flow_run_id: UUID) -> dict[str, Any]:
+    """key -> data of the artifacts one flow run published."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    only_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=only_run)
+    return {str(a.key): _decoded(a.data) for a in found}
+
+
+def _decoded(data: Any) -> Any:
+    """Table artifacts are stored as a JSON string; markdown as the text itself."""
+    return json.loads(data) if isinstance(data, str) and data.startswith("[") else data
+
+
+def test_md_text_neutralises_markdown_and_html() -> None:
+    """Links, emphasis, code and tags in feed text come out escaped, as literal text."""
+    expected = r"\[x\]\(javascript:alert\(1\)\) \*b\* \`c\` &lt;img src=x&gt; a&amp;b"
+    assert expected == md_text("[x](javascript:alert(1))\n*b* `c` <img src=x> a&b")
+
+
+def test_md_link_renders_only_http_links() -> None:
+    """An http(s) link is rendered with its parentheses encoded; javascript: is dropped."""
+    assert "[a\\_b](https://x.example/p%28q%29%20r)" == md_link("a_b", "https://x.example/p(q) r")
+    assert "t" == md_link("t", "javascript:alert(1)")
+
+
+def test_run_publishes_escaped_summary_and_claims_table(env: Env) -> None:
+    """A run's markdown lists the change with escaped feed text; the table has every claim."""
+    env.serve([{**GORNAL_TAKEN, "title": HOSTILE_TITLE, "link": "javascript:alert(1)"}])
+    env.write(extra_feeds={"gone": env.feed_server.url("/status/404")})
+    summary, run_id = env.monitor()
+    assert (1, 2) == (summary.alerts_queued, summary.alerts_sent)
+
+    artifacts = artifacts_of(run_id)
+    markdown = artifacts["claimwatch-run-summary"]
+    assert "unknown → **confirmed**" in markdown
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in markdown
+    for raw in ("<img", "<script", "](javascript", "**bold**", "`code`"):
+        assert raw not in markdown
+    assert "- gone: gone: HTTP 404" in markdown
+    rows = {row["claim"]: row for row in artifacts["claimwatch-claims"]}
+    assert ["kursk-control", "gornal-recaptured"] == list(rows)
+    assert ("confirmed", 1) == (
+        rows["gornal-recaptured"]["state"],
+        rows["gornal-recaptured"]["confirming"],
+    )
+    assert "unknown" == rows["kursk-control"]["state"]
+
+
+def test_run_with_no_changes_completes_and_says_so(env: Env) -> None:
+    """A second run over the same feed finds nothing new, sends nothing and ends Completed."""
+    env.serve([GORNAL_TAKEN])
+    env.write()
+    env.monitor()
+    summary, run_id = env.monitor()
+    assert (0, 0, 0) == (summary.new_reports, summary.alerts_queued, summary.alerts_sent)
+    markdown = artifacts_of(run_id)["claimwatch-run-summary"]
+    assert "## Claims whose state changed\n\nNone." in markdown
+    assert 1 == len(env.smtp.messages)
+
+
+def test_dry_run_stores_and_sends_nothing_but_reports_what_would_alert(env: Env) -> None:
+    """dry_run decides for real, writes and sends nothing, and its summary names the alert."""
+    env.serve([GORNAL_TAKEN])
+    env.write()
+    summary, run_id = env.monitor(dry_run=True)
+    assert (1, 0) == (summary.alerts_queued, summary.alerts_sent)
+    assert ([], []) == (env.smtp.messages, env.hook.requests)
+    store = env.store()
+    assert [] == store.outbox()
+    assert [ClaimState.UNKNOWN] * 2 == [s.state for s in store.claim_statuses(_claims(env))]
+    markdown = artifacts_of(run_id)["claimwatch-run-summary"]
+    assert markdown.startswith("# claimwatch run (dry run: nothing stored or sent)")
+    assert "1 would be queued" in markdown
+
+
+def test_claim_parameter_decides_only_that_claim(env: Env) -> None:
+    """With claim=gornal-recaptured a Kursk report leaves no evidence for kursk-control."""
+    env.serve([GORNAL_TAKEN, KURSK_LIBERATED])
+    env.write()
+    summary, _ = env.monitor(claim="gornal-recaptured")
+    assert {"gornal-recaptured"} == _evidence_claims(env)
+    assert ["gornal-recaptured"] * summary.alerts_queued == [
+        item.alert.claim_id for item in env.store().outbox() if item.channel == "desk-hook"
+    ]
+
+
+def test_since_ignores_older_reports(env: Env) -> None:
+    """Reports published before ``since`` are not decided; newer ones are."""
+    env.serve([GORNAL_TAKEN, KURSK_LIBERATED])
+    env.write()
+    summary, _ = env.monitor(since=datetime(2025, 4, 26, 9, 30, tzinfo=UTC))
+    assert 1 == summary.new_reports
+    assert "gornal-recaptured" not in _evidence_claims(env)
+
+
+def test_only_transient_feed_failures_are_retried_and_none_fails_the_run(env: Env) -> None:
+    """A 500 is fetched 1 + retries times; a 404 and a 429 with Retry-After once; run Completed."""
+    env.serve([GORNAL_TAKEN])
+    tag = env.feed_path.rsplit("/", 1)[1]
+    paths = {
+        "broken": f"/status/500?t={tag}",
+        "gone": f"/status/404?t={tag}",
+        "busy": f"/retry-after/429?after=120&t={tag}",
+    }
+    env.write(extra_feeds={k: env.feed_server.url(p) for k, p in paths.items()})
+    summary, _ = env.monitor(fetch_retries=2)
+    fetched = {k: sum(1 for t, _ in env.feed_server.requests if t == p) for k, p in paths.items()}
+    assert {"broken": 3, "gone": 1, "busy": 1} == fetched
+    assert ["broken", "busy", "gone"] == sorted(summary.feeds_failed)
+    assert "HTTP 500" in summary.feeds_failed["broken"]
+    assert (["wire"], 2) == (summary.feeds_ok, summary.alerts_sent)
+
+
+def test_invalid_parameters_are_rejected_with_the_field_named(env: Env) -> None:
+    """A negative retry count fails before anything runs, naming fetch_retries."""
+    env.write()
+    with pytest.raises(ValidationError, match="fetch_retries"):
+        monitor_claims(
+            config_dir=str(env.config_dir), database_url=env.database_url, fetch_retries=-1
+        )
+
+
+def test_since_without_a_zone_means_utc() -> None:
+    """A zone-less ``since`` (as typed on a command line) is read as UTC, not rejected later."""
+    since = MonitorParams.model_validate({"since": "2025-04-26T09:30:00"}).since
+    assert datetime(2025, 4, 26, 9, 30, tzinfo=UTC) == since
+
+
+def test_deliver_flow_drains_what_a_run_queued(env: Env) -> None:
+    """A run with deliver=False queues; deliver_alerts sends each alert once on both channels."""
+    env.serve([GORNAL_TAKEN])
+    env.write()
+    summary, _ = env.monitor(deliver=False)
+    assert (1, 0, []) == (summary.alerts_queued, summary.alerts_sent, env.smtp.messages)
+    first = deliver_alerts(config_dir=str(env.config_dir), database_url=env.database_url)
+    again = deliver_alerts(config_dir=str(env.config_dir), database_url=env.database_url)
+    assert (2, 0, 0) == (first.sent, first.pending, again.sent)
+    assert (1, 1) == (len(env.smtp.messages), len(env.hook.requests))
+
+
+def test_replay_reports_a_new_claim_and_sends_only_when_asked(env: Env) -> None:
+    """A claim added later: replay shows it would alert, sends nothing; send=True delivers it."""
+    env.serve([GORNAL_TAKEN])
+    env.write(claims=KURSK)
+    env.monitor()
+    env.write(claims=KURSK + GORNAL)
+    args: dict[str, Any] = {"config_dir": str(env.config_dir), "database_url": env.database_url}
+
+    state = replay_claims(**args, claim="gornal-recaptured", return_state=True)
+    dry = state.result()
+    assert (1, ["gornal-recaptured"], False) == (
+        dry.reports,
+        [a.claim_id for a in dry.alerts],
+        dry.sent,
+    )
+    assert ([], [], []) == (env.smtp.messages, env.hook.requests, env.store().outbox())
+    assert state.state_details.flow_run_id is not None
+    replayed = artifacts_of(state.state_details.flow_run_id)["claimwatch-replay"]
+    assert "1 alerts would have queued" in replayed
+
+    sent = replay_claims(**args, claim="gornal-recaptured", send=True)
+    assert (1, True) == (len(sent.alerts), sent.sent)
+    assert (1, 1) == (len(env.smtp.messages), len(env.hook.requests))
+
+
+def _claims(env: Env) -> list[Any]:
+    from monitors.config import load_config
+
+    return list(load_config(env.config_dir).claims)
+
+
+def _evidence_claims(env: Env) -> set[str]:
+    with env.store().engine.connect() as conn:
+        return {row.claim_id for row in conn.execute(schema.evidence.select())}
