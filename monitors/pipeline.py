@@ -7,7 +7,7 @@ Each step takes and returns plain data, so a failure in one feed stays in that f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -110,21 +110,37 @@ def process_polls(
     if not options.dry_run:
         for poll in polls:
             _record_health(store, poll)
-    claims = {c.id: c for c in _selected_claims(config, options.claim_ids)}
-    engine = StanceEngine(claims.values())
     fresh = [r for p in polls for r in p.reports if _is_recent(r, options.since)]
-    new = _oldest_first(store.unseen(fresh))
-    decided = [DecidedReport(r, tuple(engine.assess(r.title, r.summary))) for r in new]
+    new = store.unseen(fresh)
     feeds = {p.feed.id: p.feed for p in polls}
+    claims = selected_claims(config, options.claim_ids)
+    return decide_reports(store, config, claims, new, feeds, options.dry_run)
+
+
+def decide_reports(
+    store: Store,
+    config: Config,
+    claims: Sequence[Claim],
+    reports: Sequence[Report],
+    feeds: Mapping[str, Feed],
+    dry_run: bool = False,
+) -> ProcessResult:
+    """Assess reports oldest first, group syndicated copies, record decisions and alerts."""
+    engine = StanceEngine(claims)
+    decided = [
+        DecidedReport(r, tuple(engine.assess(r.title, r.summary))) for r in _oldest_first(reports)
+    ]
     policy = config.alert_policy()
+    stories = group_stories(decided, policy)
     channels = [c.name for c in config.channels]
-    evidence, alerts, suppressed = 0, list[Alert](), list[Suppressed]()
-    for story in group_stories(decided, policy):
-        decision = store.record_story(story, feeds, claims, channels, options.dry_run, policy)
-        evidence += decision.evidence_count
-        alerts.extend(decision.alerts)
-        suppressed.extend(decision.suppressed)
-    return ProcessResult(len(new), evidence, tuple(alerts), tuple(suppressed))
+    by_id = {c.id: c for c in claims}
+    decisions = store.record_stories(stories, feeds, by_id, channels, dry_run, policy)
+    return ProcessResult(
+        new_reports=len(reports),
+        new_evidence=sum(d.evidence_count for d in decisions),
+        alerts=tuple(a for d in decisions for a in d.alerts),
+        suppressed=tuple(s for d in decisions for s in d.suppressed),
+    )
 
 
 def group_stories(
@@ -153,7 +169,7 @@ def _joins(story: list[DecidedReport], item: DecidedReport, policy: AlertPolicy)
     return apart <= policy.duplicate_window and same_story(first.title, report.title, policy)
 
 
-def _selected_claims(config: Config, claim_ids: Sequence[str]) -> list[Claim]:
+def selected_claims(config: Config, claim_ids: Sequence[str]) -> list[Claim]:
     return [config.claim(cid) for cid in claim_ids] if claim_ids else list(config.claims)
 
 
@@ -168,7 +184,7 @@ def _record_health(store: Store, poll: FeedPoll) -> None:
         store.record_fetch_success(poll.feed, poll.validators, len(poll.reports))
 
 
-def _oldest_first(reports: list[Report]) -> list[Report]:
+def _oldest_first(reports: Sequence[Report]) -> list[Report]:
     """Decide in publication order, so the newest report sets a claim's state last."""
     epoch = datetime.min.replace(tzinfo=UTC)
     return sorted(reports, key=lambda r: r.published or epoch)

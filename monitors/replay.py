@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitors.config import Config
+from monitors.decisions import Suppressed
 from monitors.models import Alert, Feed
-from monitors.stance import StanceEngine
+from monitors.pipeline import decide_reports, selected_claims
 from monitors.store import Store
 
 
@@ -21,6 +22,7 @@ class ReplayResult:
     reports: int  # stored reports examined
     alerts: tuple[Alert, ...]  # what alerted (send) or would have alerted (dry run)
     sent: bool
+    suppressed: tuple[Suppressed, ...] = ()  # held back by the alert policy
 
 
 def replay_claims(
@@ -31,18 +33,10 @@ def replay_claims(
     send: bool = False,
 ) -> ReplayResult:
     """Decide stored reports against the claims, oldest first; queue alerts only with ``send``."""
-    claims = [config.claim(cid) for cid in claim_ids] if claim_ids else list(config.claims)
-    by_id = {c.id: c for c in claims}
-    engine = StanceEngine(claims)
     feeds = {f.id: f for f in config.feeds}
-    channels = [c.name for c in config.channels]
     reports = store.stored_reports(since)
-    alerts: list[Alert] = []
     for report in reports:
-        feed = feeds.get(report.feed_id, Feed(id=report.feed_id, url=""))
-        assessments = engine.assess(report.title, report.summary)
-        decision = store.record_report(
-            report, feed, assessments, by_id, channels, dry_run=not send
-        )
-        alerts.extend(decision.alerts)
-    return ReplayResult(reports=len(reports), alerts=tuple(alerts), sent=send)
+        feeds.setdefault(report.feed_id, Feed(id=report.feed_id, url=""))  # feed since removed
+    claims = selected_claims(config, claim_ids)
+    result = decide_reports(store, config, claims, reports, feeds, dry_run=not send)
+    return ReplayResult(len(reports), result.alerts, send, result.suppressed)

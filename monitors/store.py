@@ -214,6 +214,26 @@ class Store:
         with self._tx(rollback=dry_run) as conn:
             return record_story(conn, story, feeds, claims, channels, policy, utcnow())
 
+    def record_stories(
+        self,
+        stories: Sequence[Sequence[DecidedReport]],
+        feeds: Mapping[str, Feed],
+        claims: Mapping[str, Claim],
+        channels: Sequence[str],
+        dry_run: bool = False,
+        policy: AlertPolicy = DEFAULT_POLICY,
+    ) -> list[Decision]:
+        """Record stories in order: one transaction each, or one rolled-back one for a dry run.
+
+        A dry run shares one transaction so later stories see the states earlier ones set
+        (a chain like unknown -> confirmed -> disputed reads as it would for real).
+        """
+        if not dry_run:
+            return [self.record_story(s, feeds, claims, channels, False, policy) for s in stories]
+        now = utcnow()
+        with self._tx(rollback=True) as conn:
+            return [record_story(conn, s, feeds, claims, channels, policy, now) for s in stories]
+
     # --- outbox ------------------------------------------------------------------------------
 
     def claim_pending(self, channels: Sequence[str], lease: timedelta) -> list[OutboxItem]:
