@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
 
     run = _command(sub, "run", "poll feeds, decide new reports, deliver alerts (Prefect flow)")
     run.add_argument("--no-deliver", action="store_true", help="queue alerts but do not send them")
+    run.add_argument("--claim", help="decide only this claim id")
+    run.add_argument(
+        "--since", type=_iso_time, help="only reports published at or after this ISO time (UTC)"
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="decide and summarise; store and send nothing"
+    )
     run.set_defaults(handler=_run)
 
     check = _command(sub, "check", "show how a text scores against each claim, and why")
@@ -233,9 +240,16 @@ def _run(args: argparse.Namespace) -> int:
     from flows.monitor import monitor_claims  # Prefect loads only for the command that needs it
 
     config_dir = str(Path(args.config).resolve())
-    load_config(config_dir)  # fail fast, before a Prefect server starts, on a bad config
+    config = load_config(config_dir)  # fail fast, before a Prefect server starts
+    if args.claim:
+        config.claim(args.claim)
     summary = monitor_claims(
-        config_dir=config_dir, database_url=args.database_url, deliver=not args.no_deliver
+        config_dir=config_dir,
+        database_url=args.database_url,
+        claim=args.claim,
+        since=args.since,
+        dry_run=args.dry_run,
+        deliver=not args.no_deliver,
     )
     print("\n".join(summary.lines()))
     return 1 if summary.feeds_failed and not summary.feeds_ok else 0
