@@ -1,0 +1,284 @@
+"""Commands about claims: ``run`` (the Prefect flow), ``check``, ``status`` and ``evidence``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from flows.cli.args import add_command, add_json_flag, iso_time, open_store
+from flows.cli.output import (
+    STATE_STYLE,
+    VERDICT_STYLE,
+    ago,
+    cell,
+    emit,
+    iso,
+    make_console,
+    plain,
+    stamp,
+)
+from monitors import history
+from monitors.config import Config, load_claims, load_config
+from monitors.models import Assessment, Claim
+from monitors.store import ClaimStatus
+
+
+def add_parser(sub: Any) -> None:
+    _add_run(sub)
+
+    check = add_command(sub, "check", "show how a text scores against each claim, and why")
+    check.add_argument("text", help="the report text (body)")
+    check.add_argument("--title", default="", help="the report title, if separate")
+    add_json_flag(check)
+    check.set_defaults(handler=_check)
+
+    status = add_command(sub, "status", "each claim's state, evidence counts and sources")
+    add_json_flag(status)
+    status.set_defaults(handler=_status)
+
+    evidence = add_command(sub, "evidence", "the evidence recorded for one claim, newest first")
+    evidence.add_argument("claim_id")
+    add_json_flag(evidence)
+    evidence.set_defaults(handler=_evidence)
+
+
+def _add_run(sub: Any) -> None:
+    run = add_command(sub, "run", "poll feeds, decide new reports, deliver alerts (Prefect flow)")
+    run.add_argument("--no-deliver", action="store_true", help="queue alerts but do not send them")
+    run.add_argument("--claim", help="decide only this claim id")
+    run.add_argument(
+        "--since", type=iso_time, help="only reports published at or after this ISO time (UTC)"
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="decide and summarise; store and send nothing"
+    )
+    run.set_defaults(handler=_run)
+
+
+# --- run / check ---------------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace) -> int:
+    from flows.monitor import monitor_claims  # Prefect loads only for the command that needs it
+
+    config_dir = str(Path(args.config).resolve())
+    config = load_config(config_dir)  # fail fast, before a Prefect server starts
+    if args.claim:
+        config.claim(args.claim)
+    summary = monitor_claims(
+        config_dir=config_dir,
+        database_url=args.database_url,
+        claim=args.claim,
+        since=args.since,
+        dry_run=args.dry_run,
+        deliver=not args.no_deliver,
+    )
+    print("\n".join(summary.lines()))
+    return 1 if summary.feeds_failed and not summary.feeds_ok else 0
+
+
+def _claims_from(path: str) -> tuple[Claim, ...]:
+    """``--config`` for check may name a config directory or a claims file."""
+    target = Path(path)
+    return load_claims(target) if target.is_file() else load_config(target).claims
+
+
+def _check(args: argparse.Namespace) -> int:
+    from monitors.stance import StanceEngine
+
+    claims = _claims_from(args.config)
+    assessments = StanceEngine(claims).assess(args.title, args.text)
+    if args.json:
+        emit({"claims": [_assessment_json(a) for a in assessments]})
+        return 0
+    console = make_console()
+    for claim, assessment in zip(claims, assessments, strict=True):
+        _print_assessment(console, claim, assessment)
+    return 0
+
+
+def _assessment_json(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "id": assessment.claim_id,
+        "verdict": assessment.verdict.value,
+        "score": round(assessment.score, 4),
+        "relatedness": round(assessment.relatedness, 4),
+        "evidence": [e.to_dict() for e in assessment.evidence],
+    }
+
+
+def _print_assessment(console: Console, claim: Claim, assessment: Assessment) -> None:
+    console.print(
+        f"[bold]{claim.id}[/bold]: {assessment.verdict.value.upper()} "
+        f"(score {assessment.score:.2f}, relatedness {assessment.relatedness:.2f})",
+    )
+    console.print(f"  claim: {plain(claim.statement)}", markup=False)
+    for span in assessment.evidence:
+        console.print(f"  - [{span.stance.value}] {plain(span.sentence)}", markup=False)
+        console.print(f"    why: {plain(span.why)}", markup=False)
+
+
+# --- status --------------------------------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = open_store(args)
+    statuses = store.claim_statuses(config.claims)
+    sources = history.independent_sources(store.engine, [c.id for c in config.claims])
+    changes = {c.id: history.last_change(store.engine, c.id) for c in config.claims}
+    if args.json:
+        rows = [_status_json(s, sources[s.claim_id], changes[s.claim_id]) for s in statuses]
+        emit({"claims": rows})
+        return 0
+    now = datetime.now(UTC)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("claim, latest report", overflow="fold", min_width=16)
+    table.add_column("state", no_wrap=True, min_width=12)
+    table.add_column("confirm", justify="right", no_wrap=True, min_width=7)
+    table.add_column("contradict", justify="right", no_wrap=True, min_width=10)
+    table.add_column("sources", justify="right", no_wrap=True, min_width=7)
+    table.add_column("changed", no_wrap=True, min_width=8)
+    for s in statuses:
+        change = changes[s.claim_id]
+        latest = cell(s.latest_title or "-", "dim")
+        latest.no_wrap, latest.overflow = True, "ellipsis"  # one line: the id matters more
+        table.add_row(
+            Group(cell(s.claim_id, "bold"), latest),
+            cell(s.state.value, STATE_STYLE.get(s.state.value, "")),
+            str(s.confirming),
+            str(s.contradicting),
+            str(sources[s.claim_id]),
+            ago(change.recorded, now) if change else "never",
+        )
+    make_console().print(table)
+    return 0
+
+
+def _status_json(
+    s: ClaimStatus, sources: int, change: history.StateChange | None
+) -> dict[str, Any]:
+    return {
+        "id": s.claim_id,
+        "state": s.state.value,
+        "confirming": s.confirming,
+        "contradicting": s.contradicting,
+        "neutral": s.neutral,
+        "sources": sources,
+        "last_change": _change_json(change),
+        "changed_at": iso(s.changed_at),
+        "latest": s.latest_title,
+        "latest_link": s.latest_link,
+    }
+
+
+def _change_json(change: history.StateChange | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    return {
+        "from": change.previous.value,
+        "to": change.state.value,
+        "reported_at": iso(change.reported_at),
+        "recorded_at": iso(change.recorded),
+        "report": change.evidence.title,
+        "feed": change.evidence.feed_id,
+    }
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+def _evidence(args: argparse.Namespace) -> int:
+    config: Config = load_config(args.config)
+    claim = config.claim(args.claim_id)
+    store = open_store(args)
+    rows = list(reversed(history.evidence_timeline(store.engine, claim.id)))
+    sources = history.independent_sources(store.engine, [claim.id])[claim.id]
+    change = history.last_change(store.engine, claim.id)
+    state = history.stored_state(store.engine, claim.id)
+    names = {f.id: f.label for f in config.feeds}
+    if args.json:
+        emit(
+            {
+                "claim": {
+                    "id": claim.id,
+                    "statement": claim.statement,
+                    "state": state.value,
+                    "sources": sources,
+                    "last_change": _change_json(change),
+                },
+                "evidence": [_evidence_json(r, names) for r in rows],
+            }
+        )
+        return 0
+    console = make_console()
+    console.print(Text.assemble((claim.id, "bold"), ": ", plain(claim.statement)))
+    console.print(
+        Text.assemble(
+            "state ",
+            (state.value, STATE_STYLE.get(state.value, "bold")),
+            f" · {len(rows)} item(s) · {sources} independent source(s)",
+        )
+    )
+    for row in rows:
+        _print_evidence(console, row, names)
+    return 0
+
+
+def _evidence_json(row: history.EvidenceRow, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "verdict": row.verdict.value,
+        "score": round(row.score, 4),
+        "feed_id": row.feed_id,
+        "feed": names.get(row.feed_id, row.feed_id),
+        "report_id": row.report_id,
+        "title": row.title,
+        "link": row.link,
+        "published": iso(row.published),
+        "recorded": iso(row.recorded),
+        "spans": [s.to_dict() for s in row.spans],
+    }
+
+
+def _print_evidence(console: Console, row: history.EvidenceRow, names: dict[str, str]) -> None:
+    # soft_wrap: long titles and URLs wrap in the terminal instead of being cut into pieces
+    verdict = row.verdict.value
+    headline: list[str | tuple[str, str]] = [
+        (verdict.upper(), VERDICT_STYLE.get(verdict, "dim")),
+        ": ",
+        plain(row.title),
+    ]
+    if row.link:
+        headline += [" ", (plain(row.link), "cyan")]
+    console.print()
+    console.print(Text.assemble(*headline), soft_wrap=True)
+    feed = plain(names.get(row.feed_id, row.feed_id))
+    console.print(
+        Text(f"  {stamp(row.published)} · {feed} · score {row.score:.2f}", style="dim"),
+        soft_wrap=True,
+    )
+    for span in row.spans:
+        console.print(Text(f"  - [{span.stance.value}] {plain(span.sentence)}"), soft_wrap=True)
+        reasons = _span_reasons(span.cue, span.alias, span.matched, span.attribution)
+        if reasons:
+            console.print(Text(f"    {reasons}", style="dim"), soft_wrap=True)
+
+
+def _span_reasons(cue: str | None, alias: str | None, matched: str | None, who: str | None) -> str:
+    parts = []
+    if cue:
+        parts.append(f"cue '{plain(cue)}'")
+    if alias:
+        seen = f" (as '{plain(matched)}')" if matched and matched != alias else ""
+        parts.append(f"alias '{plain(alias)}'{seen}")
+    if who:
+        parts.append(f"according to {plain(who)}")
+    return " · ".join(parts)

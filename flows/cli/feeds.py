@@ -1,0 +1,206 @@
+"""``feeds``: feed health from stored state, or with ``--check`` a live poll of every feed."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from flows.cli.args import add_command, add_json_flag, open_store
+from flows.cli.output import ago, cell, duration, emit, iso, make_console
+from monitors import history
+from monitors.config import Config, load_config
+from monitors.fetch import Validators
+from monitors.models import Feed
+from monitors.store import Store
+
+if TYPE_CHECKING:
+    from monitors.pipeline import FeedPoll
+
+DEFAULT_INTERVAL_MINUTES = 15.0
+
+
+def add_parser(sub: Any) -> None:
+    feeds = add_command(sub, "feeds", "feed health: last success, failures and why, next poll")
+    feeds.add_argument(
+        "--interval",
+        type=float,
+        default=DEFAULT_INTERVAL_MINUTES,
+        metavar="MINUTES",
+        help="the monitor's schedule interval, to estimate the next poll (0: no schedule)",
+    )
+    feeds.add_argument(
+        "--check",
+        action="store_true",
+        help="poll every feed now (progress bar) and report reachability; stores nothing",
+    )
+    add_json_flag(feeds)
+    feeds.set_defaults(handler=_feeds)
+
+
+def redact_url(url: str) -> str:
+    """A feed URL without any user:password part (tokens in URLs belong to the user)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
+# --- feed health ---------------------------------------------------------------------------------
+
+
+def _feeds(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = open_store(args)
+    if args.check:
+        return _feeds_check(config, store, args.json)
+    interval = timedelta(minutes=args.interval) if args.interval > 0 else None
+    states = history.feed_states(store.engine)
+    feeds = _known_feeds(config.feeds, states)
+    now = datetime.now(UTC)
+    rows = [_feed_json(feed, states.get(feed.id), interval, config) for feed in feeds]
+    if args.json:
+        emit({"interval_minutes": args.interval or None, "feeds": rows})
+        return 0
+    make_console().print(_feeds_table(rows, states, now))
+    return 0
+
+
+def _known_feeds(configured: Iterable[Feed], states: dict[str, history.FeedState]) -> list[Feed]:
+    """Configured feeds first, then feeds the store remembers but the config no longer has."""
+    feeds = list(configured)
+    known = {f.id for f in feeds}
+    feeds += [Feed(id=s.feed_id, url=s.url) for s in states.values() if s.feed_id not in known]
+    return feeds
+
+
+def _feed_json(
+    feed: Feed, state: history.FeedState | None, interval: timedelta | None, config: Config
+) -> dict[str, Any]:
+    attempt = state.last_attempt_at if state else None
+    upcoming = history.next_poll(attempt, interval)
+    return {
+        "id": feed.id,
+        "name": feed.label,
+        "url": redact_url(feed.url),
+        "in_config": any(f.id == feed.id for f in config.feeds),
+        "last_attempt_at": iso(attempt),
+        "last_success_at": iso(state.last_success_at) if state else None,
+        "consecutive_failures": state.consecutive_failures if state else 0,
+        "last_error": state.last_error if state else None,
+        "last_new_report_at": iso(state.last_new_report_at) if state else None,
+        "next_poll_at": iso(upcoming),
+    }
+
+
+def _feeds_table(
+    rows: list[dict[str, Any]], states: dict[str, history.FeedState], now: datetime
+) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("feed", overflow="fold", min_width=10)
+    table.add_column("last ok", no_wrap=True, min_width=8)
+    table.add_column("fails", justify="right", no_wrap=True, min_width=5)
+    table.add_column("why (last error)", overflow="fold", min_width=16)
+    table.add_column("last new", no_wrap=True, min_width=8)
+    table.add_column("next poll", no_wrap=True, min_width=11)
+    for row in rows:
+        state = states.get(row["id"])
+        fails = row["consecutive_failures"]
+        table.add_row(
+            cell(row["id"] + ("" if row["in_config"] else " (not in config)"), "bold"),
+            ago(state.last_success_at, now) if state else "never",
+            Text(str(fails), style="red" if fails else ""),
+            cell(row["last_error"] or "", "red"),
+            ago(state.last_new_report_at, now) if state else "never",
+            _next_poll_text(row["next_poll_at"], now),
+        )
+    return table
+
+
+def _next_poll_text(next_poll_at: str | None, now: datetime) -> str:
+    if next_poll_at is None:
+        return "on next run"
+    due = datetime.fromisoformat(next_poll_at)
+    return f"in {duration(due - now)}" if due > now else f"overdue {duration(now - due)}"
+
+
+# --- feeds --check -------------------------------------------------------------------------------
+
+
+def _feeds_check(config: Config, store: Store, as_json: bool) -> int:
+    """Poll every feed concurrently (stored validators, so unchanged feeds answer 304)."""
+    from monitors.pipeline import poll_feed  # imports the stance engine: only when polling
+
+    validators = store.validators()
+    polls: list[FeedPoll] = []
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=make_console(stderr=True),
+        transient=True,
+        disable=as_json,
+    )
+    with progress, ThreadPoolExecutor(max_workers=config.fetch.concurrency) as pool:
+        task = progress.add_task("polling feeds", total=len(config.feeds))
+        futures = [
+            pool.submit(poll_feed, feed, validators.get(feed.id, Validators()), config.fetch)
+            for feed in config.feeds
+        ]
+        for future in as_completed(futures):
+            polls.append(future.result())
+            progress.update(task, advance=1, description=f"polled {polls[-1].feed.id}")
+    order = {f.id: i for i, f in enumerate(config.feeds)}
+    polls.sort(key=lambda p: order[p.feed.id])
+    rows = [_check_json(p, len(store.unseen(list(p.reports)))) for p in polls]
+    if as_json:
+        emit({"checked": rows})
+    else:
+        make_console().print(_check_table(rows))
+    return 1 if any(not r["ok"] for r in rows) else 0
+
+
+def _check_json(poll: FeedPoll, new: int) -> dict[str, Any]:
+    return {
+        "id": poll.feed.id,
+        "ok": poll.ok,
+        "not_modified": poll.not_modified,
+        "entries": len(poll.reports),
+        "new": new,
+        "error": poll.error,
+    }
+
+
+def _check_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("feed", overflow="fold", min_width=10)
+    table.add_column("result", no_wrap=True, min_width=9)
+    table.add_column("entries", justify="right", no_wrap=True, min_width=7)
+    table.add_column("new", justify="right", no_wrap=True, min_width=3)
+    table.add_column("detail", overflow="fold", min_width=20)
+    for row in rows:
+        result = (
+            Text("unchanged", style="dim")
+            if row["not_modified"]
+            else Text("ok", style="green")
+            if row["ok"]
+            else Text("FAILED", style="bold red")
+        )
+        table.add_row(
+            cell(row["id"], "bold"),
+            result,
+            str(row["entries"]),
+            str(row["new"]),
+            cell(row["error"] or "", "red"),
+        )
+    return table
