@@ -1,0 +1,112 @@
+"""Score the stance engine on labelled (claim, report) pairs.
+
+    python -m monitors.evaluate PAIRS.csv [--claims claims.yaml]
+    python -m monitors.evaluate --format emergent ../shared/data/emergent/dev.csv
+    python -m monitors.evaluate --format fnc STANCES.csv BODIES.csv [--json] [--errors 20]
+
+Generic CSV columns: ``claim`` (statement) or ``claim_id`` (looked up in ``--claims``), ``report``,
+optional ``title``, ``label`` in confirm/contradict/neutral/unrelated. A ``disputed`` verdict counts
+as ``neutral`` here (the report presents both sides without taking one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitors.errors import ClaimwatchError
+from monitors.evaluate_data import Pair, load_pairs
+from monitors.evaluate_metrics import Metrics, compute_metrics, format_report
+from monitors.models import Verdict
+from monitors.stance import StanceEngine
+
+_AS_LABEL = {Verdict.DISPUTED: "neutral"}
+
+
+def predict(pairs: Sequence[Pair]) -> list[tuple[str, str]]:
+    """(predicted label, explanation) for every pair; one engine, texts read once each."""
+    claims = {p.claim.id: p.claim for p in pairs}
+    engine = StanceEngine(claims.values())
+    out: list[tuple[str, str]] = []
+    for pair in pairs:
+        assessment = engine.assess(pair.title, pair.body, [pair.claim.id])[0]
+        label = _AS_LABEL.get(assessment.verdict, assessment.verdict.value)
+        out.append(
+            (
+                label,
+                f"{assessment.verdict.value} ({assessment.score:.2f}): "
+                + (assessment.evidence[0].why if assessment.evidence else "no sentence matched"),
+            )
+        )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m monitors.evaluate`` and ``claimwatch eval``."""
+    args = _parser().parse_args(argv)
+    try:
+        pairs = load_pairs(args.format, args.paths, args.claims)
+    except (OSError, ValueError, KeyError, ClaimwatchError) as exc:
+        print(f"evaluate: {exc}", file=sys.stderr)
+        return 2
+    if args.limit:
+        pairs = pairs[: args.limit]
+    started = time.perf_counter()
+    predictions = predict(pairs)
+    elapsed = time.perf_counter() - started
+    metrics = compute_metrics([p.label for p in pairs], [label for label, _ in predictions])
+    print(format_report(metrics))
+    print(f"{len(pairs)} pairs in {elapsed:.1f} s")
+    if args.errors:
+        _print_errors(pairs, predictions, args.errors)
+    if args.json:
+        print(json.dumps(_as_json(metrics), sort_keys=True))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m monitors.evaluate", description="Score the stance engine on labelled pairs."
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="pairs CSV (fnc: STANCES BODIES)")
+    parser.add_argument("--format", choices=("csv", "emergent", "fnc"), default="csv")
+    parser.add_argument("--claims", type=Path, help="claims YAML for a claim_id column")
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--errors", type=int, default=0, metavar="N", help="show N mistakes")
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help="first N pairs only")
+    return parser
+
+
+def _print_errors(pairs: Sequence[Pair], predictions: Sequence[tuple[str, str]], n: int) -> None:
+    shown = 0
+    for pair, (label, why) in zip(pairs, predictions, strict=True):
+        if label == pair.label or shown >= n:
+            continue
+        shown += 1
+        report = (pair.title + " | " + pair.body).strip(" |")[:200]
+        print(
+            f"\n[{shown}] gold={pair.label} predicted={label}\n  claim:  {pair.claim.statement}"
+            f"\n  report: {report}\n  why:    {why}"
+        )
+
+
+def _as_json(metrics: Metrics) -> dict[str, object]:
+    data: dict[str, object] = {
+        "n": metrics.n,
+        "accuracy": metrics.accuracy,
+        "macro_f1": metrics.macro_f1,
+        "per_class": metrics.per_class,
+        "confusion": metrics.confusion,
+    }
+    if metrics.fnc_score is not None:
+        data["fnc_score"] = metrics.fnc_score
+        data["relatedness_accuracy"] = metrics.relatedness_accuracy
+    return data
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

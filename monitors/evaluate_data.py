@@ -1,0 +1,112 @@
+"""Loading labelled pairs: our generic CSV, Emergent and FNC-1, all mapped to claimwatch labels."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitors.models import Claim
+
+LABELS = ("confirm", "contradict", "neutral", "unrelated")
+EMERGENT_LABELS = {"for": "confirm", "against": "contradict", "observing": "neutral"}
+FNC_LABELS = {"agree": "confirm", "disagree": "contradict", "discuss": "neutral",
+              "unrelated": "unrelated"}  # fmt: skip
+
+csv.field_size_limit(10_000_000)  # FNC bodies are long
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One labelled (claim, report) pair."""
+
+    claim: Claim
+    title: str
+    body: str
+    label: str
+    group: str  # what the pair belongs to for grouped cross-validation (claim or body id)
+
+
+def load_pairs(fmt: str, paths: list[Path], claims_path: Path | None = None) -> list[Pair]:
+    """Pairs from files in ``fmt`` (csv, emergent, fnc)."""
+    if fmt == "emergent":
+        return load_emergent(_one(paths, fmt))
+    if fmt == "fnc":
+        if len(paths) != 2:
+            raise ValueError("--format fnc needs two files: STANCES.csv BODIES.csv")
+        return load_fnc(paths[0], paths[1])
+    return load_generic(_one(paths, fmt), claims_path)
+
+
+def _one(paths: list[Path], fmt: str) -> Path:
+    if len(paths) != 1:
+        raise ValueError(f"--format {fmt} takes exactly one file, got {len(paths)}")
+    return paths[0]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _claim(statement: str) -> Claim:
+    digest = hashlib.sha1(statement.encode()).hexdigest()[:12]
+    return Claim(id=f"c-{digest}", statement=statement)
+
+
+def load_emergent(path: Path) -> list[Pair]:
+    """Emergent: claimHeadline vs articleHeadline; for/against/observing."""
+    return [
+        Pair(_claim(r["claimHeadline"]), r["articleHeadline"], "",
+             EMERGENT_LABELS[r["articleHeadlineStance"]], r["claimId"])
+        for r in _rows(path)
+    ]  # fmt: skip
+
+
+def load_fnc(stances: Path, bodies: Path) -> list[Pair]:
+    """FNC-1: Headline vs articleBody (by Body ID); agree/disagree/discuss/unrelated."""
+    texts = {r["Body ID"]: r["articleBody"] for r in _rows(bodies)}
+    pairs = []
+    for row in _rows(stances):
+        body_id = row["Body ID"]
+        if body_id not in texts:
+            raise KeyError(f"{stances}: Body ID {body_id} is not in {bodies}")
+        pairs.append(Pair(_claim(row["Headline"]), "", texts[body_id], FNC_LABELS[row["Stance"]],
+                          body_id))  # fmt: skip
+    return pairs
+
+
+def load_generic(path: Path, claims_path: Path | None) -> list[Pair]:
+    """Our CSV: claim or claim_id, report, optional title, label."""
+    rows = _rows(path)
+    known = _known_claims(claims_path)
+    pairs = []
+    for number, row in enumerate(rows, start=2):
+        label = (row.get("label") or "").strip().lower()
+        if label not in LABELS:
+            raise ValueError(f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}")
+        claim = _row_claim(row, known, path, number)
+        pairs.append(Pair(claim, row.get("title") or "", row.get("report") or "", label, claim.id))
+    return pairs
+
+
+def _known_claims(claims_path: Path | None) -> dict[str, Claim]:
+    if claims_path is None:
+        return {}
+    from monitors.config import load_claims  # config pulls in pydantic: only when asked
+
+    return {c.id: c for c in load_claims(claims_path)}
+
+
+def _row_claim(row: dict[str, str], known: dict[str, Claim], path: Path, number: int) -> Claim:
+    claim_id = (row.get("claim_id") or "").strip()
+    if claim_id:
+        if claim_id not in known:
+            hint = "pass --claims FILE" if not known else f"known: {', '.join(sorted(known))}"
+            raise KeyError(f"{path}:{number}: claim_id {claim_id!r} is not defined ({hint})")
+        return known[claim_id]
+    statement = (row.get("claim") or "").strip()
+    if not statement:
+        raise ValueError(f"{path}:{number}: needs a 'claim' or a 'claim_id' column value")
+    return _claim(statement)

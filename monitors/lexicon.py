@@ -1,0 +1,120 @@
+"""Built-in cue lexicons: the words a careful reader looks for.
+
+Phrases are plain English; they are folded and stemmed when compiled (see ``monitors.stance_cues``),
+so "denied", "denies" and "deny" are one cue. A claim's own ``confirm_cues`` and ``contradict_cues``
+are added to these, never replacing them.
+"""
+
+from __future__ import annotations
+
+# Language that says the claimed fact is false (refutation, debunking, denial).
+REFUTING = (
+    "deny", "denied", "denial", "false", "falsely", "fake", "hoax", "debunk", "debunked", "refute",
+    "rebut", "reject", "dismiss", "untrue", "not true", "baseless", "unfounded", "myth", "bogus",
+    "fabricated", "made up", "no evidence", "not the case", "never happened", "nonsense", "lie",
+    "propaganda", "dispute", "contest", "contradict", "satire", "satirical", "spoof", "prank",
+    "photoshopped", "doctored", "not real", "nope", "misleading", "retract", "rumours are false",
+    "no truth", "no basis", "scam", "urban legend", "erroneous", "wrongly",
+    "mistakenly", "premature", "exaggerated",
+)  # fmt: skip
+
+# Language that keeps the fact at arm's length: reported, not asserted.
+HEDGING = (
+    "reportedly", "allegedly", "alleged", "purportedly", "purported", "apparently", "rumor",
+    "rumour", "rumored", "rumoured", "unconfirmed", "unverified", "may", "might", "could",
+    "possibly", "possible", "perhaps", "likely", "said to", "believed to", "thought to",
+    "appears to", "appear", "seem", "seemingly", "speculation", "speculate",
+    "suggest", "if true", "investigate", "investigating", "probe", "whether", "unclear",
+    "what we know", "questions", "mystery", "supposedly", "viral", "sources", "source",
+    "unnamed",
+    "circulating", "would", "plan", "expected", "considering", "mulls", "eyes",
+)  # fmt: skip
+
+# Language that vouches for the fact.
+CONFIRMING = (
+    "confirm", "confirmed", "officially", "verified", "prove", "proof", "revealed", "indeed",
+    "it's official", "announced", "admits", "acknowledged", "identified", "is true", "true story",
+    "turns out", "finally", "now", "footage shows", "video shows", "photos show", "liberated",
+)  # fmt: skip
+
+# Verbs and phrases that introduce what someone says: they attribute, they do not assert.
+REPORTING = (
+    "say", "says", "said", "claim", "claims", "claimed", "state", "stated", "declare", "declared",
+    "assert", "asserted", "announce", "announced", "report", "reported", "tell", "told", "insist",
+    "retort", "add", "added", "according to", "accuse", "describe", "note", "argue",
+    "maintain", "insisted", "write", "wrote", "tweet", "tweeted", "allege", "suggest", "call",
+    "called",
+)  # fmt: skip
+
+# Verbs that introduce a contrary statement by their subject ("Ukraine denies ...").
+DENYING_VERBS = ("deny", "denied", "dispute", "reject", "dismiss", "refute", "rebut", "contest")
+
+# Words that flip what follows them within their clause.
+NEGATIONS = (
+    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "fail to",
+    "failed to", "yet to", "no longer", "cannot", "hardly", "nowhere",
+)  # fmt: skip
+
+# A competing fact: the opposite state of affairs still holds ("still holding positions").
+COMPETING = (
+    "still holding", "still hold", "still held", "still active", "still control", "still fighting",
+    "continue to hold", "remain under", "remains under", "operations continue", "still alive",
+    "alive and well", "is alive", "still in",
+)  # fmt: skip
+
+# Words that start a yes/no or wh- question.
+QUESTION_OPENERS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "did",
+        "do",
+        "does",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "who",
+        "what",
+        "why",
+        "how",
+        "when",
+        "where",
+        "which",
+    ]
+)
+
+# Titles skipped when naming who says something ("General Valery Gerasimov" -> "Valery Gerasimov").
+TITLES = frozenset(
+    [
+        "general",
+        "gen",
+        "president",
+        "pres",
+        "minister",
+        "prime",
+        "secretary",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "officials",
+        "official",
+        "chief",
+        "commander",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "the",
+        "a",
+        "an",
+        "army",
+        "military",
+    ]
+)

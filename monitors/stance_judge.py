@@ -1,0 +1,278 @@
+"""Reading one sentence against one claim: assert, deny, hedge, question or mention, and why.
+
+Rules, in order of precedence (each decision names its cue):
+- a question about the claim only asks (QUESTION);
+- a refutation ("denied", "hoax"), a claim contradict cue, a competing fact ("still holding") or a
+  negation in front of the claimed predicate ("did not recapture") denies (DENY);
+- hedging language ("reportedly", "may", "rumour") keeps it at arm's length (HEDGE);
+- the claimed predicate or a confirm cue, unhedged, asserts (ASSERT), attributed to its speaker;
+- otherwise the sentence merely mentions the subject (MENTION).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date
+
+from monitors.match import STOPWORDS, ClaimMatcher
+from monitors.models import Claim, Evidence, SentenceStance
+from monitors.stance_cues import CueHit, CueSet, tagged
+from monitors.stance_sentence import Sentence, Sentences, attribution, read_sentence
+
+NEGATION_SCOPE = 6  # words after a negation that it can flip
+TERM_MATCH = 0.2  # share of a sentence-only claim's terms a sentence needs to be "about" it
+SENTENCE_RELATED = 0.18  # ... one sentence needs for the report to be related at all
+DOC_RELATED = 0.3  # ... the whole report needs
+SHORT_REPORT = 2  # sentences: a headline, perhaps with a one-line summary
+SHORT_RELATED = 0.05  # ... the share a short report needs
+
+
+@dataclass(frozen=True)
+class _About:
+    """Why a sentence is about the claim."""
+
+    score: float
+    alias: str | None
+    matched: str | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One report read against one claim."""
+
+    evidence: list[Evidence]  # every sentence about the claim, as read
+    relatedness: float  # 0..1
+    related: bool  # the rules' decision
+    coverage: tuple[float, ...]  # per sentence: how much of it is about the claim (0..1)
+
+
+class ClaimReader:
+    """Everything about one claim needed to read sentences, compiled once."""
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self.matcher = ClaimMatcher(claim)
+        self.statement = read_sentence(0, claim.statement)
+        self.statement_stems = [s for s in self.statement.stems if s not in STOPWORDS]
+        self.cues = CueSet(
+            tagged("claim_confirm", claim.confirm_cues)
+            + tagged("claim_contradict", claim.contradict_cues)
+        )
+
+    def read(self, sentences: Sequence[Sentence]) -> Reading:
+        """Evidence from every sentence about the claim, and how related the report is."""
+        evidence: list[Evidence] = []
+        scores: list[float] = []
+        for sentence in sentences:
+            about = self.about(sentence)
+            scores.append(about.score if about else 0.0)
+            if about is not None:
+                evidence.extend(self.judge(sentence, about))
+        if self.matcher.aliases:
+            weights = [1.0 if s.is_title else 0.9 for s in sentences]
+            best = max((sc * w for sc, w in zip(scores, weights, strict=True)), default=0.0)
+            return Reading(evidence, best, bool(evidence), tuple(scores))
+        whole = self.matcher.coverage(_all_stems(sentences))
+        related = self._related(sentences, whole)
+        return Reading(evidence, whole, related and bool(evidence), tuple(scores))
+
+    def _related(self, sentences: Sequence[Sentence], whole: float) -> bool:
+        """A sentence-only claim: enough of its (rarity-weighted) words in the report and in one
+        sentence of it. One shared common word is not enough."""
+        if len(sentences) <= SHORT_REPORT:
+            # A headline shares few words with a paraphrased claim; it has no body to confirm it.
+            return whole >= SHORT_RELATED
+        best = max((self.matcher.coverage(s.stem_set) for s in sentences), default=0.0)
+        return best >= SENTENCE_RELATED and whole >= DOC_RELATED
+
+    def about(self, sentence: Sentence) -> _About | None:
+        """Is the sentence about the claim's subject? Alias match, else statement terms."""
+        if self.matcher.aliases:
+            hit = self.matcher.find_alias(sentence.tokens, sentence.surface)
+            return _About(hit.score, hit.alias, hit.matched) if hit else None
+        coverage = self.matcher.coverage(sentence.stem_set)
+        if coverage < TERM_MATCH and not (sentence.is_title and coverage >= SHORT_RELATED):
+            return None
+        shared = [s for s in sentence.surface if _stem_of(s) in self.matcher.terms]
+        return _About(coverage, None, " ".join(dict.fromkeys(shared)))
+
+    def judge(self, sentence: Sentence, about: _About) -> list[Evidence]:
+        """One or two pieces of evidence (two when one clause asserts and another denies)."""
+        claim_hits = self.cues.find(sentence.stems) if self.cues else []
+        deny = self._deny_cue(sentence, claim_hits)
+        past = self._historical(sentence)
+        if past is not None:
+            return [self._evidence(sentence, about, SentenceStance.MENTION, 0.3, past, None)]
+        if sentence.question and deny is None:
+            return [self._evidence(sentence, about, SentenceStance.QUESTION, 0.5, "?", None)]
+        assert_hit, strength = self._assertion(sentence, claim_hits)
+        if deny is not None:
+            out = [self._deny_evidence(sentence, about, deny)]
+            first_denial = min(h.start for h in self._denials(sentence, claim_hits) + [deny])
+            if (
+                assert_hit is not None
+                and strength >= 0.5
+                and _other_clause(sentence, first_denial, assert_hit)
+            ):
+                out.append(self._assert_evidence(sentence, about, assert_hit, strength))
+            return out
+        hedges = sentence.of_kind("hedge", "report_noun")
+        if hedges:
+            return [
+                self._evidence(sentence, about, SentenceStance.HEDGE, 0.5, hedges[0].phrase, None)
+            ]
+        if assert_hit is not None and strength >= 0.5:
+            return [self._assert_evidence(sentence, about, assert_hit, strength)]
+        if sentence.is_title and not self.matcher.aliases and assert_hit is not None:
+            # A plain headline that restates a sentence-only claim asserts it.
+            return [self._assert_evidence(sentence, about, assert_hit, 0.5)]
+        return [self._evidence(sentence, about, SentenceStance.MENTION, 0.3, None, None)]
+
+    def _historical(self, sentence: Sentence) -> str | None:
+        """A tracked (alias) claim is about now: a sentence dated years ago is background."""
+        if not self.matcher.aliases:
+            return None  # sentence-only claims (archives, datasets) carry their own dates
+        years = [int(t) for t in sentence.tokens if len(t) == 4 and t.isdigit()]
+        old = [y for y in years if 1800 <= y < date.today().year - 1]
+        recent = [y for y in years if y >= date.today().year - 1]
+        return f"dated {old[0]}" if old and not recent else None
+
+    def _deny_cue(self, sentence: Sentence, claim_hits: list[CueHit]) -> CueHit | None:
+        for hit in claim_hits:
+            if hit.kind == "claim_contradict":
+                return hit
+        for kind in ("deny_verb", "refute", "competing"):
+            for hit in sentence.of_kind(kind):
+                return hit
+        return self._negated(sentence, claim_hits)
+
+    def _denials(self, sentence: Sentence, claim_hits: list[CueHit]) -> list[CueHit]:
+        kinds = ("deny_verb", "refute", "competing", "negation", "claim_contradict")
+        return [h for h in list(sentence.hits) + claim_hits if h.kind in kinds]
+
+    def _negated(self, sentence: Sentence, claim_hits: list[CueHit]) -> CueHit | None:
+        """A negation with the claimed predicate (or a confirm cue) inside its scope."""
+        confirms = [h.start for h in claim_hits if h.kind == "claim_confirm"]
+        for neg in sentence.of_kind("negation"):
+            scope = range(neg.end, min(neg.end + NEGATION_SCOPE, len(sentence.stems)))
+            for i in scope:
+                if sentence.clauses[i] != sentence.clauses[neg.start]:
+                    break
+                if sentence.stems[i] in self.matcher.predicate or i in confirms:
+                    return neg
+        return None
+
+    def _assertion(
+        self, sentence: Sentence, claim_hits: list[CueHit]
+    ) -> tuple[CueHit | None, float]:
+        """The strongest sign that the sentence states the claimed fact, and its strength."""
+        for hit in claim_hits:
+            if hit.kind == "claim_confirm":
+                return hit, 1.0
+        coverage = self.matcher.coverage(sentence.stem_set, self.matcher.predicate)
+        if not self.matcher.predicate:
+            coverage = 1.0
+        span = _predicate_span(sentence, self.matcher.predicate)
+        confirms = sentence.of_kind("confirm")
+        if confirms and coverage < 0.5:
+            return confirms[0], 0.6
+        return span, coverage
+
+    def _deny_evidence(self, sentence: Sentence, about: _About, cue: CueHit) -> Evidence:
+        speaker = attribution(
+            sentence, cue if cue.kind == "deny_verb" else _speaker_verb(sentence, cue)
+        )
+        score = 0.9 if cue.kind in ("claim_contradict", "refute", "deny_verb") else 0.75
+        return self._evidence(sentence, about, SentenceStance.DENY, score, cue.phrase, speaker)
+
+    def _assert_evidence(
+        self, sentence: Sentence, about: _About, hit: CueHit, strength: float
+    ) -> Evidence:
+        speaker = attribution(sentence)
+        score = 0.5 + 0.45 * min(strength, 1.0)
+        return self._evidence(sentence, about, SentenceStance.ASSERT, score, hit.phrase, speaker)
+
+    def _evidence(
+        self,
+        sentence: Sentence,
+        about: _About,
+        stance: SentenceStance,
+        score: float,
+        cue: str | None,
+        speaker: str | None,
+    ) -> Evidence:
+        weight = 1.0 if sentence.is_title else 0.9
+        why = _why(stance, about, cue, speaker, sentence.is_title)
+        return Evidence(
+            sentence=sentence.text[:500],
+            stance=stance,
+            score=round(score * weight * (0.7 + 0.3 * min(about.score, 1.0)), 3),
+            alias=about.alias,
+            matched=about.matched,
+            cue=cue,
+            attribution=speaker,
+            why=why,
+        )
+
+
+def _speaker_verb(sentence: Sentence, cue: CueHit) -> CueHit | None:
+    """The reporting verb that governs a cue: the nearest one before it, else the first one."""
+    verbs = sentence.of_kind("report", "deny_verb")
+    # A participle ("..., saying ...") shares the subject of the main verb: skip it.
+    finite = [v for v in verbs if not sentence.tokens[v.start].endswith("ing")]
+    verbs = finite or verbs
+    before = [v for v in verbs if v.start <= cue.start]
+    return before[-1] if before else (verbs[0] if verbs else None)
+
+
+def _predicate_span(sentence: Sentence, predicate: dict[str, float]) -> CueHit | None:
+    positions = [i for i, s in enumerate(sentence.stems) if s in predicate]
+    if not positions:
+        return None
+    phrase = " ".join(sentence.surface[positions[0] : positions[-1] + 1][:8])
+    return CueHit("predicate", phrase, positions[0], positions[-1] + 1)
+
+
+def _other_clause(sentence: Sentence, first_denial: int, assertion: CueHit) -> bool:
+    """An assertion made before, and outside, every denial ("X declared P, a claim that Y
+    disputes"). What follows a denial ("Y denied that P") is inside its scope."""
+    start = min(assertion.start, len(sentence.clauses) - 1)
+    return (
+        assertion.end <= first_denial and sentence.clauses[first_denial] != sentence.clauses[start]
+    )
+
+
+def _all_stems(sentences: Sequence[Sentence]) -> AbstractSet[str]:
+    if isinstance(sentences, Sentences):
+        return sentences.stem_set
+    return {s for sentence in sentences for s in sentence.stems}
+
+
+def _stem_of(word: str) -> str:
+    from monitors.text import stem
+
+    return stem(word.casefold())
+
+
+_VERB = {
+    SentenceStance.ASSERT: "asserts the claim",
+    SentenceStance.DENY: "denies the claim",
+    SentenceStance.HEDGE: "reports the claim without vouching for it",
+    SentenceStance.QUESTION: "asks about the claim",
+    SentenceStance.MENTION: "mentions the subject without taking a side",
+}
+
+
+def _why(
+    stance: SentenceStance, about: _About, cue: str | None, speaker: str | None, title: bool
+) -> str:
+    where = "title" if title else "sentence"
+    subject = f'"{about.matched}"' + (f" (alias {about.alias})" if about.alias else "")
+    line = f"{where} {_VERB[stance]}: matched {subject}"
+    if cue:
+        line += f', cue "{cue}"'
+    if speaker:
+        line += f", according to {speaker}"
+    return line

@@ -1,0 +1,251 @@
+"""Claim-independent reading of a text: sentences, clauses, tokens, built-in cues, attributions.
+
+This is the expensive part; it depends only on the text, so it is computed once per report (and
+cached) however many claims are checked against it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
+
+from monitors import lexicon
+from monitors.match import STOPWORDS, rarity
+from monitors.stance_cues import CueHit, CueSet, tagged
+from monitors.text import split_sentences, stem, words
+
+BUILTIN = CueSet(
+    tagged("refute", lexicon.REFUTING)
+    + tagged("hedge", lexicon.HEDGING)
+    + tagged("confirm", lexicon.CONFIRMING)
+    + tagged("report", lexicon.REPORTING)
+    + tagged("deny_verb", lexicon.DENYING_VERBS)
+    + tagged("negation", lexicon.NEGATIONS)
+    + tagged("competing", lexicon.COMPETING)
+)
+
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s-\s|\b(?:but|while|whereas|although|though|however)\b", re.I)
+_BACKGROUND = frozenset({"amid", "despite", "after", "following"})  # "amid denials": not a denial
+_ATTRIBUTION_STOP = frozenset(
+    [
+        "that",
+        "which",
+        "who",
+        "and",
+        "but",
+        "while",
+        "as",
+        "it",
+        "its",
+        "is",
+        "was",
+        "has",
+        "have",
+        "had",
+        "be",
+        "been",
+        "also",
+        "reportedly",
+        "not",
+        "with",
+        "of",
+        "in",
+        "on",
+        "for",
+        "from",
+        "to",
+        "at",
+    ]
+)
+
+
+_AUXILIARIES = frozenset(["has", "have", "had", "is", "was", "also", "not", "did", "does", "do"])
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence, read once."""
+
+    index: int  # 0 = title (when there is one)
+    text: str
+    tokens: tuple[str, ...]  # folded
+    surface: tuple[str, ...]  # as written (transliterated)
+    stems: tuple[str, ...]
+    clauses: tuple[int, ...]  # clause number of each token
+    hits: tuple[CueHit, ...]
+    question: bool
+    is_title: bool
+
+    @cached_property
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(self.stems)
+
+    def of_kind(self, *kinds: str) -> list[CueHit]:
+        return [h for h in self.hits if h.kind in kinds]
+
+    def attribution(self, verb: CueHit | None = None) -> str | None:
+        """Who says so: the subject of a reporting/denying verb, "according to X" or "by X"."""
+        return attribution(self, verb)
+
+
+class Sentences(tuple[Sentence, ...]):
+    """A report's sentences, with report-wide views computed once however many claims ask."""
+
+    @cached_property
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(s for sentence in self for s in sentence.stems)
+
+    @cached_property
+    def stem_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for sentence in self:
+            for s in sentence.stems:
+                counts[s] = counts.get(s, 0) + 1
+        return counts
+
+    @cached_property
+    def lead_stems(self) -> frozenset[str]:
+        return frozenset(s for sentence in self[:3] for s in sentence.stems)
+
+    @cached_property
+    def tfidf(self) -> tuple[dict[str, float], float]:
+        """TF-IDF vector of the report's content stems, and its norm."""
+        vector = {
+            s: math.log1p(c) * rarity(s) for s, c in self.stem_counts.items() if s not in STOPWORDS
+        }
+        return vector, math.sqrt(sum(v * v for v in vector.values())) or 1.0
+
+    @cached_property
+    def content_bigrams(self) -> frozenset[tuple[str, str]]:
+        """Adjacent content-word stem pairs, within sentences."""
+        pairs: set[tuple[str, str]] = set()
+        for sentence in self:
+            content = [s for s in sentence.stems if s not in STOPWORDS]
+            pairs.update(zip(content, content[1:], strict=False))
+        return frozenset(pairs)
+
+
+@lru_cache(maxsize=4096)
+def read_text(title: str, body: str) -> Sentences:
+    """All sentences of a report: the title's first (flagged), then the body's."""
+    out: list[Sentence] = []
+    for text in split_sentences(title) if title.strip() else []:
+        out.append(read_sentence(len(out), text, is_title=True))
+    for text in split_sentences(body) if body.strip() else []:
+        out.append(read_sentence(len(out), text, is_title=False))
+    return Sentences(out)
+
+
+def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
+    tokens: list[str] = []
+    surface: list[str] = []
+    clauses: list[int] = []
+    for number, clause in enumerate(_CLAUSE_BREAK.split(text)):
+        for folded, raw in words(clause):
+            tokens.append(folded)
+            surface.append(raw)
+            clauses.append(number)
+    stems = tuple(stem(t) for t in tokens)
+    hits = tuple(
+        replace(h, kind="report_noun") if _noun(tokens, surface, h) else h
+        for h in BUILTIN.find(stems)
+        if not _background(stems, h)
+    )
+    question = text.rstrip("\"' ").endswith("?") or (
+        bool(tokens) and tokens[0] in lexicon.QUESTION_OPENERS and text.rstrip().endswith("?")
+    )
+    return Sentence(
+        index, text, tuple(tokens), tuple(surface), stems, tuple(clauses), hits, question, is_title
+    )
+
+
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", "these", "those", "his", "her", "its",
+                          "their", "such"))  # fmt: skip
+
+
+def _noun(tokens: list[str], surface: list[str], hit: CueHit) -> bool:
+    """ "the claim", "a report": a reporting word used as a noun introduces no speaker."""
+    if hit.kind != "report":
+        return False
+    if hit.start > 0 and tokens[hit.start - 1] in _DETERMINERS:
+        return True
+    # "Reports that ...", "media reports": a plural with no named speaker before it.
+    plural = tokens[hit.start] in ("reports", "claims")
+    return plural and (hit.start == 0 or not surface[hit.start - 1][:1].isupper())
+
+
+def _background(stems: tuple[str, ...], hit: CueHit) -> bool:
+    """A refutation introduced by "amid"/"despite" is background, not the report's own denial."""
+    if hit.kind not in ("refute", "deny_verb"):
+        return False
+    before = stems[max(0, hit.start - 3) : hit.start]
+    return any(w in _BACKGROUND for w in before)
+
+
+def attribution(sentence: Sentence, verb: CueHit | None = None) -> str | None:
+    """The speaker of ``verb`` (or of the sentence's first reporting verb)."""
+    if verb is None:
+        verbs = sentence.of_kind("report", "deny_verb")
+        if not verbs:
+            return _headline_source(sentence.text)
+        verb = verbs[0]
+    if verb.phrase == "according to":
+        return _span_after(sentence, verb.end)
+    after = verb.end
+    if after < len(sentence.tokens) and sentence.tokens[after] == "by":
+        return _span_after(sentence, after + 1)
+    return _span_before(sentence, verb.start)
+
+
+_SOURCE_PREFIX = re.compile(r"^([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}):\s")
+
+
+def _headline_source(text: str) -> str | None:
+    """Headline style "Kyiv: ..." names its source before the colon."""
+    found = _SOURCE_PREFIX.match(text)
+    return found.group(1) if found else None
+
+
+def _span_after(sentence: Sentence, start: int) -> str | None:
+    picked: list[str] = []
+    for i in range(start, min(start + 4, len(sentence.tokens))):
+        if (
+            sentence.clauses[i] != sentence.clauses[start]
+            or sentence.tokens[i] in _ATTRIBUTION_STOP
+        ):
+            break
+        picked.append(sentence.surface[i])
+    return " ".join(picked) or None
+
+
+def _span_before(sentence: Sentence, end: int) -> str | None:
+    picked: list[str] = []
+    i = end - 1
+    while i >= 0 and len(picked) < 4:
+        token = sentence.tokens[i]
+        if sentence.clauses[i] != sentence.clauses[max(end - 1, 0)] and picked:
+            break
+        if token in _AUXILIARIES or (token.endswith("ly") and len(token) > 4):
+            if picked:
+                break
+            i -= 1
+            continue
+        if token in _ATTRIBUTION_STOP:
+            break
+        picked.insert(0, sentence.surface[i])
+        i -= 1
+    return " ".join(picked) or None
+
+
+def side_of(attribution_text: str | None) -> str | None:
+    """A coarse key for "which side says so": its first name-like word, demonyms folded."""
+    if not attribution_text:
+        return None
+    names = [w for w in attribution_text.split() if w[:1].isupper()]
+    candidates = [w for w in names if w.casefold() not in lexicon.TITLES] or names
+    if not candidates:
+        return None
+    # "Russian", "Russia" and "Russia's" share their first five letters; so do Ukraine/Ukrainian.
+    return candidates[0].casefold()[:5]

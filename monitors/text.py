@@ -1,0 +1,191 @@
+"""Text plumbing for matching and stance: normalisation, transliteration, sentences, tokens.
+
+Everything here is pure and deterministic. ``fold`` is the one canonical form used for
+comparing text: NFKC, Cyrillic transliterated to Latin (our own table, GOST-like, no external
+data), case-folded, typographic punctuation made plain.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Russian and Ukrainian letters -> Latin. Soft/hard signs vanish so "Горналь" folds to "gornal".
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "yo", "є": "ye",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "ў": "u",
+}  # fmt: skip
+_TRANSLIT = str.maketrans(
+    {
+        **_CYRILLIC,
+        **{k.upper(): v.capitalize() for k, v in _CYRILLIC.items()},
+    }
+)
+_PUNCT = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2013": "-", "\u2014": " - ", "\u2212": "-", "\u00a0": " ", "\u2026": "...",
+    }
+)  # fmt: skip
+
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+# A full stop after these does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "st",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "no",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "jr",
+        "sr",
+    ]
+)
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04ff])|\n")
+
+
+def normalize(text: str) -> str:
+    """NFKC, plain quotes and dashes, single spaces (newlines kept: they end sentences)."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+    return "\n".join(_SPACE.sub(" ", line).strip() for line in text.splitlines())
+
+
+def transliterate(text: str) -> str:
+    """Cyrillic letters to Latin ones; other characters unchanged."""
+    return text.translate(_TRANSLIT)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """The comparison form: normalised, transliterated, case-folded."""
+    return transliterate(normalize(text)).casefold()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a normalised text; newlines always split (titles, paragraphs)."""
+    sentences: list[str] = []
+    pending = ""
+    for piece in _pieces(normalize(text)):
+        if not piece:
+            continue
+        pending = f"{pending} {piece}" if pending else piece
+        if not _ends_with_abbreviation(pending):
+            sentences.append(pending)
+            pending = ""
+    if pending:
+        sentences.append(pending)
+    return sentences
+
+
+def _pieces(text: str) -> list[str]:
+    pieces, start = [], 0
+    for boundary in _SENTENCE_END.finditer(text):
+        pieces.append(text[start : boundary.end()].strip())
+        start = boundary.end()
+    pieces.append(text[start:].strip())
+    return pieces
+
+
+def _ends_with_abbreviation(sentence: str) -> bool:
+    if not sentence.endswith("."):
+        return False
+    last = sentence[:-1].rsplit(" ", 1)[-1].casefold()
+    # Single capital initials ("J. Smith") are abbreviations too.
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
+
+
+_CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall"}
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(folded token, surface form) pairs; possessive 's dropped, "n't" split off as "not"."""
+    pairs: list[tuple[str, str]] = []
+    for raw in _TOKEN.findall(transliterate(normalize(text))):
+        word = raw.casefold()
+        if word.endswith("'s"):
+            word, raw = word[:-2], raw[:-2]
+        if word.endswith("n't"):
+            head = word[:-3]
+            if head:
+                pairs.append((_CONTRACTED.get(head, head), raw[:-3]))
+            pairs.append(("not", "not"))
+            continue
+        pairs.append((word.replace("'", ""), raw))
+    return pairs
+
+
+def tokenize(text: str) -> list[str]:
+    """Folded word tokens (see ``words``)."""
+    return [folded for folded, _ in words(text)]
+
+
+@lru_cache(maxsize=131072)
+def stem(token: str) -> str:
+    """A light English suffix stripper: enough to meet "recaptured" with "recapture"."""
+    word = token
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, replacement, min_len in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= min_len:
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] != "s":
+        word = word[:-1]
+    return word
+
+
+_SUFFIXES = (
+    ("ational", "ate", 3), ("ization", "ize", 3), ("fulness", "ful", 3), ("iveness", "ive", 3),
+    ("ements", "", 4), ("ement", "", 4), ("ments", "", 4), ("ment", "", 4), ("ness", "", 3),
+    ("ities", "", 3), ("ity", "", 3), ("ings", "", 3), ("ing", "", 3), ("ies", "y", 2),
+    ("ied", "y", 2), ("ed", "", 4), ("ers", "", 3), ("er", "", 3), ("ly", "", 4),
+    ("es", "", 4), ("s", "", 3),
+)  # fmt: skip
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed tokens of a text."""
+    return [stem(t) for t in tokenize(text)]

@@ -1,0 +1,196 @@
+"""Train the small learned combiner (monitors/stance_model.json) on the dev files in ../shared/data.
+
+Three multinomial logistic regressions over the interpretable features of
+``monitors.stance_features`` (plain Python SGD, seeded, so a rerun gives the same file):
+
+- ``relate_long``: related vs unrelated for reports with a body (FNC-1 dev, all pairs);
+- ``stance_long``: confirm/contradict/neutral for related reports with a body (FNC-1 dev);
+- ``stance_short``: confirm/contradict/neutral for headline-only reports (Emergent dev).
+
+Before fitting on everything it prints honest figures from 5-fold cross-validation grouped by claim
+(Emergent claimId) or by body (FNC Body ID), so no claim or body is in both train and test folds.
+
+    .venv/bin/python scripts/train_stance.py [--data ../shared/data] [--folds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitors.evaluate_data import Pair, load_emergent, load_fnc  # noqa: E402
+from monitors.evaluate_metrics import compute_metrics  # noqa: E402
+from monitors.stance_features import features  # noqa: E402
+from monitors.stance_judge import ClaimReader  # noqa: E402
+from monitors.stance_model import MODEL_FILE, LinearModel, softmax  # noqa: E402
+from monitors.stance_sentence import read_text  # noqa: E402
+
+SEED = 20260425
+STANCES = ("confirm", "contradict", "neutral")
+
+
+def featurise(pairs: Sequence[Pair]) -> list[dict[str, float]]:
+    readers: dict[str, ClaimReader] = {}
+    rows = []
+    for pair in pairs:
+        reader = readers.get(pair.claim.id) or readers.setdefault(
+            pair.claim.id, ClaimReader(pair.claim)
+        )
+        sentences = read_text(pair.title, pair.body)
+        rows.append(features(reader, sentences, reader.read(sentences)))
+    return rows
+
+
+def fit(
+    rows: list[dict[str, float]],
+    labels: list[str],
+    classes: Sequence[str],
+    epochs: int = 12,
+    lr: float = 0.05,
+    l2: float = 1e-4,
+) -> LinearModel:
+    names = tuple(sorted(rows[0]))
+    mean, scale = _standardise(rows, names)
+    model = LinearModel(
+        tuple(classes), names, mean, scale, tuple((0.0,) * len(names) for _ in classes)
+    )
+    xs = [model.vector(r) for r in rows]
+    counts = {c: labels.count(c) for c in classes}
+    # Rare classes weigh more (square root of inverse frequency): disagree is 7% of FNC related.
+    cw = {c: (len(labels) / (len(classes) * max(counts[c], 1))) ** 0.5 for c in classes}
+    w = [list(row) for row in model.weights]
+    order = list(range(len(xs)))
+    rng = random.Random(SEED)
+    for epoch in range(epochs):
+        rng.shuffle(order)
+        step = lr / (1 + epoch)
+        for i in order:
+            _sgd_step(w, xs[i], classes.index(labels[i]), step * cw[labels[i]], l2)
+    return LinearModel(model.classes, names, mean, scale, tuple(tuple(r) for r in w))
+
+
+def _sgd_step(w: list[list[float]], x: list[float], target: int, step: float, l2: float) -> None:
+    probs = softmax([sum(a * b for a, b in zip(row, x, strict=True)) for row in w])
+    for k, row in enumerate(w):
+        g = probs[k] - (1.0 if k == target else 0.0)
+        for j, v in enumerate(x):
+            row[j] -= step * (g * v + l2 * row[j])
+
+
+def _standardise(
+    rows: list[dict[str, float]], names: tuple[str, ...]
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    n = len(rows)
+    mean = [sum(r[k] for r in rows) / n for k in names]
+    var = [sum((r[k] - m) ** 2 for r in rows) / n for k, m in zip(names, mean, strict=True)]
+    mean = [0.0 if k == "bias" else m for k, m in zip(names, mean, strict=True)]
+    return tuple(mean), tuple(
+        max(v**0.5, 1e-3) if k != "bias" else 1.0 for k, v in zip(names, var, strict=True)
+    )
+
+
+def predict(model: LinearModel, row: dict[str, float]) -> str:
+    probs = model.proba(row)
+    return max(probs, key=probs.__getitem__)
+
+
+def cross_validate(rows, labels, groups, classes, folds: int) -> list[str]:
+    """Out-of-fold predictions, folds by group (claim or body)."""
+    keys = sorted(set(groups))
+    random.Random(SEED).shuffle(keys)
+    fold_of = {g: i % folds for i, g in enumerate(keys)}
+    predicted = [""] * len(rows)
+    for f in range(folds):
+        train = [i for i in range(len(rows)) if fold_of[groups[i]] != f]
+        model = fit([rows[i] for i in train], [labels[i] for i in train], classes)
+        for i in range(len(rows)):
+            if fold_of[groups[i]] == f:
+                predicted[i] = predict(model, rows[i])
+    return predicted
+
+
+def cv_pipeline(rows, gold, groups, folds: int) -> list[str]:
+    """Out-of-fold FNC predictions the way the engine makes them: related?, then which stance."""
+    keys = sorted(set(groups))
+    random.Random(SEED).shuffle(keys)
+    fold_of = {g: i % folds for i, g in enumerate(keys)}
+    predicted = [""] * len(rows)
+    for f in range(folds):
+        train = [i for i in range(len(rows)) if fold_of[groups[i]] != f]
+        rel = fit(
+            [rows[i] for i in train], [_relation(gold[i]) for i in train], ("related", "unrelated")
+        )
+        related = [i for i in train if gold[i] != "unrelated"]
+        stance = fit([rows[i] for i in related], [gold[i] for i in related], STANCES)
+        for i in range(len(rows)):
+            if fold_of[groups[i]] == f:
+                is_related = predict(rel, rows[i]) == "related"
+                predicted[i] = predict(stance, rows[i]) if is_related else "unrelated"
+    return predicted
+
+
+def _relation(label: str) -> str:
+    return "unrelated" if label == "unrelated" else "related"
+
+
+def _show(name: str, gold: list[str], predicted: list[str]) -> None:
+    m = compute_metrics(gold, predicted)
+    per = "  ".join(f"{k} F1 {v['f1']:.3f}" for k, v in m.per_class.items())
+    extra = (
+        f"  FNC {m.fnc_score:.4f} rel {m.relatedness_accuracy:.4f}"
+        if m.fnc_score is not None
+        else ""
+    )
+    print(f"{name}: n {m.n} accuracy {m.accuracy:.4f} macro-F1 {m.macro_f1:.4f}{extra}\n  {per}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train monitors/stance_model.json")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    args = parser.parse_args()
+    emergent = load_emergent(args.data / "emergent" / "dev.csv")
+    fnc = load_fnc(args.data / "fnc-1" / "dev_stances.csv", args.data / "fnc-1" / "dev_bodies.csv")
+    e_rows, f_rows = featurise(emergent), featurise(fnc)
+    models = {}
+
+    e_gold = [p.label for p in emergent]
+    e_groups = [p.group for p in emergent]
+    _show(
+        "CV stance_short (Emergent)",
+        e_gold,
+        cross_validate(e_rows, e_gold, e_groups, STANCES, args.folds),
+    )
+    models["stance_short"] = fit(e_rows, e_gold, STANCES)
+
+    f_gold = [p.label for p in fnc]
+    f_groups = [p.group for p in fnc]
+    rel_gold = [_relation(g) for g in f_gold]
+    _show(
+        "CV FNC pipeline (relatedness, then stance)",
+        f_gold,
+        cv_pipeline(f_rows, f_gold, f_groups, args.folds),
+    )
+    related = [i for i, g in enumerate(f_gold) if g != "unrelated"]
+    models["relate_long"] = fit(f_rows, rel_gold, ("related", "unrelated"))
+    models["stance_long"] = fit([f_rows[i] for i in related], [f_gold[i] for i in related], STANCES)
+
+    payload = {
+        "trained_on": "shared/data emergent/dev.csv, fnc-1/dev_*.csv",
+        "seed": SEED,
+        "models": {k: m.to_dict() for k, m in models.items()},
+    }
+    args.out.write_text(json.dumps(payload, indent=None, separators=(",", ":")) + "\n")
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The evaluation harness on small pairs files we wrote, with metrics worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitors.evaluate import main
+from monitors.evaluate_metrics import compute_metrics
+
+DATA = Path(__file__).parent / "data"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_harness_prints_hand_computed_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    """pairs_small.csv: 5 of 6 right (a question labelled contradict is read as neutral).
+
+    By hand: confirm P=R=F1=1; contradict P=1 R=.5 F1=.6667; neutral P=.5 R=1 F1=.6667;
+    unrelated 1; macro-F1=(1+.6667+.6667+1)/4=.8333; FNC=(.25+2+1+.25+1)/5.25=.8571.
+    """
+    code, out = _run(capsys, str(DATA / "pairs_small.csv"), "--claims",
+                     str(DATA / "kursk_claims.yaml"), "--json")  # fmt: skip
+    result = json.loads(out.strip().splitlines()[-1])
+    expected = {"n": 6, "accuracy": 0.8333, "macro_f1": 0.8333, "fnc_score": 0.8571,
+                "relatedness_accuracy": 1.0}  # fmt: skip
+    assert (0, expected) == (code, {k: result[k] for k in expected})
+    f1 = {label: row["f1"] for label, row in result["per_class"].items()}
+    assert {"confirm": 1.0, "contradict": 0.6667, "neutral": 0.6667, "unrelated": 1.0} == f1
+    assert {"confirm": 0, "contradict": 1, "neutral": 1, "unrelated": 0} == result["confusion"][
+        "contradict"
+    ]
+
+
+def test_harness_table_shows_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    """The human-readable output carries accuracy, macro-F1 and the FNC score."""
+    _, out = _run(
+        capsys, str(DATA / "pairs_small.csv"), "--claims", str(DATA / "kursk_claims.yaml")
+    )
+    assert ("accuracy 0.8333  macro-F1 0.8333  n 6", "FNC score 0.8571") == (
+        next(line for line in out.splitlines() if line.startswith("accuracy")),
+        next(line for line in out.splitlines() if line.startswith("FNC"))[:16],
+    )
+
+
+def test_errors_option_explains_the_mistake(capsys: pytest.CaptureFixture[str]) -> None:
+    """--errors 5 shows the one misclassified pair with the engine's reason."""
+    _, out = _run(capsys, str(DATA / "pairs_small.csv"), "--claims",
+                  str(DATA / "kursk_claims.yaml"), "--errors", "5")  # fmt: skip
+    shown = [line for line in out.splitlines() if line.startswith("[")]
+    assert ["[1] gold=contradict predicted=neutral"] == shown
+    assert 'cue "?"' in out
+
+
+def test_claim_column_without_claims_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 'claim' column works alone: subject terms come from the statement."""
+    code, out = _run(capsys, str(DATA / "pairs_sentences.csv"), "--json")
+    result = json.loads(out.strip().splitlines()[-1])
+    assert (0, 2, 1.0) == (code, result["n"], result["accuracy"])
+
+
+def test_unknown_claim_id_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A claim_id missing from --claims exits 2 with the file, line and known ids."""
+    pairs = tmp_path / "p.csv"
+    pairs.write_text("claim_id,report,label\nnope,text,confirm\n", encoding="utf-8")
+    code = main([str(pairs), "--claims", str(DATA / "kursk_claims.yaml")])
+    err = capsys.readouterr().err
+    assert (2, True, True) == (code, "p.csv:2" in err, "gornal-recaptured" in err)
+
+
+def test_bad_label_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A label outside confirm/contradict/neutral/unrelated names the row and the choices."""
+    pairs = tmp_path / "p.csv"
+    pairs.write_text("claim,report,label\nX happened,X happened,agree\n", encoding="utf-8")
+    code = main([str(pairs)])
+    assert (2, True) == (code, "p.csv:2: label 'agree'" in capsys.readouterr().err)
+
+
+def test_emergent_and_fnc_adapters(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Both dataset formats load and map their labels (files written here, not copied)."""
+    emergent = tmp_path / "e.csv"
+    emergent.write_text(
+        "claimId,claimHeadline,articleId,articleHeadline,articleHeadlineStance\n"
+        "1,A meteorite hit Lowbridge,a,Meteorite hits Lowbridge,for\n"
+        "1,A meteorite hit Lowbridge,b,Lowbridge meteorite is a hoax,against\n",
+        encoding="utf-8",
+    )
+    stances, bodies = tmp_path / "s.csv", tmp_path / "b.csv"
+    stances.write_text("Headline,Body ID,Stance\nA meteorite hit Lowbridge,7,agree\n"
+                       "Dog elected mayor,7,unrelated\n", encoding="utf-8")  # fmt: skip
+    bodies.write_text('Body ID,articleBody\n7,"A meteorite hit Lowbridge on Sunday. '
+                      'Officials said the meteorite left a crater in Lowbridge."\n',
+                      encoding="utf-8")  # fmt: skip
+    _, out_e = _run(capsys, "--format", "emergent", str(emergent), "--json")
+    _, out_f = _run(capsys, "--format", "fnc", str(stances), str(bodies), "--json")
+    e, f = json.loads(out_e.splitlines()[-1]), json.loads(out_f.splitlines()[-1])
+    assert ({"confirm": 1, "contradict": 1}, 2) == (
+        {k: int(v["support"]) for k, v in e["per_class"].items() if v["support"]},
+        f["n"],
+    )
+    assert {"relatedness_accuracy", "fnc_score"} <= set(f)
+
+
+def test_metrics_by_hand() -> None:
+    """compute_metrics on a tiny list: precision, recall, F1 and FNC score as worked out."""
+    gold = ["confirm", "confirm", "neutral", "unrelated"]
+    predicted = ["confirm", "neutral", "neutral", "neutral"]
+    m = compute_metrics(gold, predicted)
+    # neutral: P = 1/3, R = 1, F1 = .5; confirm: P = 1, R = .5, F1 = .6667; unrelated: 0.
+    # FNC: 1 + .25 + 1 + 0 = 2.25 of 3.25 = .6923; relatedness 3/4.
+    assert (0.5, 0.6667, 0.0, 0.5, 0.6923, 0.75) == (
+        m.per_class["neutral"]["f1"], m.per_class["confirm"]["f1"], m.per_class["unrelated"]["f1"],
+        m.accuracy, m.fnc_score, m.relatedness_accuracy,
+    )  # fmt: skip

@@ -1,0 +1,69 @@
+"""Text plumbing: normalisation, transliteration, sentences, tokens, stems."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitors.text import fold, normalize, split_sentences, stem, tokenize, transliterate
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Горналь", "Gornal"),
+        ("Курская область", "Kurskaya oblast"),
+        ("Харків", "Kharkiv"),
+        ("Щёкино", "Shchyokino"),
+        ("Суджа", "Sudzha"),
+    ],
+)
+def test_transliterate(cyrillic: str, latin: str) -> None:
+    """Russian and Ukrainian letters map through our own table."""
+    assert latin == transliterate(cyrillic)
+
+
+def test_transliterate_leaves_latin_alone() -> None:
+    """Latin text and punctuation pass through unchanged."""
+    assert "Kursk, 2025!" == transliterate("Kursk, 2025!")
+
+
+def test_normalize_plain_quotes_dashes_spaces() -> None:
+    """Typographic quotes and dashes become plain; runs of spaces collapse."""
+    assert '"propaganda" - it\'s  done'.replace("  ", " ") == normalize(
+        "\u201cpropaganda\u201d \u2014 it\u2019s   done"
+    ).replace("  ", " ")
+
+
+def test_fold_is_case_and_script_insensitive() -> None:
+    """Cyrillic and Latin spellings of a name fold to the same string."""
+    assert fold("ГОРНАЛЬ") == fold("gornal")
+
+
+def test_split_sentences_keeps_abbreviations() -> None:
+    """Titles, initials and U.S. do not end sentences; newlines always do."""
+    text = 'Gen. Gerasimov spoke to J. Smith. The U.S. agreed! Was it "true?" Yes.\nTitle'
+    expected = ["Gen. Gerasimov spoke to J. Smith.", "The U.S. agreed!", 'Was it "true?"', "Yes.",
+                "Title"]  # fmt: skip
+    assert expected == split_sentences(text)
+
+
+def test_tokenize_splits_contractions_and_possessives() -> None:
+    """ "didn't" gives "did not", "can't" gives "can not", "Russia's" gives "russia"."""
+    assert ["russia", "did", "not", "go", "they", "can", "not"] == tokenize(
+        "Russia's didn't go; they can't"
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("recaptured", "recapture"), ("denies", "denied"), ("holding", "hold"),
+     ("controlled", "control"), ("positions", "position")],
+)  # fmt: skip
+def test_stem_meets_inflections(a: str, b: str) -> None:
+    """Inflected forms share a stem."""
+    assert stem(a) == stem(b)
+
+
+def test_stem_keeps_noted_apart_from_not() -> None:
+    """A reporting verb must not stem into a negation."""
+    assert "not" != stem("noted")
