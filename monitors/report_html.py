@@ -211,9 +211,11 @@ def _axis(frame: _Frame) -> str:
     out = [f'<line class="axis" x1="{_LEFT}" y1="{bottom}" x2="{_WIDTH - _RIGHT}" y2="{bottom}"/>']
     for tick in ticks:
         x = frame.x(tick)
+        # A label centred on a tick near the right edge would be cut off: end it at the tick.
+        anchor = "end" if x > _WIDTH - _RIGHT - 40 else "middle"
         out.append(
             f'<line class="grid" x1="{x}" y1="{_TOP}" x2="{x}" y2="{bottom}"/>'
-            f'<text class="tick" x="{x}" y="{bottom + 16}" text-anchor="middle">'
+            f'<text class="tick" x="{x}" y="{bottom + 16}" text-anchor="{anchor}">'
             f"{esc(tick.strftime(fmt))}</text>"
         )
     return "".join(out)
