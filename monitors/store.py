@@ -33,7 +33,7 @@ from monitors import schema
 from monitors.decisions import DecidedReport, Decision, insert_ignore, record_story, utc
 from monitors.errors import StoreError
 from monitors.fetch import Validators
-from monitors.models import Alert, Assessment, Claim, ClaimState, Evidence, Feed, Report, Verdict
+from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 
 
@@ -61,16 +61,6 @@ class ClaimStatus:
     changed_at: datetime | None
     latest_title: str | None
     latest_link: str | None
-
-
-@dataclass(frozen=True)
-class FeedHealth:
-    feed_id: str
-    url: str
-    last_success_at: datetime | None
-    consecutive_failures: int
-    last_error: str | None
-    last_new_report_at: datetime | None
 
 
 class Store:
@@ -141,21 +131,6 @@ class Store:
     def _ensure_feed(self, conn: Connection, feed: Feed) -> None:
         row = {"feed_id": feed.id, "url": feed.url, "consecutive_failures": 0}
         conn.execute(insert_ignore(conn, schema.feeds, row))
-
-    def feed_health(self) -> list[FeedHealth]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(schema.feeds).order_by(schema.feeds.c.feed_id)).mappings()
-            return [
-                FeedHealth(
-                    feed_id=r["feed_id"],
-                    url=r["url"],
-                    last_success_at=utc(r["last_success_at"]),
-                    consecutive_failures=r["consecutive_failures"],
-                    last_error=r["last_error"],
-                    last_new_report_at=utc(r["last_new_report_at"]),
-                )
-                for r in rows
-            ]
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -265,38 +240,28 @@ class Store:
         return leased
 
     def mark_delivered(self, item: OutboxItem) -> None:
-        now = utcnow()
-        with self._tx() as conn:
-            conn.execute(
-                update(schema.outbox)
-                .where(schema.outbox.c.id == item.id)
-                .values(
-                    status="delivered",
-                    attempts=schema.outbox.c.attempts + 1,
-                    last_error=None,
-                    lease_until=None,
-                    delivered_at=now,
-                    updated_at=now,
-                )
-            )
-            self._audit(conn, item, "delivered", None, now)
+        self._finish(item, "delivered", None)
 
     def mark_failed(self, item: OutboxItem, error: str, give_up: bool) -> None:
         """Record a failed attempt; the alert stays pending (retried next run) unless given up."""
+        self._finish(item, "failed" if give_up else "pending", error[:2000])
+
+    def _finish(self, item: OutboxItem, status: str, error: str | None) -> None:
+        """End a delivery attempt: release the lease, count it, and write the audit log."""
         now = utcnow()
+        values: dict[str, Any] = {
+            "status": status,
+            "attempts": schema.outbox.c.attempts + 1,
+            "last_error": error,
+            "lease_until": None,
+            "updated_at": now,
+        }
+        if status == "delivered":
+            values["delivered_at"] = now
         with self._tx() as conn:
-            conn.execute(
-                update(schema.outbox)
-                .where(schema.outbox.c.id == item.id)
-                .values(
-                    status="failed" if give_up else "pending",
-                    attempts=schema.outbox.c.attempts + 1,
-                    last_error=error[:2000],
-                    lease_until=None,
-                    updated_at=now,
-                )
-            )
-            self._audit(conn, item, "failed", error, now)
+            o = schema.outbox.c
+            conn.execute(update(schema.outbox).where(o.id == item.id).values(**values))
+            self._audit(conn, item, "delivered" if status == "delivered" else "failed", error, now)
 
     def _audit(
         self, conn: Connection, item: OutboxItem, outcome: str, error: str | None, now: datetime
@@ -366,25 +331,6 @@ class Store:
             latest_title=latest.report_title if latest else None,
             latest_link=latest.report_link if latest else None,
         )
-
-    def evidence_for(self, claim_id: str) -> list[tuple[str, str, str | None, list[Evidence]]]:
-        """(verdict, report title, link, spans) for a claim, newest first."""
-        e = schema.evidence.c
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(e.verdict, e.report_title, e.report_link, e.spans)
-                .where(e.claim_id == claim_id)
-                .order_by(e.id.desc())
-            ).all()
-        return [
-            (
-                r.verdict,
-                r.report_title,
-                r.report_link,
-                [Evidence.from_dict(s) for s in json.loads(r.spans)],
-            )
-            for r in rows
-        ]
 
 
 def _report(row: RowMapping) -> Report:

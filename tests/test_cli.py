@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from flows.cli import main
+from monitors import history
 from monitors.config import load_config
 from monitors.models import Assessment, Evidence, Feed, Report, SentenceStance, Verdict
 from monitors.paths import DEMO_CONFIG_DIR
@@ -332,7 +333,7 @@ def test_feeds_check_polls_every_feed_and_stores_nothing(
         (r["id"], r["ok"], r["entries"], r["new"]) for r in rows
     ]
     assert "404" in rows[1]["error"]
-    assert ([], []) == (setup.store.feed_health(), setup.store.stored_reports())
+    assert ({}, []) == (history.feed_states(setup.store.engine), setup.store.stored_reports())
 
 
 def test_replay_dry_run_then_send(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:

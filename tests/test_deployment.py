@@ -24,8 +24,8 @@ import httpx
 import pytest
 
 from alerts.signing import verify_signature
-from monitors.paths import DEMO_CONFIG_DIR
 from tests.conftest import REPO_ROOT
+from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
 from tests.fixtures.smtp_server import SmtpServer, free_port
 from tests.fixtures.webhook_receiver import WebhookReceiver
@@ -198,31 +198,8 @@ def worker(server: Server, deployed: Deployed, tmp_path: Path) -> Iterator[Path]
 
 def write_config(directory: Path, feed_url: str, smtp_port: int, hook_url: str) -> None:
     """A config like a user's: the webhook secret is ${CLAIMWATCH_WEBHOOK_SECRET}, not a value."""
-    directory.mkdir()
-    claims = (DEMO_CONFIG_DIR / "claims.yaml").read_text(encoding="utf-8")
-    (directory / "claims.yaml").write_text(claims, encoding="utf-8")
-    (directory / "feeds.yaml").write_text(
-        f"feeds:\n  - id: wire\n    url: {feed_url}\nfetch:\n  read_timeout: 5\n  deadline: 10\n",
-        encoding="utf-8",
-    )
-    (directory / "channels.yaml").write_text(
-        f"""channels:
-  - name: desk-email
-    type: email
-    host: 127.0.0.1
-    port: {smtp_port}
-    security: none
-    from_addr: claimwatch@example.test
-    to: [desk@example.test]
-    timeout: 5
-  - name: desk-hook
-    type: webhook
-    url: {hook_url}
-    secret: ${{CLAIMWATCH_WEBHOOK_SECRET}}
-    timeout: 5
-""",
-        encoding="utf-8",
-    )
+    secret = "${CLAIMWATCH_WEBHOOK_SECRET}"
+    write_test_config(directory, {"wire": feed_url}, smtp_port, hook_url, secret)
 
 
 def test_deploy_creates_every_deployment_with_schedule_and_concurrency(deployed: Deployed) -> None:

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from alerts.signing import verify_signature
-from monitors.paths import DEMO_CONFIG_DIR
+from monitors import history
 from monitors.pipeline import RunSummary
 from monitors.store import Store
 from tests.conftest import SHARED
+from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
 from tests.fixtures.smtp_server import SmtpServer
 from tests.fixtures.webhook_receiver import WebhookReceiver
@@ -63,31 +64,7 @@ def setup(tmp_path: Path, feed_server: FeedServer, webhook_receiver: WebhookRece
 def write_config(
     setup: Setup, feeds: Sequence[tuple[str, str]], smtp_port: int, hook_url: str
 ) -> None:
-    setup.config_dir.mkdir(exist_ok=True)
-    claims = (DEMO_CONFIG_DIR / "claims.yaml").read_text(encoding="utf-8")
-    (setup.config_dir / "claims.yaml").write_text(claims, encoding="utf-8")
-    feed_lines = "".join(f"  - id: {fid}\n    url: {url}\n" for fid, url in feeds)
-    (setup.config_dir / "feeds.yaml").write_text(
-        f"feeds:\n{feed_lines}fetch:\n  read_timeout: 5\n  deadline: 10\n", encoding="utf-8"
-    )
-    (setup.config_dir / "channels.yaml").write_text(
-        f"""channels:
-  - name: desk-email
-    type: email
-    host: 127.0.0.1
-    port: {smtp_port}
-    security: none
-    from_addr: claimwatch@example.test
-    to: [desk@example.test]
-    timeout: 5
-  - name: desk-hook
-    type: webhook
-    url: {hook_url}
-    secret: {SECRET}
-    timeout: 5
-""",
-        encoding="utf-8",
-    )
+    write_test_config(setup.config_dir, dict(feeds), smtp_port, hook_url, SECRET)
 
 
 def run(setup: Setup) -> RunSummary:
@@ -200,7 +177,7 @@ def test_failing_feed_does_not_fail_the_run(
     assert ["broken", "gone"] == sorted(summary.feeds_failed)
     assert "404" in summary.feeds_failed["gone"]
     assert 2 == summary.alerts_sent
-    health = {h.feed_id: h for h in Store(setup.database_url).feed_health()}
+    health = history.feed_states(Store(setup.database_url).engine)
     assert (1, 0) == (health["gone"].consecutive_failures, health["good"].consecutive_failures)
 
 

@@ -25,6 +25,7 @@ from monitors import schema
 from monitors.models import ClaimState
 from monitors.pipeline import RunSummary
 from monitors.store import Store
+from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
 from tests.fixtures.smtp_server import SmtpServer
 from tests.fixtures.webhook_receiver import WebhookReceiver
@@ -100,29 +101,8 @@ class Env:
 def write_config(
     directory: Path, claims: str, feeds: dict[str, str], smtp_port: int, hook_url: str
 ) -> None:
-    directory.mkdir(exist_ok=True)
-    (directory / "claims.yaml").write_text(f"claims:\n{claims}", encoding="utf-8")
-    lines = "".join(f"  - id: {fid}\n    url: {url}\n" for fid, url in feeds.items())
-    (directory / "feeds.yaml").write_text(
-        f"feeds:\n{lines}fetch:\n  read_timeout: 5\n  deadline: 10\n", encoding="utf-8"
-    )
-    (directory / "channels.yaml").write_text(
-        f"""channels:
-  - name: desk-email
-    type: email
-    host: 127.0.0.1
-    port: {smtp_port}
-    security: none
-    from_addr: claimwatch@example.test
-    to: [desk@example.test]
-    timeout: 5
-  - name: desk-hook
-    type: webhook
-    url: {hook_url}
-    secret: flows-test-secret
-    timeout: 5
-""",
-        encoding="utf-8",
+    write_test_config(
+        directory, feeds, smtp_port, hook_url, "flows-test-secret", f"claims:\n{claims}"
     )
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitors import history
 from monitors.fetch import Validators
 from monitors.models import (
     Assessment,
@@ -66,7 +67,7 @@ def test_decision_writes_evidence_state_and_one_alert_per_channel(store: Store) 
     assert ["hook", "mail"] == sorted(item.channel for item in store.outbox(status="pending"))
     status = store.claim_statuses([CLAIM])[0]
     assert (ClaimState.CONFIRMED, 1, 0) == (status.state, status.confirming, status.contradicting)
-    assert "recaptured" == store.evidence_for(CLAIM.id)[0][3][0].cue
+    assert "recaptured" == history.evidence_timeline(store.engine, CLAIM.id)[0].spans[0].cue
 
 
 def test_rerun_is_a_no_op(store: Store) -> None:
@@ -118,7 +119,7 @@ def test_failed_decision_leaves_nothing_behind(store: Store) -> None:
     with pytest.raises(KeyError):
         store.record_report(report(), FEED, [unknown_claim], CLAIMS, CHANNELS)
     assert [report()] == store.unseen([report()])
-    assert [] == store.evidence_for("missing")
+    assert [] == history.evidence_timeline(store.engine, "missing")
 
 
 def test_outbox_lease_retry_and_give_up(store: Store) -> None:
@@ -147,10 +148,10 @@ def test_feed_validators_and_health(store: Store) -> None:
     """Validators survive between runs; failures count up and reset on success."""
     store.record_fetch_failure(FEED, "wire: HTTP 500")
     store.record_fetch_failure(FEED, "wire: HTTP 503")
-    health = store.feed_health()[0]
+    health = history.feed_states(store.engine)["wire"]
     assert (2, "wire: HTTP 503") == (health.consecutive_failures, health.last_error)
     store.record_fetch_success(FEED, Validators(etag='"v1"', last_modified=None), new_reports=3)
     assert {"wire": Validators(etag='"v1"', last_modified=None)} == store.validators()
-    health = store.feed_health()[0]
+    health = history.feed_states(store.engine)["wire"]
     assert (0, None) == (health.consecutive_failures, health.last_error)
     assert health.last_new_report_at is not None
