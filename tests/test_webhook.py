@@ -22,6 +22,7 @@ from tests.fixtures.webhook_receiver import ReceivedRequest, WebhookReceiver
 
 GOLDEN = Path(__file__).parent / "golden"
 DOC = Path(__file__).parent.parent / "docs" / "webhook.md"
+README = Path(__file__).parent.parent / "README.md"
 SECRET = "s3cret-for-tests-0123456789"
 
 
@@ -262,8 +263,8 @@ def test_docs_table_lists_every_payload_field() -> None:
 
 
 def test_docs_snippet_verifies_a_real_delivery(webhook_receiver: WebhookReceiver) -> None:
-    """The Python snippet in docs/webhook.md accepts our signature and rejects a wrong secret."""
-    code = re.search(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL)
+    """The Python snippet in the README accepts our signature and rejects a wrong secret."""
+    code = re.search(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
     assert code is not None
     namespace: dict[str, Any] = {}
     exec(code.group(1), namespace)
