@@ -121,9 +121,12 @@ def test_alerts_delivered_once_then_again_on_denial(
     third = run(setup)
     assert (1, 2) == (third.new_reports, third.alerts_sent)
     latest = hook_payloads(webhook_receiver)[-1]["alert"]
-    assert latest["verdict"] in ("contradict", "disputed")
+    # Moscow's claim still stands in the report, now denied by Kyiv: both sides, so disputed.
+    assert "disputed" == latest["verdict"]
     assert "confirmed" == latest["previous_state"]
-    assert smtp_server.messages[-1].message["Subject"].startswith("[claimwatch] ")
+    assert "[claimwatch] DISPUTED: Russian forces recaptured Gornal" == (
+        smtp_server.messages[-1].message["Subject"]
+    )
 
 
 def test_smtp_down_then_up_delivers_exactly_once(
