@@ -46,6 +46,13 @@ REPORTING = (
     "called",
 )  # fmt: skip
 
+# Forecasts and plans: a headline about what someone expects, not what happened. Read only by
+# the learned step's framing features; the rules do not treat these as hedges.
+FORECASTING = (
+    "predict", "predicts", "predicted", "prediction", "forecast", "estimate", "analyst", "analysts",
+    "in talks", "set to", "plans to", "planning", "poised to", "on track", "projected", "expects",
+)  # fmt: skip
+
 # Verbs that introduce a contrary statement by their subject ("Ukraine denies ...").
 DENYING_VERBS = ("deny", "denied", "dispute", "reject", "dismiss", "refute", "rebut", "contest")
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from monitors.match import rarity
 from monitors.models import Evidence, SentenceStance
+from monitors.stance_framing import framing
 from monitors.stance_judge import TERM_MATCH, ClaimReader, Reading
 from monitors.stance_sentence import Sentence, Sentences
 
@@ -38,6 +39,7 @@ def features(
     out["lead_refute"] = _lead_refutation(sentences)
     out["refute*about"] = out["about_refute"] * out["rel_best"]
     out["deny_share*cover"] = out["share_deny"] * out["rel_doc"]
+    out.update(framing(sentences, reader.matcher.terms, reader.claim.statement))
     return out
 
 

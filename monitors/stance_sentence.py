@@ -24,6 +24,7 @@ BUILTIN = CueSet(
     + tagged("deny_verb", lexicon.DENYING_VERBS)
     + tagged("negation", lexicon.NEGATIONS)
     + tagged("competing", lexicon.COMPETING)
+    + tagged("forecast", lexicon.FORECASTING)
 )
 
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s-\s|\b(?:but|while|whereas|although|though|however)\b", re.I)

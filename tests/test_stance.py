@@ -9,6 +9,9 @@ import pytest
 from monitors.config import load_claims
 from monitors.models import Claim, SentenceStance, Verdict
 from monitors.stance import StanceEngine, assess_one
+from monitors.stance_features import features
+from monitors.stance_judge import ClaimReader
+from monitors.stance_sentence import read_text
 
 DATA = Path(__file__).parent / "data"
 SEED = (
@@ -159,3 +162,29 @@ def test_seed_story_evidence_names_both_sides() -> None:
     russian_asserts = any(s is SentenceStance.ASSERT and "Russia" in a for s, a in speakers)
     ukrainian_denies = any(s is SentenceStance.DENY and "Ukrain" in a for s, a in speakers)
     assert (True, True) == (russian_asserts, ukrainian_denies)
+
+
+FRAMING_ROWS = [
+    ("NYT: Apple Watch includes a battery saving mode", "frame_source_prefix", 1.0),
+    ("Apple Watch to start at 5,000 dollars -- analyst", "frame_source_after", 1.0),
+    ("Apple watch sales soar, says Cook", "frame_source_after", 1.0),
+    ("Apple watch sales soar", "frame_source_after", 0.0),
+    ("Analyst predicts 19M Apple Watch sales", "frame_forecast", 1.0),
+    ("Apple did not sell 19 million watches", "frame_negated_claim", 1.0),
+    ("Apple sold 19 million watches, not phones", "frame_negated_claim", 0.0),
+    ("'I bought three watches' says fan", "frame_quote", 1.0),
+    ("I bought three Apple watches", "frame_first_person", 1.0),
+    ("Apple sold 19 million watches", "num_same", 1.0),
+    ("Apple sold 5 million watches", "num_other", 1.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "name", "expected"), FRAMING_ROWS, ids=[f"{r[1]}: {r[0]}" for r in FRAMING_ROWS]
+)
+def test_headline_framing_features(title: str, name: str, expected: float) -> None:
+    """The learned step sees how a headline frames the claim: passed on, forecast, negated."""
+    claim = Claim("watch", "Apple will sell 19 million Apple Watches in 2015")
+    reader = ClaimReader(claim)
+    sentences = read_text(title, "")
+    assert expected == features(reader, sentences, reader.read(sentences))[name]
