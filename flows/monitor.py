@@ -38,11 +38,17 @@ from flows.deliver import deliver_task
 from flows.params import MonitorParams
 from monitors.config import Config, load_config
 from monitors.errors import ClaimwatchError, TransientFetchError
-from monitors.fetch import FetchSettings, Validators, fetch_feed, make_client
+from monitors.fetch import FetchSettings, Validators
 from monitors.models import Alert, Feed
-from monitors.parse import parse_feed
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
-from monitors.pipeline import FeedPoll, ProcessResult, RunSummary, process_polls, summarize
+from monitors.pipeline import (
+    FeedPoll,
+    ProcessResult,
+    RunSummary,
+    fetch_and_parse,
+    process_polls,
+    summarize,
+)
 from monitors.store import Store
 
 __all__ = ["MonitorParams", "monitor_claims"]
@@ -76,11 +82,7 @@ async def poll_feed_task(feed: Feed, validators: Validators, settings: FetchSett
     retry); any other failure, or the last one, comes back as the feed's error, so the task ends
     Completed without a traceback. Async, so the task timeout really interrupts it."""
     try:
-        async with make_client(settings) as client:
-            result = await fetch_feed(client, feed, validators, settings)
-        if result.not_modified:
-            return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
-        reports = parse_feed(feed.id, result.body, result.headers, base_url=result.url)
+        return await fetch_and_parse(feed, validators, settings)
     except TransientFetchError as exc:
         if _retries_left() and exc.retry_after is None:  # a server that said when: next run
             get_run_logger().warning("feed %s failed, will retry: %s", feed.id, exc)
@@ -88,7 +90,6 @@ async def poll_feed_task(feed: Feed, validators: Validators, settings: FetchSett
         return _failed(feed, exc)
     except ClaimwatchError as exc:
         return _failed(feed, exc)
-    return FeedPoll(feed=feed, reports=tuple(reports), validators=result.validators)
 
 
 def _failed(feed: Feed, exc: ClaimwatchError) -> FeedPoll:
@@ -196,7 +197,7 @@ def _deliver_into(summary: RunSummary, delivery: DeliveryResult) -> None:
 def _emit_state_changes(alerts: tuple[Alert, ...]) -> None:
     """``claimwatch.claim.<state>`` events, for operators who route extras via Automations."""
     for alert in alerts:
-        if alert.previous_state is alert.new_state:
+        if not alert.is_transition:
             continue
         emit_event(
             event=f"claimwatch.claim.{alert.new_state.value}",

@@ -77,12 +77,13 @@ class RunSummary:
 def poll_feed(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
     """Fetch and parse one feed; never raises for the feed's own failures."""
     try:
-        return asyncio.run(_poll(feed, validators, settings))
+        return asyncio.run(fetch_and_parse(feed, validators, settings))
     except ClaimwatchError as exc:
         return FeedPoll(feed=feed, error=str(exc))
 
 
-async def _poll(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
+async def fetch_and_parse(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
+    """One feed's new reports (none when unchanged); raises FetchError or ParseError."""
     async with make_client(settings) as client:
         result = await fetch_feed(client, feed, validators, settings)
     if result.not_modified:
