@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlalchemy import func, select
 
+from alerts.render import clean_line
 from monitors import schema
 from monitors.models import Alert
 from monitors.pipeline import RunSummary
@@ -28,14 +29,12 @@ MAX_TEXT = 300
 MAX_ROWS = 50
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _URL_SAFE = "/:?#&=%+~@!$,;-._"  # no ( ) [ ] < > " ' ` or spaces: they could close the link
 
 
 def plain_text(value: object, limit: int = MAX_TEXT) -> str:
     """One line without control characters, capped: safe for a table cell."""
-    text = " ".join(_CONTROL.sub(" ", str(value)).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clean_line(str(value), limit)
 
 
 def md_text(value: object, limit: int = MAX_TEXT) -> str:
