@@ -15,7 +15,6 @@ import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,6 +25,7 @@ from alerts.email import tls_context
 from alerts.render import compact_json
 from alerts.render_digest import digest_payload
 from alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from monitors.about import PRODUCT
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 
@@ -36,14 +36,7 @@ _RESERVED = {"content-type", "user-agent", "content-length", "host"}
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 header field name
 
 
-def _user_agent() -> str:
-    try:
-        return f"claimwatch/{version('claimwatch')}"
-    except PackageNotFoundError:  # running from a source checkout
-        return "claimwatch/dev"
-
-
-USER_AGENT = _user_agent()
+USER_AGENT = PRODUCT
 
 
 def origin(url: str) -> str:

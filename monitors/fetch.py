@@ -18,25 +18,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import httpx
 
+from monitors.about import PRODUCT
 from monitors.errors import FetchError, PermanentFetchError, TransientFetchError
 from monitors.models import Feed
 
-
-def _version() -> str:
-    try:
-        return metadata.version("claimwatch")
-    except metadata.PackageNotFoundError:  # running from a source checkout
-        return "0.1.0"
-
-
-USER_AGENT = f"claimwatch/{_version()} (+https://github.com/claimwatch/claimwatch)"
+USER_AGENT = f"{PRODUCT} (+https://github.com/claimwatch/claimwatch)"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
