@@ -125,3 +125,75 @@ TITLES = frozenset(
         "military",
     ]
 )
+
+# Russian and Ukrainian cues. They are folded like everything else (Cyrillic -> Latin), and a
+# word ending in "*" matches any ending ("освобожд*" meets освобождена, освобождено,
+# освобождён...), so case and gender endings do not defeat them. A cue written in Cyrillic is read
+# only in a sentence that has Cyrillic in it: short words like "не" or "ли" fold to Latin strings
+# that English text may contain.
+
+# The claimed kind of fact stated outright: taken, liberated, back under control. Like the claimed
+# predicate, these can be negated ("не освободили").
+ASSERTING = (
+    "освобожд*", "освободил*", "полностью освобожд*", "полностью освободил*", "звільнен*",
+    "звільнил*", "звільнив", "повністю звільнен*", "повністю звільнил*", "взял* под контрол*",
+    "взят* под контрол*", "взял* під контрол*", "взят* під контрол*", "отбил*", "відбил*",
+    "занял*", "зайнял*", "вернул* контрол*", "повернул* контрол*", "восстановил* контрол*",
+    "відновил* контрол*", "зачищен*", "зачистил*", "перешл* под контрол*", "перешл* під контрол*",
+)  # fmt: skip
+
+REFUTING_CYRILLIC = (
+    "опроверж*", "спростуван*", "фейк*", "ложь", "ложн*", "брехн*", "неправд*", "пропаганд*",
+    "дезинформац*", "дезінформац*", "не соответству* действительност*",
+    "не відповіда* дійсност*", "вымысел", "вигадк*", "выдумк*",
+)  # fmt: skip
+
+DENYING_VERBS_CYRILLIC = ("опроверг*", "спростув*", "спростову*", "отрица*", "запереч*")
+
+COMPETING_CYRILLIC = (
+    "продолжа* удержива*", "удержива* позиц*", "продовжу* утриму*", "утриму* позиц*",
+    "бои продолжа*", "бои ид*", "бої трива*", "бої продовжу*", "боевые действия продолжа*",
+    "бойові дії трива*", "остает* под контрол*", "остаёт* под контрол*", "остаю* под контрол*",
+    "залиша* під контрол*",
+)  # fmt: skip
+
+HEDGING_CYRILLIC = (
+    "якобы", "нібито", "неподтвержд*", "непідтвердж*", "возможно", "можливо", "вероятно",
+    "ймовірно", "імовірно", "сообщается", "сообщают", "повідомляється", "повідомляють",
+    "предположительно", "слух*", "чутк*", "вряд ли", "едва ли", "источник*", "джерел*",
+)  # fmt: skip
+
+CONFIRMING_CYRILLIC = ("подтвердил*", "підтвердил*", "підтвердив", "официально", "офіційно")
+
+# Phrases after which the speaker is named ("according to the ministry").
+ACCORDING_TO = (
+    "according to", "по словам", "за словами", "по данным", "за даними", "по информации",
+    "за інформацією",
+)  # fmt: skip
+
+REPORTING_CYRILLIC = (
+    "заявил*", "заявив", "заявля*", "сообщил*", "сообщает", "повідомил*", "повідомив",
+    "повідомляє", "сказал*", "сказав", "говорит*", "утвержда*", "стверджу*", "объявил*",
+    "оголосил*", "оголосив", *ACCORDING_TO[1:],
+)  # fmt: skip
+
+NEGATIONS_CYRILLIC = ("не", "ни", "ні", "нет", "немає", "никогда", "ніколи")
+
+# Question particles: Russian "ли" anywhere ("Освобождена ли ..."), Ukrainian "чи" first.
+QUESTION_PARTICLES = ("ли",)
+QUESTION_OPENERS_CYRILLIC = ("чи",)
+
+# Cyrillic titles and offices, skipped when naming a side ("Генштаб ЗСУ" -> "ЗСУ"). Each is a
+# prefix, so "Генштабе" and "Генштаба" are skipped too.
+TITLES_CYRILLIC = (
+    "минобороны", "міноборони", "министерств", "міністерств", "генштаб", "штаб", "командовани",
+    "командуванн", "президент", "глава", "пресс-секретар", "речник", "представител", "представник",
+    "официальн", "офіційн", "армия", "армии", "армія", "армії",
+)  # fmt: skip
+
+# Cyrillic spellings of a side, folded and cut like ``stance_sentence.side_of`` keys, mapped to the
+# English key: "России" and "Russia" are one side, so are "ЗСУ", "ВСУ" and "Ukraine".
+SIDE_KEYS = {
+    "rossi": "russi", "rosiy": "russi", "rf": "russi", "moskv": "mosco", "ukray": "ukrai",
+    "vsu": "ukrai", "zsu": "ukrai", "kiyiv": "kyiv",
+}  # fmt: skip

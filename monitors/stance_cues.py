@@ -1,7 +1,9 @@
 """Finding cue phrases in a sentence: stemmed, in order, with small gaps allowed.
 
 "still holding positions" matches "still holding some positions"; "regained control" matches
-"regained dominant control". Phrases are indexed by their first stem so a sentence is scanned once.
+"regained dominant control". A word written with a trailing "*" is a prefix: "освобожд*" (folded
+"osvobozhd") matches every ending of it, which is how inflected Russian and Ukrainian cues are
+written. Phrases are indexed by their first stem (or prefix) so a sentence is scanned once.
 """
 
 from __future__ import annotations
@@ -9,10 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from monitors.text import stem, tokenize
 
 MAX_GAP = 2  # words allowed between consecutive words of a cue phrase
+PREFIX_KEY = 3  # prefixes are indexed by their first letters; shorter ones are whole words
+
+_Word = tuple[str, bool]  # (stem or prefix, is a prefix)
+_Cue = tuple[str, str, tuple[_Word, ...]]
 
 
 @dataclass(frozen=True)
@@ -29,33 +36,63 @@ class CueSet:
     """A compiled set of cue phrases, each tagged with its kind."""
 
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
-        self._index: dict[str, list[tuple[str, str, tuple[str, ...]]]] = defaultdict(list)
+        self._index: dict[str, list[_Cue]] = defaultdict(list)
+        self._prefixed: dict[str, list[_Cue]] = defaultdict(list)
         for kind, phrase in phrases:
-            stems = tuple(stem(t) for t in tokenize(phrase))
-            if stems:
-                self._index[stems[0]].append((kind, phrase, stems))
+            cue = compile_phrase(phrase)
+            if not cue:
+                continue
+            first, is_prefix = cue[0]
+            if is_prefix:
+                self._prefixed[first[:PREFIX_KEY]].append((kind, phrase, cue))
+            else:
+                self._index[first].append((kind, phrase, cue))
 
     def find(self, stems: Sequence[str]) -> list[CueHit]:
         """Every cue occurrence, in sentence order."""
         hits: list[CueHit] = []
         for start, first in enumerate(stems):
-            for kind, phrase, cue in self._index.get(first, ()):
+            candidates = chain(
+                self._index.get(first, ()), self._prefixed.get(first[:PREFIX_KEY], ())
+            )
+            for kind, phrase, cue in candidates:
+                if not _fits(first, cue[0]):
+                    continue
                 end = _match_from(stems, start, cue)
                 if end is not None:
                     hits.append(CueHit(kind, phrase, start, end))
         return hits
 
     def __bool__(self) -> bool:
-        return bool(self._index)
+        return bool(self._index) or bool(self._prefixed)
 
 
-def _match_from(stems: Sequence[str], start: int, cue: tuple[str, ...]) -> int | None:
+def compile_phrase(phrase: str) -> tuple[_Word, ...]:
+    """A phrase's words: stems, or folded prefixes for words written with a trailing "*"."""
+    out: list[_Word] = []
+    for piece in phrase.split():
+        tokens = tokenize(piece)
+        if not tokens:
+            continue
+        wildcard = piece.endswith("*") and len(tokens[-1]) >= PREFIX_KEY
+        out.extend((stem(t), False) for t in tokens[:-1])
+        out.append((tokens[-1], True) if wildcard else (stem(tokens[-1]), False))
+    return tuple(out)
+
+
+def _fits(stem_: str, word: _Word) -> bool:
+    text, is_prefix = word
+    return stem_.startswith(text) if is_prefix else stem_ == text
+
+
+def _match_from(stems: Sequence[str], start: int, cue: tuple[_Word, ...]) -> int | None:
     position = start + 1
     for word in cue[1:]:
         window = stems[position : position + MAX_GAP + 1]
-        if word not in window:
+        found = next((i for i, s in enumerate(window) if _fits(s, word)), None)
+        if found is None:
             return None
-        position += window.index(word) + 1
+        position += found + 1
     return position
 
 

@@ -5,7 +5,8 @@ Rules, in order of precedence (each decision names its cue):
 - a refutation ("denied", "hoax"), a claim contradict cue, a competing fact ("still holding") or a
   negation in front of the claimed predicate ("did not recapture") denies (DENY);
 - hedging language ("reportedly", "may", "rumour") keeps it at arm's length (HEDGE);
-- the claimed predicate or a confirm cue, unhedged, asserts (ASSERT), attributed to its speaker;
+- the claimed predicate, a confirm cue or an asserting word ("освобождена"), unhedged, asserts
+  (ASSERT), attributed to its speaker;
 - otherwise the sentence merely mentions the subject (MENTION).
 """
 
@@ -153,8 +154,10 @@ class ClaimReader:
         return [h for h in list(sentence.hits) + claim_hits if h.kind in kinds]
 
     def _negated(self, sentence: Sentence, claim_hits: list[CueHit]) -> CueHit | None:
-        """A negation with the claimed predicate (or a confirm cue) inside its scope."""
+        """A negation with the claimed predicate (a claim confirm cue, or a built-in asserting
+        word such as "освободили") inside its scope."""
         confirms = [h.start for h in claim_hits if h.kind == "claim_confirm"]
+        confirms += [h.start for h in sentence.of_kind("assert")]
         for neg in sentence.of_kind("negation"):
             scope = range(neg.end, min(neg.end + NEGATION_SCOPE, len(sentence.stems)))
             for i in scope:
@@ -175,7 +178,7 @@ class ClaimReader:
         if not self.matcher.predicate:
             coverage = 1.0
         span = _predicate_span(sentence, self.matcher.predicate)
-        confirms = sentence.of_kind("confirm")
+        confirms = sentence.of_kind("confirm", "assert")
         if confirms and coverage < 0.5:
             return confirms[0], 0.6
         return span, coverage

@@ -14,20 +14,30 @@ from functools import cached_property, lru_cache
 from monitors import lexicon
 from monitors.match import STOPWORDS, rarity
 from monitors.stance_cues import CueHit, CueSet, tagged
-from monitors.text import split_sentences, stem, words
+from monitors.text import fold, has_cyrillic, split_sentences, stem, words
 
 BUILTIN = CueSet(
-    tagged("refute", lexicon.REFUTING)
-    + tagged("hedge", lexicon.HEDGING)
-    + tagged("confirm", lexicon.CONFIRMING)
-    + tagged("report", lexicon.REPORTING)
-    + tagged("deny_verb", lexicon.DENYING_VERBS)
-    + tagged("negation", lexicon.NEGATIONS)
-    + tagged("competing", lexicon.COMPETING)
+    tagged("refute", lexicon.REFUTING + lexicon.REFUTING_CYRILLIC)
+    + tagged("hedge", lexicon.HEDGING + lexicon.HEDGING_CYRILLIC)
+    + tagged("confirm", lexicon.CONFIRMING + lexicon.CONFIRMING_CYRILLIC)
+    + tagged("assert", lexicon.ASSERTING)
+    + tagged("report", lexicon.REPORTING + lexicon.REPORTING_CYRILLIC)
+    + tagged("deny_verb", lexicon.DENYING_VERBS + lexicon.DENYING_VERBS_CYRILLIC)
+    + tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC)
+    + tagged("competing", lexicon.COMPETING + lexicon.COMPETING_CYRILLIC)
     + tagged("forecast", lexicon.FORECASTING)
 )
 
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\s-\s|\b(?:but|while|whereas|although|though|however)\b", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s-\s|\b(?:but|while|whereas|although|though|however"
+    r"|но|однако|хотя|тогда как|але|проте|хоча|тоді як)\b",
+    re.I,
+)
+_ACCORDING_TO = frozenset(lexicon.ACCORDING_TO)
+_QUESTION_PARTICLES = frozenset(fold(w) for w in lexicon.QUESTION_PARTICLES)
+_QUESTION_OPENERS = lexicon.QUESTION_OPENERS | {fold(w) for w in lexicon.QUESTION_OPENERS_CYRILLIC}
+_NOT_A_QUESTION = frozenset(fold(w) for w in ("вряд", "едва"))  # "вряд ли": a hedge
+_TITLE_PREFIXES = tuple(fold(w) for w in lexicon.TITLES_CYRILLIC)
 _BACKGROUND = frozenset({"amid", "despite", "after", "following"})  # "amid denials": not a denial
 _ATTRIBUTION_STOP = frozenset(
     [
@@ -58,11 +68,20 @@ _ATTRIBUTION_STOP = frozenset(
         "from",
         "to",
         "at",
+        "chto",  # что
+        "shcho",  # що
+        "kak",  # как
+        "yak",  # як
+        "v",  # в
+        "vo",  # во
+        "u",  # у
     ]
 )
 
 
-_AUXILIARIES = frozenset(["has", "have", "had", "is", "was", "also", "not", "did", "does", "do"])
+# "также", "також", "ранее", "раніше" ("also", "earlier") sit between a speaker and its verb.
+_AUXILIARIES = frozenset(["has", "have", "had", "is", "was", "also", "not", "did", "does", "do",
+                          "takzhe", "takozh", "ranee", "ranishe"])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -149,16 +168,28 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
             surface.append(raw)
             clauses.append(number)
     stems = tuple(stem(t) for t in tokens)
+    cyrillic = has_cyrillic(text)
     hits = tuple(
         replace(h, kind="report_noun") if _noun(tokens, surface, h) else h
         for h in BUILTIN.find(stems)
-        if not _background(stems, h)
+        if not _background(stems, h) and (cyrillic or not has_cyrillic(h.phrase))
     )
     question = text.rstrip("\"' ").endswith("?") or (
-        bool(tokens) and tokens[0] in lexicon.QUESTION_OPENERS and text.rstrip().endswith("?")
+        bool(tokens) and tokens[0] in _QUESTION_OPENERS and text.rstrip().endswith("?")
     )
+    question = question or (cyrillic and _cyrillic_question(tokens))
     return Sentence(
         index, text, tuple(tokens), tuple(surface), stems, tuple(clauses), hits, question, is_title
+    )
+
+
+def _cyrillic_question(tokens: list[str]) -> bool:
+    """ "Освобождена ли ...", "Чи звільнено ...": a question even without its "?"."""
+    if tokens and tokens[0] in _QUESTION_OPENERS:
+        return True
+    return any(
+        t in _QUESTION_PARTICLES and (i == 0 or tokens[i - 1] not in _NOT_A_QUESTION)
+        for i, t in enumerate(tokens)
     )
 
 
@@ -192,15 +223,37 @@ def attribution(sentence: Sentence, verb: CueHit | None = None) -> str | None:
         if not verbs:
             return _headline_source(sentence.text)
         verb = verbs[0]
-    if verb.phrase == "according to":
+    if verb.phrase in _ACCORDING_TO:
         return _span_after(sentence, verb.end)
     after = verb.end
     if after < len(sentence.tokens) and sentence.tokens[after] == "by":
         return _span_after(sentence, after + 1)
+    if has_cyrillic(sentence.text) and _opens_clause(sentence, verb.start):
+        return _named_after(sentence, after)  # Russian and Ukrainian put the verb first too
     return _span_before(sentence, verb.start)
 
 
-_SOURCE_PREFIX = re.compile(r"^([A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}):\s")
+def _opens_clause(sentence: Sentence, start: int) -> bool:
+    """Nothing of the verb's own clause before it: no subject there ("..., заявили в ВСУ")."""
+    before = start - 1
+    return (
+        before < 0
+        or sentence.clauses[before] != sentence.clauses[start]
+        or (sentence.tokens[before] in _ATTRIBUTION_STOP)
+    )
+
+
+def _named_after(sentence: Sentence, start: int) -> str | None:
+    """ "заявили в Минобороны", "сообщил Генштаб": a capitalised speaker after the verb."""
+    while start < len(sentence.tokens) and sentence.tokens[start] in ("v", "vo", "u"):
+        start += 1
+    if start < len(sentence.tokens) and sentence.surface[start][:1].isupper():
+        return _span_after(sentence, start)
+    return None
+
+
+_UPPER = "A-Z\u0400-\u042f\u0490"  # Latin and Cyrillic capitals
+_SOURCE_PREFIX = re.compile(rf"^([{_UPPER}][\w'.-]*(?: [{_UPPER}][\w'.-]*){{0,2}}):\s")
 
 
 def _headline_source(text: str) -> str | None:
@@ -240,13 +293,18 @@ def _span_before(sentence: Sentence, end: int) -> str | None:
     return " ".join(picked) or None
 
 
+def _is_title(word: str) -> bool:
+    return word in lexicon.TITLES or word.startswith(_TITLE_PREFIXES)
+
+
 def side_of(attribution_text: str | None) -> str | None:
     """A coarse key for "which side says so": its first name-like word, demonyms folded."""
     if not attribution_text:
         return None
     names = [w for w in attribution_text.split() if w[:1].isupper()]
-    candidates = [w for w in names if w.casefold() not in lexicon.TITLES] or names
+    candidates = [w for w in names if not _is_title(fold(w))] or names
     if not candidates:
         return None
     # "Russian", "Russia" and "Russia's" share their first five letters; so do Ukraine/Ukrainian.
-    return candidates[0].casefold()[:5]
+    key = fold(candidates[0])[:5]
+    return lexicon.SIDE_KEYS.get(key, key)

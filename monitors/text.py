@@ -80,9 +80,30 @@ _ABBREVIATIONS = frozenset(
         "co",
         "jr",
         "sr",
+        # Russian and Ukrainian: область, генерал, имени, улица, посёлок, годы, тысяч, миллион,
+        # миллиард, то есть, и так далее, и тому подобное, дивизия, посёлок городского типа.
+        "обл",
+        "ген",
+        "им",
+        "ул",
+        "пос",
+        "гг",
+        "тыс",
+        "тис",
+        "млн",
+        "млрд",
+        "т.е",
+        "т.д",
+        "т.п",
+        "див",
+        "пгт",
+        "смт",
     ]
 )
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04ff])|\n")
+# A sentence ends before a capital (Latin or Cyrillic), a digit or a quote; Russian quotes are
+# already plain here (see ``_PUNCT``).
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u042f\u0490])|\n")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 
 def normalize(text: str) -> str:
@@ -100,6 +121,11 @@ def transliterate(text: str) -> str:
 def fold(text: str) -> str:
     """The comparison form: normalised, transliterated, case-folded."""
     return transliterate(normalize(text)).casefold()
+
+
+def has_cyrillic(text: str) -> bool:
+    """Does the text contain a Cyrillic letter? (Cyrillic cues are read only where it does.)"""
+    return _CYRILLIC_LETTER.search(text) is not None
 
 
 def split_sentences(text: str) -> list[str]:

@@ -72,6 +72,40 @@ ROWS = [
     ),
     (G, "In 1943 the Red Army recaptured Gornal from German forces", N, "near miss: old report"),
     (K, "Grain harvest forecast raised", U, "nothing about the subject"),
+    # Russian (ru) and Ukrainian (uk): the same phenomena, read from their own stance words.
+    (K, "Минобороны: Курская область полностью освобождена", C, "ru: demo headline"),
+    (G, "Российские войска освободили Горналь", C, "ru: assert"),
+    (G, "Горналь взяли под контроль российские войска", C, "ru: assert, took control"),
+    (G, "Російські війська звільнили Горналь", C, "uk: assert"),
+    (K, "Курська область повністю звільнена", C, "uk: assert, fully liberated"),
+    (K, "Генштаб ВСУ опроверг освобождение Курской области", X, "ru: denying verb"),
+    (K, "Генштаб ЗСУ спростовує звільнення Курської області", X, "uk: denying verb"),
+    (G, "Сообщения об освобождении Горналя - фейк", X, "ru: refutation, fake"),
+    (G, "Заява про звільнення Горналя - брехня", X, "uk: refutation, lie"),
+    (
+        K,
+        "Сведения об освобождении Курской области не соответствуют действительности",
+        X,
+        "ru: refutation phrase, inflected",
+    ),
+    (K, "ВСУ продолжают удерживать позиции в Курской области", X, "ru: competing fact"),
+    (K, "ЗСУ продовжують утримувати позиції в Курській області", X, "uk: competing fact"),
+    (G, "Бои за Горналь продолжаются", X, "ru: competing fact, fighting goes on"),
+    (G, "Бої за Горналь тривають", X, "uk: competing fact, fighting goes on"),
+    (G, "Российские войска не освободили Горналь", X, "ru: negated predicate"),
+    (G, "Горналь не звільнено", X, "uk: negated predicate"),
+    (G, "Российские войска якобы освободили Горналь", N, "ru: hedge"),
+    (G, "Російські війська нібито звільнили Горналь", N, "uk: hedge"),
+    (G, "По неподтвержденным данным, Горналь освобожден", N, "ru: hedge, unconfirmed data"),
+    (G, "Можливо, Горналь звільнено", N, "uk: hedge, perhaps"),
+    (G, "Освобожден ли Горналь?", N, "ru: question"),
+    (G, "Освобожден ли Горналь", N, "ru: question particle without a question mark"),
+    (G, "Чи звільнено Горналь?", N, "uk: question"),
+    (G, "Генштаб ВСУ заявил, что Горналь не освобожден", X, "ru: attributed negation"),
+    (G, "Генштаб ЗСУ заявив, що Горналь не звільнено", X, "uk: attributed negation"),
+    (G, "Российские войска освободили Суджу", U, "ru: near miss, a different village"),
+    (G, "Бои за Суджу продолжаются", U, "ru: near miss, competing fact elsewhere"),
+    (K, "В Курской области выпал снег", N, "ru: mention without stance words"),
 ]
 
 
@@ -99,6 +133,40 @@ def test_attribution_names_the_speaker() -> None:
     claim = assess_one(CLAIMS[G], "Moscow says Russian forces have retaken Gornal").evidence[0]
     assert ("Ukraine", SentenceStance.DENY) == (deny.attribution, deny.stance)
     assert ("Moscow", SentenceStance.ASSERT) == (claim.attribution, claim.stance)
+
+
+def test_russian_and_ukrainian_attribution() -> None:
+    """A Cyrillic reporting verb names its speaker, before it or (verb first) after it."""
+    deny = assess_one(CLAIMS[G], "Генштаб ЗСУ заявив, що Горналь не звільнено").evidence[0]
+    late = assess_one(CLAIMS[K], "Курская область освобождена, заявили в Минобороны").evidence[0]
+    assert ("Genshtab ZSU", SentenceStance.DENY) == (deny.attribution, deny.stance)
+    assert ("Minoborony", SentenceStance.ASSERT) == (late.attribution, late.stance)
+
+
+def test_disputed_pair_in_russian_and_ukrainian() -> None:
+    """The Russian MoD asserts, the Ukrainian General Staff denies: disputed, both named."""
+    title = "Минобороны России заявило, что Курская область полностью освобождена"
+    body = "Генштаб ЗСУ спростував заяву про звільнення Курської області."
+    assessment = assess_one(CLAIMS[K], title, body)
+    stances = {(e.stance, e.attribution) for e in assessment.evidence}
+    expected = {
+        (SentenceStance.ASSERT, "Minoborony Rossii"),
+        (SentenceStance.DENY, "Genshtab ZSU"),
+    }
+    assert (Verdict.DISPUTED, expected) == (assessment.verdict, stances)
+
+
+def test_same_side_in_two_scripts_is_not_disputed() -> None:
+    """ "ВСУ" and "Ukraine" are one side: their assert and deny are not a dispute between sides."""
+    title = "Ukraine says Russia regained full control of the Kursk region"
+    body = "ВСУ продолжают удерживать позиции в Курской области, заявили в Генштабе ВСУ."
+    assert Verdict.DISPUTED != assess_one(CLAIMS[K], title, body).verdict
+
+
+def test_cyrillic_cues_ignore_latin_text() -> None:
+    """A short Cyrillic cue ("не" folds to "ne") is not read in an English sentence."""
+    sentences = read_text("Gornal ne li chi boi prodolzhayutsya", "")
+    assert [] == [h for h in sentences[0].hits]
 
 
 def test_claim_cues_add_to_the_lexicon() -> None:

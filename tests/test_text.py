@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from monitors.text import fold, normalize, split_sentences, stem, tokenize, transliterate
+from monitors.text import (
+    fold,
+    has_cyrillic,
+    normalize,
+    split_sentences,
+    stem,
+    tokenize,
+    transliterate,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +75,32 @@ def test_stem_meets_inflections(a: str, b: str) -> None:
 def test_stem_keeps_noted_apart_from_not() -> None:
     """A reporting verb must not stem into a negation."""
     assert "not" != stem("noted")
+
+
+def test_split_sentences_cyrillic() -> None:
+    """Cyrillic capitals start sentences; "обл." and "с." (village) do not end them."""
+    text = "Бои идут у с. Горналь Курской обл. Минобороны молчит! Что дальше? ЗСУ стоят."
+    expected = ["Бои идут у с. Горналь Курской обл. Минобороны молчит!", "Что дальше?",
+                "ЗСУ стоят."]  # fmt: skip
+    assert expected == split_sentences(text)
+
+
+def test_split_sentences_needs_a_capital_after_the_stop() -> None:
+    """A lowercase Cyrillic word after a full stop continues the sentence."""
+    assert ["Взяли 5 км. южнее Суджи."] == split_sentences("Взяли 5 км. южнее Суджи.")
+
+
+def test_tokenize_cyrillic() -> None:
+    """Russian and Ukrainian words tokenise and fold; hyphens and apostrophes stay inside."""
+    assert ["minoborony", "press-sekretar", "obyekt", "pamyat"] == tokenize(
+        "Минобороны: пресс-секретарь, об\u2019єкт; пам'ять"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Курская область", True), ("Kursk", False), ("Suджа", True), ("", False)],
+)
+def test_has_cyrillic(text: str, expected: bool) -> None:
+    """Cyrillic letters anywhere in the text are found."""
+    assert expected == has_cyrillic(text)
