@@ -109,7 +109,8 @@ def decide_task(
 
 
 # Threads suit this I/O-bound polling (PREFECT-NOTES: Dask/Ray add nothing here).
-_POLL_RUNNER: Any = ThreadPoolTaskRunner(max_workers=8)
+MAX_POLL_THREADS = 64  # the ceiling for fetch.concurrency (config allows 1..64)
+_POLL_RUNNER: Any = ThreadPoolTaskRunner(max_workers=MAX_POLL_THREADS)
 
 
 @flow(name="monitor-claims", task_runner=_POLL_RUNNER)
@@ -172,10 +173,13 @@ def _poll_all(
         retry_delay_seconds=exponential_backoff(params.retry_delay_seconds),
         timeout_seconds=config.fetch.deadline + PARSE_ALLOWANCE_S,
     )
-    futures = [
-        polling.submit(feed, validators.get(feed.id, Validators()), config.fetch)
-        for feed in config.feeds
-    ]
+    # At most fetch.concurrency polls in flight (feeds.yaml), within the runner's thread cap.
+    window = max(1, min(config.fetch.concurrency, MAX_POLL_THREADS))
+    futures: list[PrefectFuture[Any]] = []
+    for index, feed in enumerate(config.feeds):
+        if index >= window:
+            futures[index - window].wait()
+        futures.append(polling.submit(feed, validators.get(feed.id, Validators()), config.fetch))
     return [_outcome(feed, future) for feed, future in zip(config.feeds, futures, strict=True)]
 
 

@@ -7,8 +7,11 @@ Real loopback feed, SMTP and webhook servers; the flows run for real (``prefect_
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -301,3 +304,57 @@ def _claims(env: Env) -> list[Any]:
 def _evidence_claims(env: Env) -> set[str]:
     with env.store().engine.connect() as conn:
         return {row.claim_id for row in conn.execute(schema.evidence.select())}
+
+
+class _InFlight(BaseHTTPRequestHandler):
+    """Serves a small feed slowly and records the most requests it ever had open at once."""
+
+    lock = threading.Lock()
+    open_now = 0
+    most = 0
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        with cls.lock:
+            cls.open_now += 1
+            cls.most = max(cls.most, cls.open_now)
+        time.sleep(0.5)
+        body = rss_feed([{"guid": self.path, "title": "Grain harvest forecast raised"}])
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        with cls.lock:
+            cls.open_now -= 1
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_fetch_concurrency_bounds_parallel_polls(
+    prefect_harness: None, tmp_path: Path, concurrency: int
+) -> None:
+    """fetch.concurrency in feeds.yaml caps how many feeds are polled at the same time."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _InFlight)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _InFlight.most = 0
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "claims.yaml").write_text(f"claims:\n{KURSK}", encoding="utf-8")
+    feeds = "".join(f"  - id: f{n}\n    url: {base}/feed-{n}\n" for n in range(6))
+    (config_dir / "feeds.yaml").write_text(
+        f"feeds:\n{feeds}fetch:\n  concurrency: {concurrency}\n", encoding="utf-8"
+    )
+    try:
+        summary = monitor_claims(
+            config_dir=str(config_dir), database_url=f"sqlite:///{tmp_path / 'state.db'}"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert 6 == len(summary.feeds_ok)
+    assert _InFlight.most <= concurrency
+    assert concurrency == 1 or _InFlight.most > 1  # and the cap is not a serial loop
