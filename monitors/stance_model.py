@@ -1,19 +1,37 @@
-"""A tiny multinomial logistic regression over named features (plain Python, JSON weights).
+"""The learned stance models: named features in, class probabilities and reasons out.
 
-Trained by ``scripts/train_stance.py``; read here. Each prediction can say which features pushed it
-(``contributions``), so a learned decision stays explainable next to the rules' evidence.
+Two kinds, both plain Python over JSON written by ``scripts/train_stance.py``: a tiny multinomial
+logistic regression (``LinearModel``) and boosted trees (``monitors.stance_trees``). Each prediction
+can say which features pushed it (``contributions``), so a learned decision stays explainable next
+to the rules' evidence.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
+
+from monitors.softmax import softmax
+from monitors.stance_trees import TreeEnsemble
 
 MODEL_FILE = Path(__file__).with_name("stance_model.json")
+
+
+class StanceModel(Protocol):
+    @property
+    def classes(self) -> tuple[str, ...]: ...
+
+    def proba(self, features: Mapping[str, float]) -> dict[str, float]: ...
+
+    def contributions(
+        self, features: Mapping[str, float], label: str, top: int = 3
+    ) -> list[str]: ...
+
+    def to_dict(self) -> dict[str, object]: ...
 
 
 @dataclass(frozen=True)
@@ -42,12 +60,17 @@ class LinearModel:
         """The features that pushed hardest towards ``label``, as "name=value"."""
         x = self.vector(features)
         row = self.weights[self.classes.index(label)]
-        ranked = sorted(range(len(x)), key=lambda i: row[i] * x[i], reverse=True)
+        # The bias term is no reason a reader can check, so it is never named.
+        ranked = sorted(
+            (i for i in range(len(x)) if self.names[i] != "bias"),
+            key=lambda i: row[i] * x[i],
+            reverse=True,
+        )
         return [f"{self.names[i]}={features.get(self.names[i], 0.0):.2f}" for i in ranked[:top]
                 if row[i] * x[i] > 0]  # fmt: skip
 
     def to_dict(self) -> dict[str, object]:
-        return {"classes": self.classes, "names": self.names, "mean": self.mean,
+        return {"kind": "linear", "classes": self.classes, "names": self.names, "mean": self.mean,
                 "scale": self.scale, "weights": self.weights}  # fmt: skip
 
     @classmethod
@@ -64,18 +87,17 @@ class LinearModel:
         )
 
 
-def softmax(scores: Sequence[float]) -> list[float]:
-    top = max(scores)
-    exps = [math.exp(s - top) for s in scores]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
 @cache
-def load_models(path: Path = MODEL_FILE) -> dict[str, LinearModel]:
+def load_models(path: Path = MODEL_FILE) -> dict[str, StanceModel]:
     """The trained models by name ("relate_long", "stance_long", "stance_short"); {} if absent."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    return {name: LinearModel.from_dict(m) for name, m in data["models"].items()}
+    return {name: model_from_dict(m) for name, m in data["models"].items()}
+
+
+def model_from_dict(data: Mapping[str, object]) -> StanceModel:
+    if data.get("kind", "linear") == "trees":
+        return TreeEnsemble.from_dict(data)
+    return LinearModel.from_dict(data)
