@@ -26,6 +26,7 @@ BUILTIN = CueSet(
     + tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC)
     + tagged("competing", lexicon.COMPETING + lexicon.COMPETING_CYRILLIC)
     + tagged("forecast", lexicon.FORECASTING)
+    + tagged("not_assert", lexicon.NOT_ASSERTING)
 )
 
 _CLAUSE_BREAK = re.compile(
@@ -169,10 +170,16 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
             clauses.append(number)
     stems = tuple(stem(t) for t in tokens)
     cyrillic = has_cyrillic(text)
-    hits = tuple(
+    found = [
         replace(h, kind="report_noun") if _noun(tokens, surface, h) else h
         for h in BUILTIN.find(stems)
         if not _background(stems, h) and (cyrillic or not has_cyrillic(h.phrase))
+    ]
+    not_asserting = {i for h in found if h.kind == "not_assert" for i in range(h.start, h.end)}
+    hits = tuple(
+        h
+        for h in found
+        if h.kind != "not_assert" and not (h.kind == "assert" and h.start in not_asserting)
     )
     question = text.rstrip("\"' ").endswith("?") or (
         bool(tokens) and tokens[0] in _QUESTION_OPENERS and text.rstrip().endswith("?")
