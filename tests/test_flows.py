@@ -59,6 +59,13 @@ KURSK_LIBERATED = {
     "description": "Russia's defence ministry said the Kursk region was fully liberated.",
     "pub_date": "Sat, 26 Apr 2025 10:00:00 GMT",
 }
+GORNAL_HELD = {
+    "guid": "flows-3",
+    "title": "Ukraine denies Russia retook Gornal",
+    "link": "https://news.example/flows-3",
+    "description": "Kyiv said Ukrainian units still hold Gornal.",
+    "pub_date": "Sat, 26 Apr 2025 11:00:00 GMT",
+}
 HOSTILE_TITLE = (
     "Russian forces recaptured Gornal <img src=x onerror=alert(1)> "
     "[click](javascript:alert(1)) **bold** `code` <script>x</script>"
@@ -358,3 +365,52 @@ def test_fetch_concurrency_bounds_parallel_polls(
     assert 6 == len(summary.feeds_ok)
     assert _InFlight.most <= concurrency
     assert concurrency == 1 or _InFlight.most > 1  # and the cap is not a serial loop
+
+
+def claimwatch_events(since: datetime, expected: int, wait_s: float = 20.0) -> list[dict[str, Any]]:
+    """claimwatch.* events that occurred since ``since``, oldest first, read back from the
+    Prefect server; waits until ``expected`` have arrived (events are sent asynchronously)."""
+    from prefect.client.orchestration import get_client
+
+    query = {
+        "filter": {
+            "event": {"prefix": ["claimwatch."]},
+            "occurred": {"since": since.isoformat()},
+            "order": "ASC",
+        },
+        "limit": 50,
+    }
+    deadline = time.monotonic() + wait_s
+    while True:
+        with get_client(sync_client=True) as client:
+            response = client._client.post("/events/filter", json=query)
+        response.raise_for_status()
+        events: list[dict[str, Any]] = response.json()["events"]
+        if len(events) >= expected or time.monotonic() > deadline:
+            return events
+        time.sleep(0.25)
+
+
+def test_state_changes_are_emitted_as_prefect_events_once(env: Env) -> None:
+    """A transition emits claimwatch.claim.<state> for that claim, naming the state before it;
+    a rerun with nothing new emits nothing, a dry run emits nothing."""
+    started = datetime.now(UTC)
+    env.serve([GORNAL_TAKEN])
+    env.write()
+    env.monitor()
+    env.monitor()
+    env.serve([GORNAL_TAKEN, GORNAL_HELD])
+    env.monitor(dry_run=True)
+    env.monitor()
+
+    events = claimwatch_events(started, expected=2)
+    new_state = {s.claim_id: s.state for s in env.store().claim_statuses(_claims(env))}
+    later = new_state["gornal-recaptured"]
+    assert ClaimState.CONFIRMED != later
+    assert [
+        ("claimwatch.claim.confirmed", "unknown"),
+        (f"claimwatch.claim.{later.value}", "confirmed"),
+    ] == [(e["event"], e["payload"]["previous_state"]) for e in events]
+    for event in events:
+        assert "claimwatch.claim.gornal-recaptured" == event["resource"]["prefect.resource.id"]
+        assert "wire" == event["payload"]["feed"]
