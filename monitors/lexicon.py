@@ -15,7 +15,8 @@ REFUTING = (
     "propaganda", "dispute", "contest", "contradict", "satire", "satirical", "spoof", "prank",
     "photoshopped", "doctored", "not real", "nope", "misleading", "retract", "rumours are false",
     "no truth", "no basis", "scam", "urban legend", "erroneous", "wrongly",
-    "mistakenly", "premature", "exaggerated",
+    "mistakenly", "premature", "exaggerated", "cast doubt", "doubts cast", "raised doubts",
+    "skeptical", "sceptical", "rubbish",
 )  # fmt: skip
 
 # Language that keeps the fact at arm's length: reported, not asserted.

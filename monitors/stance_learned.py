@@ -1,8 +1,9 @@
 """The learned combiner for claims given only as a sentence (no aliases, no cues).
 
-For such claims "is this report about it" and "which way does it lean" are graded judgements; a
-tiny logistic regression over the rules' own findings (``monitors.stance_features``) weighs them.
-The evidence is still the rules' sentences, reordered to put the ones that agree with the verdict
+For such claims "is this report about it" and "which way does it lean" are graded judgements; small
+learned models over the rules' own findings (``monitors.stance_features``) weigh them: logistic
+regressions for relatedness and headlines, boosted trees for the stance of long reports. The
+evidence is still the rules' sentences, reordered to put the ones that agree with the verdict
 first, and the top evidence line names the features that drove the decision.
 """
 

@@ -22,6 +22,8 @@ MODEL_FILE = Path(__file__).with_name("stance_model.json")
 
 
 class StanceModel(Protocol):
+    """What the engine needs of a learned model: probabilities, and the reasons behind one."""
+
     @property
     def classes(self) -> tuple[str, ...]: ...
 

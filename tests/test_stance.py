@@ -43,6 +43,8 @@ ROWS = [
     (K, "Russia did not regain full control of the Kursk region", X, "did not regain"),
     (G, "Reports that Russia recaptured Gornal are false", X, "refutation: false"),
     (K, "Ukrainian troops are still holding positions in the Kursk region", X, "competing fact"),
+    (G, "Analysts cast doubt on claims that Russia recaptured Gornal", X, "casting doubt"),
+    (G, "Doubts cast over Russian claim to have retaken Gornal", X, "doubts cast, headline order"),
     (G, "Ukrainian units still hold Gornal", X, "competing fact, built-in cue"),
     (G, "Gornal remains under Ukrainian control, Kyiv said", X, "claim contradict cue"),
     (K, 'Kyiv called the claim of full control of Kursk "propaganda"', X, "quoted refutation"),
