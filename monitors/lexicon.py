@@ -15,8 +15,17 @@ REFUTING = (
     "propaganda", "dispute", "contest", "contradict", "satire", "satirical", "spoof", "prank",
     "photoshopped", "doctored", "not real", "nope", "misleading", "retract", "rumours are false",
     "no truth", "no basis", "scam", "urban legend", "erroneous", "wrongly",
-    "mistakenly", "premature", "exaggerated", "cast doubt", "doubts cast", "raised doubts",
-    "skeptical", "sceptical", "rubbish",
+    "mistakenly", "premature", "exaggerated", "doubt", "skeptical", "sceptical", "skepticism",
+    "scepticism", "rubbish", "inaccurate", "not accurate", "misinformation", "disinformation",
+    "rebuff", "put to rest", "set the record straight", "setting the record straight", "faked",
+    "not so sure", "contrary to",
+)  # fmt: skip
+
+# Phrases that contain a cue but do not mean it: "no doubt" vouches rather than doubts. Every cue
+# inside one of these (the "doubt", and the "no") is ignored.
+NOT_REFUTING = (
+    "no doubt", "no doubts", "without doubt", "without a doubt", "little doubt", "beyond doubt",
+    "beyond any doubt", "beyond a doubt", "doubtless",
 )  # fmt: skip
 
 # Language that keeps the fact at arm's length: reported, not asserted.

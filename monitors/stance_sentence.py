@@ -26,7 +26,7 @@ BUILTIN = CueSet(
     + tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC)
     + tagged("competing", lexicon.COMPETING + lexicon.COMPETING_CYRILLIC)
     + tagged("forecast", lexicon.FORECASTING)
-    + tagged("not_assert", lexicon.NOT_ASSERTING)
+    + tagged("mask", lexicon.NOT_ASSERTING + lexicon.NOT_REFUTING)
 )
 
 _CLAUSE_BREAK = re.compile(
@@ -175,12 +175,9 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
         for h in BUILTIN.find(stems)
         if not _background(stems, h) and (cyrillic or not has_cyrillic(h.phrase))
     ]
-    not_asserting = {i for h in found if h.kind == "not_assert" for i in range(h.start, h.end)}
-    hits = tuple(
-        h
-        for h in found
-        if h.kind != "not_assert" and not (h.kind == "assert" and h.start in not_asserting)
-    )
+    # "no doubt", "отбили атаку": the cues inside such a phrase do not mean what they say alone.
+    masked = {i for h in found if h.kind == "mask" for i in range(h.start, h.end)}
+    hits = tuple(h for h in found if h.kind != "mask" and h.start not in masked)
     question = text.rstrip("\"' ").endswith("?") or (
         bool(tokens) and tokens[0] in _QUESTION_OPENERS and text.rstrip().endswith("?")
     )

@@ -45,6 +45,8 @@ ROWS = [
     (K, "Ukrainian troops are still holding positions in the Kursk region", X, "competing fact"),
     (G, "Analysts cast doubt on claims that Russia recaptured Gornal", X, "casting doubt"),
     (G, "Doubts cast over Russian claim to have retaken Gornal", X, "doubts cast, headline order"),
+    (G, "There is no doubt that Russian forces recaptured Gornal", C, "no doubt vouches"),
+    (G, "Kyiv calls Moscow's claim to have recaptured Gornal inaccurate", X, "inaccurate"),
     (G, "Ukrainian units still hold Gornal", X, "competing fact, built-in cue"),
     (G, "Gornal remains under Ukrainian control, Kyiv said", X, "claim contradict cue"),
     (K, 'Kyiv called the claim of full control of Kursk "propaganda"', X, "quoted refutation"),
