@@ -72,7 +72,7 @@ class TreeEnsemble:
         x = self.vector(features)
         feature, threshold, left, right, value, roots = self._flat
         scores = []
-        # The hot loop of a long-report decision (900 trees): flat arrays, local names, no calls.
+        # The hot loop of a long-report decision (hundreds of trees): flat arrays, local names.
         for base, class_roots in zip(self.baseline, roots, strict=True):
             score = base
             for node in class_roots:

@@ -146,7 +146,7 @@ def fit_trees(
     return ensemble
 
 
-def _export_tree(nodes) -> Tree:  # noqa: ANN001 (a numpy structured array)
+def _export_tree(nodes) -> Tree:  # nodes: a fitted predictor's numpy structured array
     """One fitted tree as our arrays; inner nodes get the count-weighted mean of their leaves."""
     leaf = [bool(v) for v in nodes["is_leaf"]]
     feature = [
