@@ -51,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pairs = load_pairs(args.format, args.paths, args.claims)
     except (OSError, ValueError, KeyError, ClaimwatchError) as exc:
-        print(f"evaluate: {exc}", file=sys.stderr)
+        # str(KeyError) wraps its message in quotes; show the message itself.
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"evaluate: {message}", file=sys.stderr)
         return 2
     if args.limit:
         pairs = pairs[: args.limit]

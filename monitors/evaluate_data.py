@@ -45,9 +45,25 @@ def _one(paths: list[Path], fmt: str) -> Path:
     return paths[0]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def _rows(path: Path, needs: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """The CSV's rows; a byte-order mark is ignored, and missing columns are named up front."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = [c.strip() for c in reader.fieldnames or []]
+        missing = [c for c in needs if c not in columns]
+        if missing:
+            found = ", ".join(columns) or "none"
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; it has {found}")
+        # Extra values in a row (more than the header names) land under None: dropped.
+        return [{k.strip(): v or "" for k, v in row.items() if k is not None} for row in reader]
+
+
+def _label(mapping: dict[str, str], value: str, path: Path, number: int) -> str:
+    """A dataset's label mapped to ours, whatever its case; unknown labels name the row."""
+    key = value.strip().lower()
+    if key not in mapping:
+        raise ValueError(f"{path}:{number}: label {value!r} is not one of {', '.join(mapping)}")
+    return mapping[key]
 
 
 def _claim(statement: str) -> Claim:
@@ -57,29 +73,32 @@ def _claim(statement: str) -> Claim:
 
 def load_emergent(path: Path) -> list[Pair]:
     """Emergent: claimHeadline vs articleHeadline; for/against/observing."""
+    needs = ("claimId", "claimHeadline", "articleHeadline", "articleHeadlineStance")
     return [
         Pair(_claim(r["claimHeadline"]), r["articleHeadline"], "",
-             EMERGENT_LABELS[r["articleHeadlineStance"]], r["claimId"])
-        for r in _rows(path)
+             _label(EMERGENT_LABELS, r["articleHeadlineStance"], path, number), r["claimId"])
+        for number, r in enumerate(_rows(path, needs), start=2)
     ]  # fmt: skip
 
 
 def load_fnc(stances: Path, bodies: Path) -> list[Pair]:
     """FNC-1: Headline vs articleBody (by Body ID); agree/disagree/discuss/unrelated."""
-    texts = {r["Body ID"]: r["articleBody"] for r in _rows(bodies)}
+    texts = {
+        r["Body ID"].strip(): r["articleBody"] for r in _rows(bodies, ("Body ID", "articleBody"))
+    }
     pairs = []
-    for row in _rows(stances):
-        body_id = row["Body ID"]
+    for number, row in enumerate(_rows(stances, ("Headline", "Body ID", "Stance")), start=2):
+        body_id = row["Body ID"].strip()
         if body_id not in texts:
-            raise KeyError(f"{stances}: Body ID {body_id} is not in {bodies}")
-        pairs.append(Pair(_claim(row["Headline"]), "", texts[body_id], FNC_LABELS[row["Stance"]],
-                          body_id))  # fmt: skip
+            raise KeyError(f"{stances}:{number}: Body ID {body_id} is not in {bodies}")
+        label = _label(FNC_LABELS, row["Stance"], stances, number)
+        pairs.append(Pair(_claim(row["Headline"]), "", texts[body_id], label, body_id))
     return pairs
 
 
 def load_generic(path: Path, claims_path: Path | None) -> list[Pair]:
     """Our CSV: claim or claim_id, report, optional title, label."""
-    rows = _rows(path)
+    rows = _rows(path, ("label",))
     known = _known_claims(claims_path)
     pairs = []
     for number, row in enumerate(rows, start=2):

@@ -106,6 +106,48 @@ def test_emergent_and_fnc_adapters(capsys: pytest.CaptureFixture[str], tmp_path:
     assert {"relatedness_accuracy", "fnc_score"} <= set(f)
 
 
+def test_dataset_files_with_a_bom_and_capitalised_labels_load(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Spreadsheet exports start with a byte-order mark and may write 'For' or 'AGREE'."""
+    emergent = tmp_path / "e.csv"
+    emergent.write_text(
+        "\ufeffclaimId,claimHeadline,articleId,articleHeadline,articleHeadlineStance\n"
+        "1,A meteorite hit Lowbridge,a,Meteorite hits Lowbridge,For\n",
+        encoding="utf-8",
+    )
+    stances, bodies = tmp_path / "s.csv", tmp_path / "b.csv"
+    stances.write_text("\ufeffHeadline,Body ID,Stance\nA meteorite hit Lowbridge,7,AGREE\n",
+                       encoding="utf-8")  # fmt: skip
+    bodies.write_text("\ufeffBody ID,articleBody\n7,A meteorite hit Lowbridge on Sunday.\n",
+                      encoding="utf-8")  # fmt: skip
+    _, out_e = _run(capsys, "--format", "emergent", str(emergent), "--json")
+    _, out_f = _run(capsys, "--format", "fnc", str(stances), str(bodies), "--json")
+    e, f = json.loads(out_e.splitlines()[-1]), json.loads(out_f.splitlines()[-1])
+    assert (1, 1) == (e["per_class"]["confirm"]["support"], f["per_class"]["confirm"]["support"])
+
+
+@pytest.mark.parametrize(
+    ("stances_text", "message"),
+    [
+        ("Headline,Body ID\nX,7\n", "s.csv: missing column(s) Stance; it has Headline, Body ID"),
+        ("Headline,Body ID,Stance\nX,7,maybe\n", "s.csv:2: label 'maybe' is not one of agree,"),
+        ("Headline,Body ID,Stance\nX,8,agree\n", "s.csv:2: Body ID 8 is not in"),
+    ],
+)
+def test_dataset_file_problems_name_file_row_and_fix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, stances_text: str, message: str
+) -> None:
+    """An unlabelled test file, an unknown stance, a body that is not there: exit 2, and say so."""
+    stances, bodies = tmp_path / "s.csv", tmp_path / "b.csv"
+    stances.write_text(stances_text, encoding="utf-8")
+    bodies.write_text("Body ID,articleBody\n7,Some text.\n", encoding="utf-8")
+    code = main(["--format", "fnc", str(stances), str(bodies)])
+    err = capsys.readouterr().err
+    assert 2 == code
+    assert err.startswith(f"evaluate: {tmp_path}/{message}")
+
+
 def test_metrics_by_hand() -> None:
     """compute_metrics on a tiny list: precision, recall, F1 and FNC score as worked out."""
     gold = ["confirm", "confirm", "neutral", "unrelated"]
