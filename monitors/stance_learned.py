@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from monitors.models import Evidence, SentenceStance, Verdict
 from monitors.stance_features import features
+from monitors.stance_glossary import explain
 from monitors.stance_judge import ClaimReader, Reading
 from monitors.stance_model import load_models
 from monitors.stance_sentence import Sentence
@@ -49,7 +50,7 @@ def learned_decision(
     probs = stance_model.proba(row)
     label = max(probs, key=probs.__getitem__)
     verdict = Verdict(label)
-    why = ", ".join(stance_model.contributions(row, label))
+    why = ", ".join(explain(c) for c in stance_model.contributions(row, label))
     evidence = _ordered(reading.evidence or _mention(reader, sentences, reading), verdict, why)
     return verdict, round(probs[label], 3), round(relatedness, 3), evidence
 

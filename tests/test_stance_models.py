@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
 from monitors.models import Claim, Verdict
 from monitors.stance import assess_one
+from monitors.stance_glossary import describe, explain
 from monitors.stance_model import MODEL_FILE, LinearModel, load_models, model_from_dict
 from monitors.stance_trees import LEAF, Tree, TreeEnsemble
 
@@ -112,6 +114,17 @@ def test_long_report_decided_by_trees_names_its_reasons() -> None:
     assert Verdict.CONTRADICT == assessment.verdict
     top = assessment.evidence[0].why
     assert "weighed: " in top
-    named = top.split("weighed: ", 1)[1].split(", ")
+    reasons = re.findall(r"([^,(]+) \((\S+?)=([0-9.]+)\)", top.split("weighed: ", 1)[1])
     stance_long = load_models()["stance_long"]
-    assert named and all(n.split("=")[0] in stance_long.names for n in named)
+    assert reasons and all(name in stance_long.names for _, name, _ in reasons)
+    # Each reason reads in words first, the feature's name and value after it.
+    assert all(phrase.strip() == describe(name) for phrase, name, _ in reasons)
+
+
+def test_every_feature_the_models_use_has_words() -> None:
+    """No model feature falls back to its bare name in an explanation (bias is never named)."""
+    names = {n for model in load_models().values() for n in getattr(model, "names", ())}
+    assert [] == sorted(n for n in names - {"bias"} if describe(n) == n)
+    assert "refuting words in the sentences about the claim (about_refute=0.69)" == explain(
+        "about_refute=0.69"
+    )
