@@ -18,7 +18,7 @@ REFUTING = (
     "mistakenly", "premature", "exaggerated", "doubt", "skeptical", "sceptical", "skepticism",
     "scepticism", "rubbish", "inaccurate", "not accurate", "misinformation", "disinformation",
     "rebuff", "put to rest", "set the record straight", "setting the record straight", "faked",
-    "not so sure", "contrary to",
+    "not so sure",
 )  # fmt: skip
 
 # Phrases that contain a cue but do not mean it: "no doubt" vouches rather than doubts. Every cue

@@ -46,6 +46,7 @@ ROWS = [
     (G, "Analysts cast doubt on claims that Russia recaptured Gornal", X, "casting doubt"),
     (G, "Doubts cast over Russian claim to have retaken Gornal", X, "doubts cast, headline order"),
     (G, "There is no doubt that Russian forces recaptured Gornal", C, "no doubt vouches"),
+    (G, "Contrary to Kyiv claims, Russian forces recaptured Gornal", C, "contrary to: not a cue"),
     (G, "Kyiv calls Moscow's claim to have recaptured Gornal inaccurate", X, "inaccurate"),
     (G, "Ukrainian units still hold Gornal", X, "competing fact, built-in cue"),
     (G, "Gornal remains under Ukrainian control, Kyiv said", X, "claim contradict cue"),
