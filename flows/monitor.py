@@ -36,6 +36,7 @@ from flows.artifacts import (
 )
 from flows.deliver import deliver_task
 from flows.params import MonitorParams
+from flows.secrets import prefect_secret
 from monitors.config import Config, load_config
 from monitors.errors import ClaimwatchError, TransientFetchError
 from monitors.fetch import FetchSettings, Validators
@@ -136,7 +137,7 @@ def monitor_claims(
         fetch_retries=fetch_retries,
         retry_delay_seconds=retry_delay_seconds,
     )
-    config = load_config(params.config_dir)
+    config = load_config(params.config_dir, secrets=prefect_secret)
     url = params.database_url or default_database_url()
     store = Store(url)
     try:

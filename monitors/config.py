@@ -6,6 +6,8 @@ one ``ConfigError`` naming file, entry and field, so a user fixes everything in 
 
 ``${VAR}`` and ``${VAR:-default}`` in any string value are replaced from the environment before
 validation, so secrets stay out of the files. ``${CLAIMWATCH_HOME}`` defaults to the data directory.
+``${secret:NAME}`` is read from the secret store the caller passes to ``load_config`` (claimwatch's
+commands and flows pass Prefect Secret blocks; this module never imports Prefect).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +36,17 @@ FEEDS_FILE = "feeds.yaml"
 CHANNELS_FILE = "channels.yaml"
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# One pass over ${secret:NAME}, ${VAR} and ${VAR:-default}: a value read from one is never expanded
+# again, so a secret that happens to contain "${...}" stays as it is.
+_REF = re.compile(
+    r"\$\{(?:secret:(?P<secret>[A-Za-z0-9][A-Za-z0-9_-]*)"
+    r"|(?P<var>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?)\}"
+)
+
+# Where ${secret:NAME} values come from: name -> value, raising LookupError (with a message that
+# says what to create) when there is no such secret.
+SecretSource = Callable[[str], str]
+_SECRETS: ContextVar[SecretSource | None] = ContextVar("claimwatch_secrets", default=None)
 
 
 class _Strict(BaseModel):
@@ -167,9 +180,19 @@ class Config:
         raise ConfigError("claims", [f"no claim with id '{claim_id}' (known: {known})"])
 
 
-def load_config(directory: Path | str) -> Config:
-    """Load claims, feeds and channels from a config directory; raise one ConfigError per file."""
-    root = Path(directory).expanduser()
+def load_config(directory: Path | str, secrets: SecretSource | None = None) -> Config:
+    """Load claims, feeds and channels from a config directory; raise one ConfigError per file.
+
+    ``secrets`` resolves ``${secret:NAME}`` references; without it they are reported as problems.
+    """
+    token = _SECRETS.set(secrets)
+    try:
+        return _load_config(Path(directory).expanduser())
+    finally:
+        _SECRETS.reset(token)
+
+
+def _load_config(root: Path) -> Config:
     if not root.is_dir():
         raise ConfigError(
             str(root), ["not a directory; expected one holding claims.yaml and feeds.yaml"]
@@ -406,13 +429,15 @@ def _interpolate(value: Any, where: str, problems: list[str]) -> Any:
     if isinstance(value, list):
         return [_interpolate(v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
     if isinstance(value, str):
-        return _ENV_REF.sub(_env_replacer(where, problems), value)
+        return _REF.sub(_replacer(where, problems), value)
     return value
 
 
-def _env_replacer(where: str, problems: list[str]) -> Callable[[re.Match[str]], str]:
+def _replacer(where: str, problems: list[str]) -> Callable[[re.Match[str]], str]:
     def replace(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
+        if match.group("secret") is not None:
+            return _secret(match.group("secret"), where, problems)
+        name, default = match.group("var"), match.group("default")
         value = os.environ.get(name)
         if value is None and name == "CLAIMWATCH_HOME":
             value = str(data_dir())
@@ -424,6 +449,22 @@ def _env_replacer(where: str, problems: list[str]) -> Callable[[re.Match[str]], 
         return value
 
     return replace
+
+
+def _secret(name: str, where: str, problems: list[str]) -> str:
+    """The secret's value; problems name the secret, never a value."""
+    source = _SECRETS.get()
+    if source is None:
+        problems.append(
+            f"{where}: ${{secret:{name}}} needs a secret store: load this config with claimwatch's "
+            "commands or flows (they read Prefect Secret blocks), or use ${VAR} instead"
+        )
+        return ""
+    try:
+        return source(name)
+    except LookupError as exc:
+        problems.append(f"{where}: {exc.args[0] if exc.args else exc}")
+        return ""
 
 
 # --- messages -------------------------------------------------------------------------------------

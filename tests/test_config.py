@@ -137,6 +137,35 @@ def test_env_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     )
 
 
+HOOK_WITH_SECRET = (
+    "channels:\n  - name: hook\n    type: webhook\n    url: https://hooks.example.org/in\n"
+    "    secret: ${secret:%s}\n"
+)
+
+
+def test_secret_references_come_from_the_given_store(tmp_path: Path) -> None:
+    """${secret:NAME} is looked up in the store load_config is given; the value is used as it is
+    (a "${...}" inside it is not expanded again)."""
+    store = {"hook-key": "a-long-s3cret-${HOME}"}
+    directory = write_config(tmp_path, channels=HOOK_WITH_SECRET % "hook-key")
+    config = load_config(directory, secrets=lambda name: store[name])
+    assert "a-long-s3cret-${HOME}" == config.channels[0].settings["secret"].get_secret_value()
+
+
+def test_missing_secret_and_missing_store_are_problems_that_name_no_value(tmp_path: Path) -> None:
+    def store(name: str) -> str:
+        raise LookupError(f"no Prefect Secret block named '{name}'")
+
+    directory = write_config(tmp_path, channels=HOOK_WITH_SECRET % "nope")
+    with pytest.raises(ConfigError) as info:
+        load_config(directory, secrets=store)
+    # The unresolved secret is then also too short for a webhook; both lines stay, the cause first.
+    assert str(info.value).startswith(
+        "channels.yaml: 2 problems\n  channels[0].secret: no Prefect Secret block named 'nope'\n"
+    )
+    assert "channels[0].secret: ${secret:nope} needs a secret store" in config_error(directory)
+
+
 def test_load_claims_alone(tmp_path: Path) -> None:
     """A claims file can be loaded on its own (for `check` and `eval --claims`)."""
     path = tmp_path / "claims.yaml"

@@ -414,3 +414,34 @@ def test_state_changes_are_emitted_as_prefect_events_once(env: Env) -> None:
     for event in events:
         assert "claimwatch.claim.gornal-recaptured" == event["resource"]["prefect.resource.id"]
         assert "wire" == event["payload"]["feed"]
+
+
+def test_channel_secret_read_from_a_prefect_secret_block(env: Env) -> None:
+    """A webhook secret written as ${secret:NAME} is read from the Prefect Secret block NAME on
+    the run's server: the delivered request verifies with the block's value."""
+    from prefect.blocks.system import Secret
+
+    from alerts.signing import verify_signature
+
+    key = "flows-block-held-webhook-key"
+    Secret(value=key).save("flows-hook-key", overwrite=True)
+    env.serve([GORNAL_TAKEN])
+    feeds = {"wire": env.feed_server.url(env.feed_path)}
+    claims = f"claims:\n{KURSK + GORNAL}"
+    write_test_config(env.config_dir, feeds, env.smtp.port, env.hook.url,
+                      "${secret:flows-hook-key}", claims)  # fmt: skip
+    summary, _ = env.monitor()
+    assert 2 == summary.alerts_sent
+    [request] = env.hook.requests
+    assert verify_signature(key, request.headers["x-claimwatch-signature"], request.body)
+    assert not verify_signature("${secret:flows-hook-key}", request.headers[
+        "x-claimwatch-signature"], request.body)  # fmt: skip
+
+
+def test_missing_secret_block_is_named_with_how_to_create_it(prefect_harness: None) -> None:
+    from flows.secrets import prefect_secret
+
+    with pytest.raises(LookupError) as info:
+        prefect_secret("flows-no-such-block")
+    assert "no Prefect Secret block named 'flows-no-such-block'" in str(info.value)
+    assert "Secret(value=...).save('flows-no-such-block')" in str(info.value)

@@ -24,8 +24,9 @@ from flows.cli.output import (
     plain,
     stamp,
 )
+from flows.secrets import prefect_secret
 from monitors import history
-from monitors.config import Config, load_claims, load_config
+from monitors.config import CLAIMS_FILE, Config, load_claims, load_config
 from monitors.models import Assessment, Claim
 from monitors.store import ClaimStatus
 
@@ -69,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     from flows.monitor import monitor_claims  # Prefect loads only for the command that needs it
 
     config_dir = str(Path(args.config).resolve())
-    config = load_config(config_dir)  # fail fast, before a Prefect server starts
+    config = load_config(config_dir, secrets=prefect_secret)  # fail fast, before the flow run
     if args.claim:
         config.claim(args.claim)
     summary = monitor_claims(
@@ -85,9 +86,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _claims_from(path: str) -> tuple[Claim, ...]:
-    """``--config`` for check may name a config directory or a claims file."""
-    target = Path(path)
-    return load_claims(target) if target.is_file() else load_config(target).claims
+    """``--config`` for check may name a config directory or a claims file (channels, and the
+    secrets they may name, are not needed to check a text)."""
+    target = Path(path).expanduser()
+    return load_claims(target if target.is_file() else target / CLAIMS_FILE)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -129,7 +131,7 @@ def _print_assessment(console: Console, claim: Claim, assessment: Assessment) ->
 
 
 def _status(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, secrets=prefect_secret)
     store = open_store(args)
     statuses = store.claim_statuses(config.claims)
     sources = history.independent_sources(store.engine, [c.id for c in config.claims])
@@ -196,7 +198,7 @@ def _change_json(change: history.StateChange | None) -> dict[str, Any] | None:
 
 
 def _evidence(args: argparse.Namespace) -> int:
-    config: Config = load_config(args.config)
+    config: Config = load_config(args.config, secrets=prefect_secret)
     claim = config.claim(args.claim_id)
     store = open_store(args)
     rows = list(reversed(history.evidence_timeline(store.engine, claim.id)))

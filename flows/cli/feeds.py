@@ -16,6 +16,7 @@ from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, open_store
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
+from flows.secrets import prefect_secret
 from monitors import history
 from monitors.config import Config, load_config
 from monitors.fetch import Validators
@@ -59,7 +60,7 @@ def redact_url(url: str) -> str:
 
 
 def _feeds(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, secrets=prefect_secret)
     store = open_store(args)
     if args.check:
         return _feeds_check(config, store, args.json)
