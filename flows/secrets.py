@@ -1,6 +1,6 @@
 """``${secret:NAME}`` in claimwatch's config, read from Prefect Secret blocks.
 
-Create one with ``prefect block create secret`` in the UI, or in Python:
+Create one in the Prefect UI (Blocks -> Secret) or in Python,
 ``Secret(value="...").save("smtp-password")``; then write ``password: ${secret:smtp-password}``.
 """
 
