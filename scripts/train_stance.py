@@ -179,11 +179,16 @@ def predict(model: StanceModel, row: dict[str, float]) -> str:
     return max(probs, key=probs.__getitem__)
 
 
-def cross_validate(rows, labels, groups, classes, folds: int, l2: float = 1e-4) -> list[str]:
-    """Out-of-fold predictions, folds by group (claim or body)."""
+def assign_folds(groups: Sequence[str], folds: int) -> dict[str, int]:
+    """Fold number per group (claim or body), shuffled by the fixed seed."""
     keys = sorted(set(groups))
     random.Random(SEED).shuffle(keys)
-    fold_of = {g: i % folds for i, g in enumerate(keys)}
+    return {g: i % folds for i, g in enumerate(keys)}
+
+
+def cross_validate(rows, labels, groups, classes, folds: int, l2: float = 1e-4) -> list[str]:
+    """Out-of-fold predictions, folds by group (claim or body)."""
+    fold_of = assign_folds(groups, folds)
     predicted = [""] * len(rows)
     for f in range(folds):
         train = [i for i in range(len(rows)) if fold_of[groups[i]] != f]
@@ -196,9 +201,7 @@ def cross_validate(rows, labels, groups, classes, folds: int, l2: float = 1e-4) 
 
 def cv_pipeline(rows, gold, groups, folds: int) -> list[str]:
     """Out-of-fold FNC predictions the way the engine makes them: related?, then which stance."""
-    keys = sorted(set(groups))
-    random.Random(SEED).shuffle(keys)
-    fold_of = {g: i % folds for i, g in enumerate(keys)}
+    fold_of = assign_folds(groups, folds)
     predicted = [""] * len(rows)
     for f in range(folds):
         train = [i for i in range(len(rows)) if fold_of[groups[i]] != f]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_stance import LONG_SKIP, SEED, featurise  # noqa: E402
+from train_stance import LONG_SKIP, assign_folds, featurise  # noqa: E402
 
 from monitors.evaluate_data import Pair, load_emergent, load_fnc  # noqa: E402
 
@@ -35,7 +34,5 @@ def matrix(pairs: list[Pair], long: bool = False) -> np.ndarray:
 
 def folds(pairs: list[Pair], k: int = 5) -> np.ndarray:
     """Fold number per pair, by group, exactly as scripts/train_stance.py assigns them."""
-    keys = sorted({p.group for p in pairs})
-    random.Random(SEED).shuffle(keys)
-    fold_of = {g: i % k for i, g in enumerate(keys)}
+    fold_of = assign_folds([p.group for p in pairs], k)
     return np.array([fold_of[p.group] for p in pairs])
