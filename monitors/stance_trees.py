@@ -32,15 +32,6 @@ class Tree:
     right: tuple[int, ...]
     value: tuple[float, ...]  # leaf value, or the mean leaf value below an inner node
 
-    def path(self, x: Sequence[float]) -> list[int]:
-        """Node indices from the root to the leaf ``x`` falls into."""
-        node, nodes = 0, [0]
-        while self.feature[node] != LEAF:
-            v = x[self.feature[node]]
-            node = self.left[node] if v <= self.threshold[node] else self.right[node]
-            nodes.append(node)
-        return nodes
-
     def to_dict(self) -> dict[str, object]:
         return {"feature": self.feature, "threshold": self.threshold, "left": self.left,
                 "right": self.right, "value": self.value}  # fmt: skip
@@ -110,11 +101,13 @@ class TreeEnsemble:
     def contributions(self, features: Mapping[str, float], label: str, top: int = 3) -> list[str]:
         """The features whose splits pushed ``label``'s score up most, as "name=value"."""
         x = self.vector(features)
+        feature, threshold, left, right, value, roots = self._flat
         push = [0.0] * len(self.names)
-        for tree in self.trees[self.classes.index(label)]:
-            nodes = tree.path(x)
-            for parent, child in zip(nodes, nodes[1:], strict=False):
-                push[tree.feature[parent]] += tree.value[child] - tree.value[parent]
+        for node in roots[self.classes.index(label)]:
+            while (f := feature[node]) != LEAF:
+                child = left[node] if x[f] <= threshold[node] else right[node]
+                push[f] += value[child] - value[node]
+                node = child
         ranked = sorted(range(len(push)), key=push.__getitem__, reverse=True)
         return [f"{self.names[i]}={x[i]:.2f}" for i in ranked[:top] if push[i] > 0]
 
