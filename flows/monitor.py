@@ -39,7 +39,7 @@ from flows.params import MonitorParams
 from flows.secrets import prefect_secret
 from monitors.config import Config, load_config
 from monitors.errors import ClaimwatchError, TransientFetchError
-from monitors.fetch import FetchSettings, Validators
+from monitors.ingest.fetch import FetchSettings, Validators
 from monitors.models import Alert, Feed
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
 from monitors.pipeline import (

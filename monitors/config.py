@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from monitors.errors import ConfigError
-from monitors.fetch import FetchSettings
+from monitors.ingest.fetch import FetchSettings
 from monitors.models import Claim, Feed
 from monitors.paths import data_dir
 from monitors.policy import AlertPolicy

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from monitors.config import Config
 from monitors.decisions import DecidedReport, Suppressed
 from monitors.errors import ClaimwatchError
-from monitors.fetch import FetchSettings, Validators, fetch_feed, make_client
+from monitors.ingest.fetch import FetchSettings, Validators, fetch_feed, make_client
+from monitors.ingest.parse import parse_feed
 from monitors.models import Alert, Claim, Feed, Report
-from monitors.parse import parse_feed
 from monitors.policy import AlertPolicy, same_story
 from monitors.stance import StanceEngine
 from monitors.store import Store

@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitors import schema
 from monitors.decisions import DecidedReport, Decision, insert_ignore, record_story, utc
 from monitors.errors import StoreError
-from monitors.fetch import Validators
+from monitors.ingest.fetch import Validators
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 

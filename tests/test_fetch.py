@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pytest
 
 from monitors.errors import FetchError, PermanentFetchError, TransientFetchError
-from monitors.fetch import (
+from monitors.ingest.fetch import (
     FetchResult,
     FetchSettings,
     Validators,

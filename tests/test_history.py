@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitors import history
-from monitors.fetch import Validators
+from monitors.ingest.fetch import Validators
 from monitors.models import (
     Assessment,
     Claim,

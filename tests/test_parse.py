@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitors.errors import ParseError
-from monitors.html_text import html_to_text
-from monitors.models import Report
-from monitors.parse import (
+from monitors.ingest.html_text import html_to_text
+from monitors.ingest.parse import (
     MAX_SUMMARY_CHARS,
     MAX_TITLE_CHARS,
     canonical_link,
@@ -21,6 +20,7 @@ from monitors.parse import (
     parse_feed,
     report_id_for,
 )
+from monitors.models import Report
 from tests.fixtures.feed_server import atom_feed, rss_feed
 
 FEEDS = Path(__file__).parent / "feeds"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitors import history
-from monitors.fetch import Validators
+from monitors.ingest.fetch import Validators
 from monitors.models import (
     Assessment,
     Claim,

@@ -19,7 +19,7 @@ from flows.cli.output import ago, cell, duration, emit, iso, make_console
 from flows.secrets import prefect_secret
 from monitors import history
 from monitors.config import Config, load_config
-from monitors.fetch import Validators
+from monitors.ingest.fetch import Validators
 from monitors.models import Feed
 from monitors.store import Store
 

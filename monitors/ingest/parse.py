@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import feedparser
 
 from monitors.errors import ParseError
-from monitors.html_text import collapse_whitespace, html_to_text, truncate
+from monitors.ingest.html_text import collapse_whitespace, html_to_text, truncate
 from monitors.models import Report
 
 MAX_TITLE_CHARS = 500
