@@ -22,7 +22,7 @@ from monitors.errors import ClaimwatchError
 from monitors.evaluate_data import Pair, load_pairs
 from monitors.evaluate_metrics import Metrics, compute_metrics, format_report
 from monitors.models import Verdict
-from monitors.stance import StanceEngine
+from monitors.stance.engine import StanceEngine
 
 _AS_LABEL = {Verdict.DISPUTED: "neutral"}
 

@@ -18,7 +18,7 @@ from monitors.ingest.fetch import FetchSettings, Validators, fetch_feed, make_cl
 from monitors.ingest.parse import parse_feed
 from monitors.models import Alert, Claim, Feed, Report
 from monitors.policy import AlertPolicy, same_story
-from monitors.stance import StanceEngine
+from monitors.stance.engine import StanceEngine
 from monitors.store import Store
 
 

@@ -1,11 +1,11 @@
-"""Build monitors/idf.json: how common each word stem is in news text (document frequencies).
+"""Build monitors/stance/idf.json: how common each word stem is in news text (document frequencies).
 
 Relatedness weighs a claim's words by rarity: sharing "Gornal" or "meteorite" with a report says
 much more than sharing "video" or "man". The table is counted over the FNC-1 dev bodies and the
 Emergent dev headlines (../shared/data); no labels are used. Stems seen in fewer than 3 documents
 are left out (they get the maximum weight anyway), which keeps the file small.
 
-    .venv/bin/python scripts/train_idf.py [--data ../shared/data] [--out monitors/idf.json]
+    .venv/bin/python scripts/train_idf.py [--data ../shared/data] [--out monitors/stance/idf.json]
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main() -> None:
     root = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=root.parent / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=root / "monitors" / "idf.json")
+    parser.add_argument("--out", type=Path, default=root / "monitors" / "stance" / "idf.json")
     args = parser.parse_args()
     n, df = count(args.data)
     table = {word: c for word, c in sorted(df.items()) if c >= MIN_DF}

@@ -1,13 +1,13 @@
-"""Train the small learned combiner (monitors/stance_model.json) on the dev files in ../shared/data.
+"""Train the learned combiner (monitors/stance/stance_model.json) on the dev files in ../shared.
 
-Three models over the interpretable features of ``monitors.stance_features``, seeded, so a rerun
+Three models over the interpretable features of ``monitors.stance.features``, seeded, so a rerun
 gives the same file:
 
 - ``relate_long``: related vs unrelated for reports with a body (FNC-1 dev, all pairs); logistic
   regression (plain Python SGD);
 - ``stance_long``: confirm/contradict/neutral for related reports with a body (FNC-1 dev); boosted
   trees (scikit-learn's HistGradientBoostingClassifier, exported to JSON and evaluated in plain
-  Python by ``monitors.stance_trees``; install with ``pip install -e '.[train]'``);
+  Python by ``monitors.stance.trees``; install with ``pip install -e '.[train]'``);
 - ``stance_short``: confirm/contradict/neutral for headline-only reports (Emergent dev); logistic
   regression.
 
@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from monitors.evaluate_data import Pair, load_emergent, load_fnc  # noqa: E402
 from monitors.evaluate_metrics import compute_metrics  # noqa: E402
-from monitors.softmax import softmax  # noqa: E402
-from monitors.stance_features import features  # noqa: E402
-from monitors.stance_judge import ClaimReader  # noqa: E402
-from monitors.stance_model import MODEL_FILE, LinearModel, StanceModel  # noqa: E402
-from monitors.stance_sentence import read_text  # noqa: E402
-from monitors.stance_trees import LEAF, Tree, TreeEnsemble  # noqa: E402
+from monitors.stance.features import features  # noqa: E402
+from monitors.stance.judge import ClaimReader  # noqa: E402
+from monitors.stance.models import MODEL_FILE, LinearModel, StanceModel  # noqa: E402
+from monitors.stance.sentence import read_text  # noqa: E402
+from monitors.stance.softmax import softmax  # noqa: E402
+from monitors.stance.trees import LEAF, Tree, TreeEnsemble  # noqa: E402
 
 SEED = 20260425
 STANCES = ("confirm", "contradict", "neutral")
@@ -233,7 +233,7 @@ def _show(name: str, gold: list[str], predicted: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Train monitors/stance_model.json")
+    parser = argparse.ArgumentParser(description="Train monitors/stance/stance_model.json")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=MODEL_FILE)

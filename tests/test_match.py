@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitors.match import ClaimMatcher, claim_terms
 from monitors.models import Claim
+from monitors.stance.match import ClaimMatcher, claim_terms
 from monitors.text import tokenize, words
 
 GORNAL = Claim("g", "Russian forces recaptured Gornal", ("Gornal", "Горналь", "Gornal village"))

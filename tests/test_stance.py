@@ -8,10 +8,10 @@ import pytest
 
 from monitors.config import load_claims
 from monitors.models import Claim, SentenceStance, Verdict
-from monitors.stance import StanceEngine, assess_one
-from monitors.stance_features import features
-from monitors.stance_judge import ClaimReader
-from monitors.stance_sentence import read_text
+from monitors.stance.engine import StanceEngine, assess_one
+from monitors.stance.features import features
+from monitors.stance.judge import ClaimReader
+from monitors.stance.sentence import read_text
 
 DATA = Path(__file__).parent / "data"
 SEED = (

@@ -9,10 +9,10 @@ import re
 import pytest
 
 from monitors.models import Claim, Verdict
-from monitors.stance import assess_one
-from monitors.stance_glossary import describe, explain
-from monitors.stance_model import MODEL_FILE, LinearModel, load_models, model_from_dict
-from monitors.stance_trees import LEAF, Tree, TreeEnsemble
+from monitors.stance.engine import assess_one
+from monitors.stance.glossary import describe, explain
+from monitors.stance.models import MODEL_FILE, LinearModel, load_models, model_from_dict
+from monitors.stance.trees import LEAF, Tree, TreeEnsemble
 
 
 def _stump(feature: int, threshold: float, low: float, high: float) -> Tree:

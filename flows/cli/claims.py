@@ -93,7 +93,7 @@ def _claims_from(path: str) -> tuple[Claim, ...]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from monitors.stance import StanceEngine
+    from monitors.stance.engine import StanceEngine
 
     claims = _claims_from(args.config)
     assessments = StanceEngine(claims).assess(args.title, args.text)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from monitors.match import rarity
 from monitors.models import Evidence, SentenceStance
-from monitors.stance_framing import framing
-from monitors.stance_judge import TERM_MATCH, ClaimReader, Reading
-from monitors.stance_sentence import Sentence, Sentences
+from monitors.stance.framing import framing
+from monitors.stance.judge import TERM_MATCH, ClaimReader, Reading
+from monitors.stance.match import rarity
+from monitors.stance.sentence import Sentence, Sentences
 
 _CUE_KINDS = ("refute", "deny_verb", "hedge", "report", "report_noun", "confirm", "competing")
 _STANCES = tuple(SentenceStance)

@@ -1,8 +1,8 @@
 """The stance engine: what one report says about each tracked claim, with its evidence.
 
-Per claim: find the sentences about the claim's subject (``monitors.match``), read each one as
-asserting, denying, hedging, questioning or merely mentioning the claimed fact
-(``monitors.stance_judge``), then combine the sentences into one verdict with a confidence.
+Per claim: find the sentences about the claim's subject (``monitors.stance.match``), read each one
+as asserting, denying, hedging, questioning or merely mentioning the claimed fact
+(``monitors.stance.judge``), then combine the sentences into one verdict with a confidence.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from monitors.models import Assessment, Claim, Evidence, SentenceStance, Verdict
-from monitors.stance_combine import combine
-from monitors.stance_judge import ClaimReader
-from monitors.stance_learned import learned_decision
-from monitors.stance_sentence import Sentence, read_text
+from monitors.stance.combine import combine
+from monitors.stance.judge import ClaimReader
+from monitors.stance.learned import learned_decision
+from monitors.stance.sentence import Sentence, read_text
 
 
 class StanceEngine:

@@ -1,7 +1,7 @@
 """The learned stance models: named features in, class probabilities and reasons out.
 
 Two kinds, both plain Python over JSON written by ``scripts/train_stance.py``: a tiny multinomial
-logistic regression (``LinearModel``) and boosted trees (``monitors.stance_trees``). Each prediction
+logistic regression (``LinearModel``) and boosted trees (``monitors.stance.trees``). Each prediction
 can say which features pushed it (``contributions``), so a learned decision stays explainable next
 to the rules' evidence.
 """
@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from monitors.softmax import softmax
-from monitors.stance_trees import TreeEnsemble
+from monitors.stance.softmax import softmax
+from monitors.stance.trees import TreeEnsemble
 
 MODEL_FILE = Path(__file__).with_name("stance_model.json")
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from monitors.softmax import softmax
+from monitors.stance.softmax import softmax
 
 LEAF = -1  # ``feature`` of a leaf node
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from monitors import lexicon
-from monitors.match import STOPWORDS, rarity
-from monitors.stance_cues import CueHit, CueSet, tagged
+from monitors.stance import lexicon
+from monitors.stance.cues import CueHit, CueSet, tagged
+from monitors.stance.match import STOPWORDS, rarity
 from monitors.text import fold, has_cyrillic, split_sentences, stem, words
 
 BUILTIN = CueSet(

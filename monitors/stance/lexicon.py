@@ -1,6 +1,6 @@
 """Built-in cue lexicons: the words a careful reader looks for.
 
-Phrases are plain English; they are folded and stemmed when compiled (see ``monitors.stance_cues``),
+Phrases are plain English; they are folded and stemmed when compiled (see ``monitors.stance.cues``),
 so "denied", "denies" and "deny" are one cue. A claim's own ``confirm_cues`` and ``contradict_cues``
 are added to these, never replacing them.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitors.models import Evidence, SentenceStance, Verdict
-from monitors.stance_sentence import side_of
+from monitors.stance.sentence import side_of
 
 DECIDE = 0.45  # minimum evidence score for a decisive verdict
 

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from monitors.stance_sentence import Sentence, read_sentence
+from monitors.stance.sentence import Sentence, read_sentence
 
 _SOURCE_PREFIX = re.compile(r"^\s*([^:?!.]{1,40}?):\s+\S")  # "NYT: ...", "Tim Cook: ..."
 _TRAILING_SOURCE = re.compile(r"(?:\s-{1,2}\s|,\s*)(?:\w+\s){0,3}\w+\s*$")  # "..., analyst"

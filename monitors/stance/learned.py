@@ -1,7 +1,7 @@
 """The learned combiner for claims given only as a sentence (no aliases, no cues).
 
 For such claims "is this report about it" and "which way does it lean" are graded judgements; small
-learned models over the rules' own findings (``monitors.stance_features``) weigh them: logistic
+learned models over the rules' own findings (``monitors.stance.features``) weigh them: logistic
 regressions for relatedness and headlines, boosted trees for the stance of long reports. The
 evidence is still the rules' sentences, reordered to put the ones that agree with the verdict
 first, and the top evidence line names the features that drove the decision.
@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from monitors.models import Evidence, SentenceStance, Verdict
-from monitors.stance_features import features
-from monitors.stance_glossary import explain
-from monitors.stance_judge import ClaimReader, Reading
-from monitors.stance_model import load_models
-from monitors.stance_sentence import Sentence
+from monitors.stance.features import features
+from monitors.stance.glossary import explain
+from monitors.stance.judge import ClaimReader, Reading
+from monitors.stance.models import load_models
+from monitors.stance.sentence import Sentence
 
 SHORT = 2  # sentences: a headline-only report
 
