@@ -14,7 +14,7 @@ from datetime import timedelta
 from alerts.channel import Channel, build_channel
 from monitors.config import ChannelSpec
 from monitors.errors import DeliveryError
-from monitors.store import OutboxItem, Store, utcnow
+from monitors.state.store import OutboxItem, Store, utcnow
 
 DEFAULT_MAX_ATTEMPTS = 20
 DEFAULT_LEASE = timedelta(minutes=5)

@@ -27,8 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from alerts import render
-from alerts.render_digest import digest_message
+from alerts.render import alert as render
+from alerts.render.digest import digest_message
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 

@@ -14,7 +14,7 @@ from typing import Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict
 
-from alerts import render
+from alerts.render import alert as render
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, FilePath, SecretStr, field_validator
 
-from alerts import render
 from alerts.email import tls_context
-from alerts.render import compact_json
-from alerts.render_digest import digest_payload
+from alerts.render import alert as render
+from alerts.render.alert import compact_json
+from alerts.render.digest import digest_payload
 from alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from monitors.about import PRODUCT
 from monitors.errors import DeliveryError, TransientDeliveryError

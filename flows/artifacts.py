@@ -16,11 +16,11 @@ from urllib.parse import quote, urlsplit
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlalchemy import func, select
 
-from alerts.render import clean_line
-from monitors import schema
+from alerts.render.alert import clean_line
 from monitors.models import Alert
 from monitors.pipeline import RunSummary
-from monitors.store import ClaimStatus, Store
+from monitors.state import schema
+from monitors.state.store import ClaimStatus, Store
 
 SUMMARY_KEY = "claimwatch-run-summary"
 CLAIMS_KEY = "claimwatch-claims"

@@ -16,7 +16,7 @@ from flows.params import DeliverParams
 from flows.secrets import prefect_secret
 from monitors.config import Config, load_config
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
-from monitors.store import Store
+from monitors.state.store import Store
 
 DELIVERY_TIMEOUT_S = 600  # a backstop: each channel has its own network timeout
 

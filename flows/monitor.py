@@ -50,7 +50,7 @@ from monitors.pipeline import (
     process_polls,
     summarize,
 )
-from monitors.store import Store
+from monitors.state.store import Store
 
 __all__ = ["MonitorParams", "monitor_claims"]
 

@@ -20,7 +20,7 @@ from flows.secrets import prefect_secret
 from monitors import replay as replay_core
 from monitors.config import Config, load_config
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
-from monitors.store import Store
+from monitors.state.store import Store
 
 
 @task(name="replay-reports", cache_policy=NO_CACHE)

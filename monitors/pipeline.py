@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from monitors.config import Config
-from monitors.decisions import DecidedReport, Suppressed
 from monitors.errors import ClaimwatchError
 from monitors.ingest.fetch import FetchSettings, Validators, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
 from monitors.models import Alert, Claim, Feed, Report
 from monitors.policy import AlertPolicy, same_story
 from monitors.stance.engine import StanceEngine
-from monitors.store import Store
+from monitors.state.record import DecidedReport, Suppressed
+from monitors.state.store import Store
 
 
 @dataclass(frozen=True)

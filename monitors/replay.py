@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitors.config import Config
-from monitors.decisions import Suppressed
 from monitors.models import Alert, Feed
 from monitors.pipeline import decide_reports, selected_claims
-from monitors.store import Store
+from monitors.state.record import Suppressed
+from monitors.state.store import Store
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitors.evaluate_data import Pair, load_emergent, load_fnc  # noqa: E402
-from monitors.evaluate_metrics import compute_metrics  # noqa: E402
+from monitors.evaluate.datasets import Pair, load_emergent, load_fnc  # noqa: E402
+from monitors.evaluate.metrics import compute_metrics  # noqa: E402
 from monitors.stance.features import features  # noqa: E402
 from monitors.stance.judge import ClaimReader  # noqa: E402
 from monitors.stance.models import MODEL_FILE, LinearModel, StanceModel  # noqa: E402

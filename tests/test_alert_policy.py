@@ -10,7 +10,6 @@ import pytest
 from alerts.deliver import build_channels, deliver_pending
 from alerts.signing import verify_signature
 from monitors.config import ChannelSpec
-from monitors.decisions import DecidedReport
 from monitors.models import (
     Assessment,
     Claim,
@@ -23,7 +22,8 @@ from monitors.models import (
 )
 from monitors.pipeline import group_stories
 from monitors.policy import DEFAULT_POLICY, AlertPolicy, alert_reason, same_story
-from monitors.store import Store
+from monitors.state.record import DecidedReport
+from monitors.state.store import Store
 from tests.fixtures.smtp_server import SmtpServer
 from tests.fixtures.webhook_receiver import WebhookReceiver
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from alerts import render_chat
 from alerts.channel import ChannelSettings, build_channel
 from alerts.chat import ChatChannel, DiscordSettings, SlackSettings
+from alerts.render import chat as render_chat
 from alerts.webhook import USER_AGENT
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert, Evidence, SentenceStance

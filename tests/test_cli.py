@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from flows.cli import main
-from monitors import history
 from monitors.config import load_config
 from monitors.models import Assessment, Evidence, Feed, Report, SentenceStance, Verdict
 from monitors.paths import DEMO_CONFIG_DIR
 from monitors.stance.engine import StanceEngine
-from monitors.store import Store
+from monitors.state import history
+from monitors.state.store import Store
 from tests.fixtures.feed_server import FeedServer, rss_feed
 from tests.test_report_html import Page
 

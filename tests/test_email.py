@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from alerts import render
 from alerts.channel import build_channel
 from alerts.email import EmailChannel, EmailSettings
+from alerts.render import alert as render
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 from tests.fixtures.smtp_server import SMTP_PASSWORD, SMTP_USER, SmtpServer

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitors.evaluate import main
-from monitors.evaluate_metrics import compute_metrics
+from monitors.evaluate.harness import main
+from monitors.evaluate.metrics import compute_metrics
 
 DATA = Path(__file__).parent / "data"
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from alerts.signing import verify_signature
-from monitors import history
 from monitors.pipeline import RunSummary
-from monitors.store import Store
+from monitors.state import history
+from monitors.state.store import Store
 from tests.conftest import SHARED
 from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed

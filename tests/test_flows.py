@@ -24,10 +24,10 @@ from flows.deliver import deliver_alerts
 from flows.monitor import monitor_claims
 from flows.params import MonitorParams
 from flows.replay import replay_claims
-from monitors import schema
 from monitors.models import ClaimState
 from monitors.pipeline import RunSummary
-from monitors.store import Store
+from monitors.state import schema
+from monitors.state.store import Store
 from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
 from tests.fixtures.smtp_server import SmtpServer

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from monitors import history
 from monitors.ingest.fetch import Validators
 from monitors.models import (
     Assessment,
@@ -19,7 +18,8 @@ from monitors.models import (
     SentenceStance,
     Verdict,
 )
-from monitors.store import Store
+from monitors.state import history
+from monitors.state.store import Store
 
 CLAIM = Claim(id="bridge", statement="The Antonivskyi bridge collapsed", aliases=("bridge",))
 T0 = datetime(2025, 4, 20, 8, tzinfo=UTC)

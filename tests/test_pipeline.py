@@ -10,7 +10,7 @@ from monitors.models import ClaimState, Feed, Report
 from monitors.paths import DEMO_CONFIG_DIR
 from monitors.pipeline import FeedPoll, RunOptions, process_polls
 from monitors.replay import replay_claims
-from monitors.store import Store
+from monitors.state.store import Store
 
 FEED = Feed(id="wire", url="http://127.0.0.1/wire")
 T0 = datetime(2025, 4, 26, 9, tzinfo=UTC)

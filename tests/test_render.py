@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts import render
+from alerts.render import alert as render
 from monitors.models import Alert
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from monitors.history import EvidenceRow, StateChange
+from flows.cli.html_report import ClaimPage, render_report, safe_href
 from monitors.models import Claim, ClaimState, Evidence, SentenceStance, Verdict
-from monitors.report_html import ClaimPage, render_report, safe_href
+from monitors.state.history import EvidenceRow, StateChange
 
 T0 = datetime(2025, 4, 20, 8, tzinfo=UTC)
 CLAIM = Claim(id="gornal", statement="Russian forces recaptured Gornal")

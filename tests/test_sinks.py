@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from alerts import render
 from alerts.channel import CHANNEL_TYPES, ChannelSettings, build_channel
+from alerts.render import alert as render
 from monitors.errors import ConfigError, DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 

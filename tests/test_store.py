@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitors import history
 from monitors.ingest.fetch import Validators
 from monitors.models import (
     Assessment,
@@ -18,7 +17,8 @@ from monitors.models import (
     SentenceStance,
     Verdict,
 )
-from monitors.store import Store
+from monitors.state import history
+from monitors.state.store import Store
 
 CLAIM = Claim(id="gornal", statement="Russian forces recaptured Gornal", aliases=("Gornal",))
 CLAIMS = {CLAIM.id: CLAIM}

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from alerts import render
 from alerts.channel import build_channel
+from alerts.render import alert as render
 from alerts.signing import sign, verify_signature
 from alerts.webhook import USER_AGENT, WebhookChannel, WebhookSettings
 from monitors.errors import DeliveryError, TransientDeliveryError

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
-from monitors.store import Store
+from monitors.state.store import Store
 
 
 def add_command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:

@@ -25,10 +25,10 @@ from flows.cli.output import (
     stamp,
 )
 from flows.secrets import prefect_secret
-from monitors import history
 from monitors.config import CLAIMS_FILE, Config, load_claims, load_config
 from monitors.models import Assessment, Claim
-from monitors.store import ClaimStatus
+from monitors.state import history
+from monitors.state.store import ClaimStatus
 
 
 def add_parser(sub: Any) -> None:

@@ -19,6 +19,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def run(words: list[str]) -> int:
-    from monitors.evaluate import main as evaluate_main
+    from monitors.evaluate.harness import main as evaluate_main
 
     return evaluate_main(words)

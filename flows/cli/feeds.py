@@ -17,11 +17,11 @@ from rich.text import Text
 from flows.cli.args import add_command, add_json_flag, open_store
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
 from flows.secrets import prefect_secret
-from monitors import history
 from monitors.config import Config, load_config
 from monitors.ingest.fetch import Validators
 from monitors.models import Feed
-from monitors.store import Store
+from monitors.state import history
+from monitors.state.store import Store
 
 if TYPE_CHECKING:
     from monitors.pipeline import FeedPoll

@@ -15,7 +15,7 @@ from flows.cli.output import VERDICT_STYLE, cell, emit, iso, make_console, plain
 from flows.secrets import prefect_secret
 from monitors.config import Config, load_config
 from monitors.models import Alert
-from monitors.store import OutboxItem, Store
+from monitors.state.store import OutboxItem, Store
 
 
 def add_parser(sub: Any) -> None:

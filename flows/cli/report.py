@@ -12,8 +12,8 @@ from typing import Any
 
 from flows.cli.args import add_command, open_store
 from flows.secrets import prefect_secret
-from monitors import history
 from monitors.config import load_config
+from monitors.state import history
 
 
 def add_parser(sub: Any) -> None:
@@ -26,7 +26,7 @@ def add_parser(sub: Any) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from monitors.report_html import ClaimPage, render_report
+    from flows.cli.html_report import ClaimPage, render_report
 
     config = load_config(args.config, secrets=prefect_secret)
     claims = [config.claim(cid) for cid in args.claim] if args.claim else list(config.claims)

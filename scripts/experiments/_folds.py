@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_stance import LONG_SKIP, assign_folds, featurise  # noqa: E402
 
-from monitors.evaluate_data import Pair, load_emergent, load_fnc  # noqa: E402
+from monitors.evaluate.datasets import Pair, load_emergent, load_fnc  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 

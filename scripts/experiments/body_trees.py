@@ -14,7 +14,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from monitors.evaluate_metrics import compute_metrics
+from monitors.evaluate.metrics import compute_metrics
 
 SHAPES = [  # depth, rounds, learning rate, class weighting
     (6, 100, 0.1, "sqrt"),

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitors.evaluate_data import LABELS
+from monitors.evaluate.datasets import LABELS
 
 
 @dataclass(frozen=True)

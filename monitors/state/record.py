@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitors import schema
 from monitors.errors import StoreError
 from monitors.models import (
     Alert,
@@ -31,6 +30,7 @@ from monitors.models import (
     Verdict,
 )
 from monitors.policy import AlertPolicy, alert_reason, cooldown_for, same_story
+from monitors.state import schema
 
 
 @dataclass(frozen=True)

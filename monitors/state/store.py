@@ -29,12 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitors import schema
-from monitors.decisions import DecidedReport, Decision, insert_ignore, record_story, utc
 from monitors.errors import StoreError
 from monitors.ingest.fetch import Validators
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
+from monitors.state import schema
+from monitors.state.record import DecidedReport, Decision, insert_ignore, record_story, utc
 
 
 def utcnow() -> datetime:

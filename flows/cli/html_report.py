@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from monitors.history import EvidenceRow, StateChange
 from monitors.models import Claim, ClaimState, Verdict
+from monitors.state.history import EvidenceRow, StateChange
 
 MAX_LISTED = 500  # evidence items listed per claim; the chart still plots all of them
 MAX_TEXT = 600  # characters of any one feed-derived string shown

@@ -1,6 +1,6 @@
 """Read-only queries for the operator's views: evidence timelines, sources, state changes, feeds.
 
-Everything here only SELECTs from the ``monitors.schema`` tables; writes belong to ``Store``.
+Everything here only SELECTs from the ``monitors.state.schema`` tables; writes belong to ``Store``.
 Times come back timezone-aware (UTC), whatever the backend hands over.
 """
 
@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, RowMapping, distinct, func, select
 
-from monitors import schema
-from monitors.decisions import utc
 from monitors.models import ClaimState, Evidence, Verdict
+from monitors.state import schema
+from monitors.state.record import utc
 
 DECISIVE = tuple(v.value for v in Verdict if v.is_decisive)
 

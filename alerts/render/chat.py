@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from alerts.render import clean_line, feed_label, format_time, safe_link
+from alerts.render.alert import clean_line, feed_label, format_time, safe_link
 from monitors.models import Alert, Evidence, Verdict
 
 CHAT_EVIDENCE = 3  # a chat message shows the strongest few; the email and webhook carry up to 10

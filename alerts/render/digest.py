@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Any
 
-from alerts.render import (
+from alerts.render.alert import (
     MAX_SUBJECT,
     PAYLOAD_VERSION,
     alert_html_section,

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitors.errors import ClaimwatchError
-from monitors.evaluate_data import Pair, load_pairs
-from monitors.evaluate_metrics import Metrics, compute_metrics, format_report
+from monitors.evaluate.datasets import Pair, load_pairs
+from monitors.evaluate.metrics import Metrics, compute_metrics, format_report
 from monitors.models import Verdict
 from monitors.stance.engine import StanceEngine
 
@@ -109,6 +109,3 @@ def _as_json(metrics: Metrics) -> dict[str, object]:
         data["relatedness_accuracy"] = metrics.relatedness_accuracy
     return data
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

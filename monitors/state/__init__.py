@@ -1,0 +1,1 @@
+"""claimwatch's persistent state: the schema, the store, decisions recorded, read models."""
