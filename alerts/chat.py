@@ -1,9 +1,9 @@
 """Slack and Discord incoming-webhook channels: one JSON POST per alert, rendered for the chat.
 
 Both differ only in the rendering (``alerts.render.chat``); the POST and its failure policy
-(5xx/408/425/429/timeouts transient, other statuses permanent, redirects not followed) are the
-generic webhook's ``post_json``. An incoming-webhook URL *is* the credential (its path carries
-the token), so it is a ``SecretStr``: hidden in repr, and errors only ever name its origin.
+(5xx/408/425/429/timeouts transient, other statuses permanent, redirects not followed) are
+``alerts.transport.post_json``. An incoming-webhook URL *is* the credential (its path carries the
+token), so it is a ``SecretStr``: hidden in repr, and errors only ever name its origin.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, FilePath, SecretStr, field_validator
 
-from alerts.email import is_loopback, tls_context
 from alerts.render import chat as render_chat
-from alerts.webhook import USER_AGENT, PostTarget, post_json
+from alerts.transport import USER_AGENT, PostTarget, is_loopback, post_json, tls_context
 from monitors.models import Alert
 
 _URL_HINT = (

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from ipaddress import ip_address
 from typing import Any, Literal
 
 from pydantic import (
@@ -29,29 +28,11 @@ from pydantic import (
 
 from alerts.render import alert as render
 from alerts.render.digest import digest_message
+from alerts.transport import is_loopback, tls_context
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 
 PORT_FOR_SECURITY = {"starttls": 587, "tls": 465, "none": 587}
-
-
-def tls_context(verify: bool, ca_file: FilePath | None = None) -> ssl.SSLContext:
-    """System trust store plus ``ca_file``; verification can be turned off only explicitly."""
-    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses: the only hosts where plain-text login is ok."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_address(value: str) -> str:

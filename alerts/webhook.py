@@ -1,49 +1,33 @@
 """The webhook channel: POSTs the signed JSON payload documented in docs/webhook.md.
 
-Failure policy: 2xx is delivered; timeouts, connection errors, 408, 425, 429 and 5xx are transient
-(retried on the next run); redirects and every other status are permanent, because following a
-redirect would send the signed alert somewhere the user did not configure. Error messages name
-only the URL's origin: webhook paths and query strings often carry tokens. ``post_json`` applies
-this policy and is shared with the Slack and Discord channels (``alerts.chat``).
+The POST and its failure policy (2xx delivered; timeouts, 408, 425, 429 and 5xx transient;
+redirects and other statuses permanent) are ``alerts.transport.post_json``, shared with the Slack
+and Discord channels (``alerts.chat``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import ssl
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, FilePath, SecretStr, field_validator
 
-from alerts.email import tls_context
 from alerts.render import alert as render
 from alerts.render.alert import compact_json
 from alerts.render.digest import digest_payload
 from alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from monitors.about import PRODUCT
-from monitors.errors import DeliveryError, TransientDeliveryError
+from alerts.transport import USER_AGENT, PostTarget, post_json, tls_context
 from monitors.models import Alert
 
 ALERT_KEY_HEADER = "X-Claimwatch-Alert-Key"
 MIN_SECRET = 16
-TRANSIENT_STATUS = frozenset({408, 425, 429})
 _RESERVED = {"content-type", "user-agent", "content-length", "host"}
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 header field name
 
-
-USER_AGENT = PRODUCT
-
-
-def origin(url: str) -> str:
-    """``scheme://host[:port]``: safe to show in errors and logs (no credentials, path or query)."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 class WebhookSettings(BaseModel):
@@ -136,64 +120,3 @@ class WebhookChannel:
             ALERT_KEY_HEADER: key,
         }
 
-
-@dataclass(frozen=True)
-class PostTarget:
-    """Where and how to POST: shared by every HTTP channel (webhook, Slack, Discord)."""
-
-    label: str  # names the channel in errors, e.g. "webhook ops-hook"
-    url: str = field(repr=False)  # may carry a token: only its origin reaches error messages
-    timeout: float
-    verify: ssl.SSLContext
-
-
-def post_json(target: PostTarget, body: bytes, headers: Mapping[str, str]) -> None:
-    """POST ``body`` once; return on 2xx, else raise by the policy in this module's docstring."""
-    where = origin(target.url)
-    try:
-        with httpx.Client(timeout=target.timeout, verify=target.verify) as client:
-            response = client.post(target.url, content=body, headers=dict(headers))
-    except httpx.TimeoutException as exc:
-        message = f"no answer from {where} within {target.timeout:g}s"
-        raise TransientDeliveryError(target.label, message) from exc
-    except httpx.TransportError as exc:
-        raise _transport_error(target.label, where, exc, target.url) from exc
-    if not response.is_success:
-        raise _status_error(target.label, where, response)
-
-
-def _status_error(label: str, where: str, response: httpx.Response) -> DeliveryError:
-    status = f"HTTP {response.status_code} from {where}"
-    if response.is_redirect:
-        target = origin(str(response.next_request.url)) if response.next_request else "?"
-        hint = f" (redirect to {target}); set url to the final address"
-        return DeliveryError(label, status + hint)
-    if response.status_code >= 500 or response.status_code in TRANSIENT_STATUS:
-        return TransientDeliveryError(label, status)
-    return DeliveryError(label, status + "; check the url and the receiver's logs")
-
-
-def _transport_error(label: str, where: str, exc: httpx.TransportError, url: str) -> DeliveryError:
-    """TLS trust failures need the user to act; every other network failure may heal itself."""
-    cause: BaseException | None = exc
-    for _ in range(10):  # the chain is short; the bound guards against a cyclic __context__
-        if cause is None:
-            break
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return DeliveryError(
-                label,
-                f"TLS certificate of {where} not trusted ({cause.verify_message}); "
-                "fix the server certificate or set ca_file",
-            )
-        cause = cause.__cause__ or cause.__context__
-    reason = _redact(render.clean_line(str(exc)), url) or type(exc).__name__
-    return TransientDeliveryError(label, f"cannot reach {where}: {reason}")
-
-
-def _redact(text: str, url: str) -> str:
-    """Drop the URL's secret-bearing parts from a library message, should one ever quote them."""
-    parts = urlsplit(url)
-    for secret in (url, parts.password, parts.path, parts.query):
-        if secret and len(secret) > 1:
-            text = text.replace(secret, "…")
-    return text

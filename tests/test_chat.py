@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from alerts.channel import ChannelSettings, build_channel
 from alerts.chat import ChatChannel, DiscordSettings, SlackSettings
 from alerts.render import chat as render_chat
-from alerts.webhook import USER_AGENT
+from alerts.transport import USER_AGENT
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert, Evidence, SentenceStance
 from tests.fixtures.smtp_server import free_port

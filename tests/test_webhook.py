@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from alerts.channel import build_channel
 from alerts.render import alert as render
 from alerts.signing import sign, verify_signature
-from alerts.webhook import USER_AGENT, WebhookChannel, WebhookSettings
+from alerts.transport import USER_AGENT
+from alerts.webhook import WebhookChannel, WebhookSettings
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
 from tests.fixtures.smtp_server import free_port
