@@ -15,7 +15,7 @@ from sqlalchemy import Engine, RowMapping, distinct, func, select
 
 from monitors.models import ClaimState, Evidence, Verdict
 from monitors.state import schema
-from monitors.state.record import utc
+from monitors.state.sql import utc
 
 DECISIVE = tuple(v.value for v in Verdict if v.is_decisive)
 

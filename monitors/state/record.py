@@ -12,13 +12,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from monitors.errors import StoreError
 from monitors.models import (
     Alert,
     Assessment,
@@ -31,6 +29,7 @@ from monitors.models import (
 )
 from monitors.policy import AlertPolicy, alert_reason, cooldown_for, same_story
 from monitors.state import schema
+from monitors.state.sql import insert_ignore, utc
 
 
 @dataclass(frozen=True)
@@ -357,23 +356,3 @@ def _cooldown_reason(
     if last is None or now - last >= cooldown:
         return None
     return f"cooldown: last alert for this claim on {channel} at {last:%Y-%m-%d %H:%M} UTC"
-
-
-# --- dialect helpers ------------------------------------------------------------------------------
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def insert_ignore(conn: Connection, table: Any, row: dict[str, Any]) -> Any:
-    """INSERT that does nothing on a unique-key conflict, in the dialect at hand."""
-    name = conn.dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table).values(**row).on_conflict_do_nothing()
-    if name == "postgresql":
-        return postgresql.insert(table).values(**row).on_conflict_do_nothing()
-    raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")

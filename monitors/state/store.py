@@ -30,11 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitors.errors import StoreError
-from monitors.ingest.fetch import Validators
-from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
+from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 from monitors.state import schema
-from monitors.state.record import DecidedReport, Decision, insert_ignore, record_story, utc
+from monitors.state.record import DecidedReport, Decision, record_story
+from monitors.state.sql import insert_ignore, utc
 
 
 def utcnow() -> datetime:
