@@ -34,13 +34,13 @@ from flows.artifacts import (
     publish_run,
     run_summary_markdown,
 )
+from flows.config import load_config
 from flows.deliver import deliver_task
 from flows.params import MonitorParams
-from flows.secrets import prefect_secret
-from monitors.config import Config, load_config
+from monitors.config import Config
 from monitors.errors import ClaimwatchError, TransientFetchError
-from monitors.ingest.fetch import FetchSettings, Validators
-from monitors.models import Alert, Feed
+from monitors.ingest.fetch import FetchSettings
+from monitors.models import Alert, Feed, Validators
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
 from monitors.pipeline import (
     FeedPoll,
@@ -137,7 +137,7 @@ def monitor_claims(
         fetch_retries=fetch_retries,
         retry_delay_seconds=retry_delay_seconds,
     )
-    config = load_config(params.config_dir, secrets=prefect_secret)
+    config = load_config(params.config_dir)
     url = params.database_url or default_database_url()
     store = Store(url)
     try:

@@ -14,11 +14,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.artifacts import REPLAY_KEY, replay_markdown
+from flows.config import load_config
 from flows.deliver import deliver_task
 from flows.params import ReplayParams
-from flows.secrets import prefect_secret
 from monitors import replay as replay_core
-from monitors.config import Config, load_config
+from monitors.config import Config
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
 from monitors.state.store import Store
 
@@ -48,7 +48,7 @@ def replay_claims(
     params = ReplayParams(
         config_dir=config_dir, database_url=database_url, claim=claim, since=since, send=send
     )
-    config = load_config(params.config_dir, secrets=prefect_secret)
+    config = load_config(params.config_dir)
     url = params.database_url or default_database_url()
     result = replay_task(config, url, params)
     logger = get_run_logger()

@@ -6,8 +6,10 @@ one ``ConfigError`` naming file, entry and field, so a user fixes everything in 
 
 ``${VAR}`` and ``${VAR:-default}`` in any string value are replaced from the environment before
 validation, so secrets stay out of the files. ``${CLAIMWATCH_HOME}`` defaults to the data directory.
-``${secret:NAME}`` is read from the secret store the caller passes to ``load_config`` (claimwatch's
-commands and flows pass Prefect Secret blocks; this module never imports Prefect).
+``${secret:NAME}`` is read from the secret store the caller passes to ``load_config``, and each
+channel's settings are validated by the model its type registers. Commands and flows load through
+``flows.config.load_config``, which passes Prefect Secret blocks and ``alerts.channel``'s registry:
+this module imports neither Prefect nor ``alerts``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -180,19 +182,27 @@ class Config:
         raise ConfigError("claims", [f"no claim with id '{claim_id}' (known: {known})"])
 
 
-def load_config(directory: Path | str, secrets: SecretSource | None = None) -> Config:
+# Channel type -> its settings model; ``alerts.channel.CHANNEL_TYPES`` is the product's registry.
+ChannelTypes = Mapping[str, type[BaseModel]]
+
+
+def load_config(
+    directory: Path | str, *, channel_types: ChannelTypes, secrets: SecretSource | None = None
+) -> Config:
     """Load claims, feeds and channels from a config directory; raise one ConfigError per file.
 
-    ``secrets`` resolves ``${secret:NAME}`` references; without it they are reported as problems.
+    ``channel_types`` validates each channel's own settings (``flows.config.load_config`` passes
+    the product's registry). ``secrets`` resolves ``${secret:NAME}`` references; without it they
+    are reported as problems.
     """
     token = _SECRETS.set(secrets)
     try:
-        return _load_config(Path(directory).expanduser())
+        return _load_config(Path(directory).expanduser(), channel_types)
     finally:
         _SECRETS.reset(token)
 
 
-def _load_config(root: Path) -> Config:
+def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
     if not root.is_dir():
         raise ConfigError(
             str(root), ["not a directory; expected one holding claims.yaml and feeds.yaml"]
@@ -201,7 +211,9 @@ def _load_config(root: Path) -> Config:
     feeds, fetch = _load_feeds(root / FEEDS_FILE)
     channels_path = root / CHANNELS_FILE
     channels, policy = (
-        _load_channels(channels_path) if channels_path.exists() else (_default_channels(), None)
+        _load_channels(channels_path, channel_types)
+        if channels_path.exists()
+        else (_default_channels(), None)
     )
     return Config(
         claims=claims,
@@ -241,14 +253,14 @@ def _validate_fetch(document: Any, problems: list[str]) -> FetchSettings:
     return FetchSettings(**model.model_dump()) if model else FetchSettings()
 
 
-def _load_channels(path: Path) -> tuple[tuple[ChannelSpec, ...], PolicyModel]:
-    from alerts.channel import CHANNEL_TYPES  # alerts owns each channel type's settings model
-
+def _load_channels(
+    path: Path, channel_types: ChannelTypes
+) -> tuple[tuple[ChannelSpec, ...], PolicyModel]:
     document, problems = _read_document(path)
     entries = _list_section(document, "channels", problems) if document is not None else []
     specs: list[tuple[int, ChannelSpec]] = []
     for index, entry in _interpolated(entries, "channels", problems):
-        spec = _validate_channel(index, entry, CHANNEL_TYPES, problems)
+        spec = _validate_channel(index, entry, channel_types, problems)
         if spec is not None:
             specs.append((index, spec))
     problems += _duplicate_ids("channels", entries, what="name")
@@ -269,7 +281,7 @@ def _validate_section(document: Any, section: str, model: type[M], problems: lis
 
 
 def _validate_channel(
-    index: int, entry: Any, types: dict[str, type[BaseModel]], problems: list[str]
+    index: int, entry: Any, types: ChannelTypes, problems: list[str]
 ) -> ChannelSpec | None:
     where = f"channels[{index}]"
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from flows.cli import main
-from monitors.config import load_config
+from flows.config import load_config
 from monitors.models import Assessment, Evidence, Feed, Report, SentenceStance, Verdict
 from monitors.paths import DEMO_CONFIG_DIR
 from monitors.stance.engine import StanceEngine

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitors.config import load_claims, load_config
+from flows.config import load_config
+from monitors.config import load_claims
 from monitors.errors import ConfigError
 from monitors.paths import DEMO_CONFIG_DIR
 
@@ -26,7 +27,7 @@ def write_config(
 
 def config_error(directory: Path) -> str:
     with pytest.raises(ConfigError) as info:
-        load_config(directory)
+        load_config(directory, secrets=None)
     return str(info.value)
 
 

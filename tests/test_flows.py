@@ -303,7 +303,7 @@ def test_replay_reports_a_new_claim_and_sends_only_when_asked(env: Env) -> None:
 
 
 def _claims(env: Env) -> list[Any]:
-    from monitors.config import load_config
+    from flows.config import load_config
 
     return list(load_config(env.config_dir).claims)
 

@@ -24,8 +24,8 @@ from flows.cli.output import (
     plain,
     stamp,
 )
-from flows.secrets import prefect_secret
-from monitors.config import CLAIMS_FILE, Config, load_claims, load_config
+from flows.config import load_config
+from monitors.config import CLAIMS_FILE, Config, load_claims
 from monitors.models import Assessment, Claim
 from monitors.state import history
 from monitors.state.store import ClaimStatus
@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     from flows.monitor import monitor_claims  # Prefect loads only for the command that needs it
 
     config_dir = str(Path(args.config).resolve())
-    config = load_config(config_dir, secrets=prefect_secret)  # fail fast, before the flow run
+    config = load_config(config_dir)  # fail fast, before the flow run
     if args.claim:
         config.claim(args.claim)
     summary = monitor_claims(
@@ -131,7 +131,7 @@ def _print_assessment(console: Console, claim: Claim, assessment: Assessment) ->
 
 
 def _status(args: argparse.Namespace) -> int:
-    config = load_config(args.config, secrets=prefect_secret)
+    config = load_config(args.config)
     store = open_store(args)
     statuses = store.claim_statuses(config.claims)
     sources = history.independent_sources(store.engine, [c.id for c in config.claims])
@@ -198,7 +198,7 @@ def _change_json(change: history.StateChange | None) -> dict[str, Any] | None:
 
 
 def _evidence(args: argparse.Namespace) -> int:
-    config: Config = load_config(args.config, secrets=prefect_secret)
+    config: Config = load_config(args.config)
     claim = config.claim(args.claim_id)
     store = open_store(args)
     rows = list(reversed(history.evidence_timeline(store.engine, claim.id)))

@@ -16,10 +16,9 @@ from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, open_store
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
-from flows.secrets import prefect_secret
-from monitors.config import Config, load_config
-from monitors.ingest.fetch import Validators
-from monitors.models import Feed
+from flows.config import load_config
+from monitors.config import Config
+from monitors.models import Feed, Validators
 from monitors.state import history
 from monitors.state.store import Store
 
@@ -60,7 +59,7 @@ def redact_url(url: str) -> str:
 
 
 def _feeds(args: argparse.Namespace) -> int:
-    config = load_config(args.config, secrets=prefect_secret)
+    config = load_config(args.config)
     store = open_store(args)
     if args.check:
         return _feeds_check(config, store, args.json)

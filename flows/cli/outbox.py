@@ -12,8 +12,8 @@ from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, iso_time, open_store
 from flows.cli.output import VERDICT_STYLE, cell, emit, iso, make_console, plain
-from flows.secrets import prefect_secret
-from monitors.config import Config, load_config
+from flows.config import load_config
+from monitors.config import Config
 from monitors.models import Alert
 from monitors.state.store import OutboxItem, Store
 
@@ -119,7 +119,7 @@ def _outbox_table(items: list[OutboxItem]) -> Table:
 def _replay(args: argparse.Namespace) -> int:
     from monitors.replay import replay_claims
 
-    config = load_config(args.config, secrets=prefect_secret)
+    config = load_config(args.config)
     store = open_store(args)
     result = replay_claims(store, config, args.claim, args.since, send=args.send)
     delivery = _deliver(store, config) if args.send else None

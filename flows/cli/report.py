@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.cli.args import add_command, open_store
-from flows.secrets import prefect_secret
-from monitors.config import load_config
+from flows.config import load_config
 from monitors.state import history
 
 
@@ -28,7 +27,7 @@ def add_parser(sub: Any) -> None:
 def _report(args: argparse.Namespace) -> int:
     from flows.cli.html_report import ClaimPage, render_report
 
-    config = load_config(args.config, secrets=prefect_secret)
+    config = load_config(args.config)
     claims = [config.claim(cid) for cid in args.claim] if args.claim else list(config.claims)
     store = open_store(args)
     engine = store.engine
