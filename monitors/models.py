@@ -84,6 +84,14 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class Validators:
+    """A feed's conditional-GET state (ETag, Last-Modified), stored between runs."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """One feed entry, reduced to plain text."""
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from monitors.config import Config
 from monitors.errors import ClaimwatchError
-from monitors.ingest.fetch import FetchSettings, Validators, fetch_feed, make_client
+from monitors.ingest.fetch import FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
-from monitors.models import Alert, Claim, Feed, Report
+from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story
 from monitors.stance.engine import StanceEngine
 from monitors.state.record import DecidedReport, Suppressed

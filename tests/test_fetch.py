@@ -1,4 +1,4 @@
-"""fetch_feed / fetch_all against the real feed server on 127.0.0.1, and local files."""
+"""fetch_feed against the real feed server on 127.0.0.1, and local files."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from monitors.ingest.fetch import (
     FetchResult,
     FetchSettings,
     Validators,
-    fetch_all,
     fetch_feed,
     make_client,
     parse_retry_after,
@@ -327,43 +326,3 @@ def test_local_file_over_cap_is_permanent(tmp_path: Path) -> None:
     path.write_bytes(b"x" * 2_000)
     error = fetch_error(str(path), FetchSettings(max_bytes=1_000))
     assert (PermanentFetchError, True) == (type(error), "body exceeds 1000 bytes cap" in str(error))
-
-
-def test_fetch_all_returns_errors_in_place(feed_server: FeedServer, tmp_path: Path) -> None:
-    """One failing feed among good ones comes back as its error, in the feeds' order."""
-    local = tmp_path / "local.xml"
-    local.write_bytes(BODY)
-    feeds = [
-        Feed("good", feed_server.set_feed("/f/all-good.xml", BODY)),
-        Feed("gone", feed_server.url("/status/410")),
-        Feed("local", str(local)),
-        Feed("busy", feed_server.url("/retry-after/429?after=3")),
-    ]
-    results = run(fetch_all(feeds, {}, FAST))
-    actual = [(type(r).__name__, r.feed_id) for r in results]
-    expected = [
-        ("FetchResult", "good"),
-        ("PermanentFetchError", "gone"),
-        ("FetchResult", "local"),
-        ("TransientFetchError", "busy"),
-    ]
-    assert expected == actual
-
-
-def test_fetch_all_uses_stored_validators(feed_server: FeedServer) -> None:
-    """fetch_all looks validators up by feed id."""
-    url = feed_server.set_feed("/f/all-etag.xml", BODY, etag='"a1"')
-    results = run(fetch_all([Feed("x", url)], {"x": Validators(etag='"a1"')}, FAST))
-    expected = [True]
-    assert expected == [r.not_modified for r in results if isinstance(r, FetchResult)]
-
-
-def test_fetch_all_bounds_concurrency(feed_server: FeedServer) -> None:
-    """With concurrency 1, three 0.15 s feeds take at least 0.45 s (they run one at a time)."""
-    settings = FetchSettings(read_timeout=2.0, deadline=5.0, concurrency=1)
-    feeds = [Feed(f"s{i}", feed_server.url(f"/slow?seconds=0.15&n={i}")) for i in range(3)]
-    started = time.monotonic()
-    results = run(fetch_all(feeds, {}, settings))
-    elapsed = time.monotonic() - started
-    expected = ([False] * 3, True)
-    assert expected == ([isinstance(r, FetchError) for r in results], elapsed >= 0.45)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from monitors.ingest.fetch import Validators
 from monitors.models import (
     Assessment,
     Claim,
@@ -16,6 +15,7 @@ from monitors.models import (
     Feed,
     Report,
     SentenceStance,
+    Validators,
     Verdict,
 )
 from monitors.state import history

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitors.config import load_config
-from monitors.models import ClaimState, Feed, Report
+from flows.config import load_config
+from monitors.ingest.fetch import FetchSettings
+from monitors.models import ClaimState, Feed, Report, Validators
 from monitors.paths import DEMO_CONFIG_DIR
-from monitors.pipeline import FeedPoll, RunOptions, process_polls
+from monitors.pipeline import FeedPoll, RunOptions, poll_feed, process_polls
 from monitors.replay import replay_claims
 from monitors.state.store import Store
+from tests.fixtures.feed_server import FeedServer, rss_feed
 
 FEED = Feed(id="wire", url="http://127.0.0.1/wire")
 T0 = datetime(2025, 4, 26, 9, tzinfo=UTC)
@@ -60,3 +62,22 @@ def test_replay_finds_what_a_new_claim_would_have_alerted(tmp_path: Path) -> Non
     sent = replay_claims(store, config, ["gornal-recaptured"], send=True)
     assert [a.key for a in dry.alerts] == [a.key for a in sent.alerts]
     assert 2 * len(config.channels) == len(store.outbox(status="pending"))
+
+
+def test_poll_feed_returns_each_failure_as_that_feeds_error(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """Polling feeds one by one: a gone or busy feed comes back as its error, never raised."""
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss_feed([{"title": "Local report", "guid": "local-1"}]))
+    feeds = [
+        Feed("good", feed_server.set_feed("/f/poll-good.xml", rss_feed([{"title": "A"}]))),
+        Feed("gone", feed_server.url("/status/410")),
+        Feed("local", str(local)),
+        Feed("busy", feed_server.url("/retry-after/429?after=3")),
+    ]
+    settings = FetchSettings(connect_timeout=2.0, read_timeout=2.0, deadline=5.0)
+    polls = [poll_feed(feed, Validators(), settings) for feed in feeds]
+    actual = [(p.feed.id, p.ok, len(p.reports)) for p in polls]
+    assert [("good", True, 1), ("gone", False, 0), ("local", True, 1), ("busy", False, 0)] == actual
+    assert "410" in (polls[1].error or "")

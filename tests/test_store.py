@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitors.ingest.fetch import Validators
 from monitors.models import (
     Assessment,
     Claim,
@@ -15,6 +14,7 @@ from monitors.models import (
     Feed,
     Report,
     SentenceStance,
+    Validators,
     Verdict,
 )
 from monitors.state import history

@@ -15,7 +15,6 @@ import asyncio
 import re
 import ssl
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ import httpx
 
 from monitors.about import PRODUCT
 from monitors.errors import FetchError, PermanentFetchError, TransientFetchError
-from monitors.models import Feed
+from monitors.models import Feed, Validators
 
 USER_AGENT = f"{PRODUCT} (+https://github.com/claimwatch/claimwatch)"
 ACCEPT = (
@@ -35,14 +34,6 @@ ACCEPT = (
 _TRANSIENT_4XX = frozenset({408, 425, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
-
-
-@dataclass(frozen=True)
-class Validators:
-    """Conditional-GET state stored per feed."""
-
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,25 +75,6 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
         headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
         limits=httpx.Limits(max_connections=max(1, settings.concurrency)),
     )
-
-
-async def fetch_all(
-    feeds: Sequence[Feed], validators: Mapping[str, Validators], settings: FetchSettings
-) -> list[FetchResult | FetchError]:
-    """Fetch every feed, at most ``settings.concurrency`` at once; errors are returned in place."""
-    semaphore = asyncio.Semaphore(max(1, settings.concurrency))
-
-    async def one(client: httpx.AsyncClient, feed: Feed) -> FetchResult | FetchError:
-        async with semaphore:
-            try:
-                return await fetch_feed(
-                    client, feed, validators.get(feed.id, Validators()), settings
-                )
-            except FetchError as exc:
-                return exc
-
-    async with make_client(settings) as client:
-        return list(await asyncio.gather(*(one(client, feed) for feed in feeds)))
 
 
 async def fetch_feed(

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from monitors.models import Evidence, SentenceStance
 from monitors.stance.framing import framing
 from monitors.stance.judge import TERM_MATCH, ClaimReader, Reading
-from monitors.stance.match import rarity
 from monitors.stance.sentence import Sentence, Sentences
+from monitors.stance.vocabulary import rarity
 
 _CUE_KINDS = ("refute", "deny_verb", "hedge", "report", "report_noun", "confirm", "competing")
 _STANCES = tuple(SentenceStance)

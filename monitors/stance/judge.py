@@ -19,8 +19,9 @@ from datetime import date
 
 from monitors.models import Claim, Evidence, SentenceStance
 from monitors.stance.cues import CueHit, CueSet, tagged
-from monitors.stance.match import STOPWORDS, ClaimMatcher
+from monitors.stance.match import ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
+from monitors.stance.vocabulary import STOPWORDS
 
 NEGATION_SCOPE = 6  # words after a negation that it can flip
 TERM_MATCH = 0.2  # share of a sentence-only claim's terms a sentence needs to be "about" it

@@ -8,35 +8,15 @@ gets its subject terms from the statement: content words, names and numbers weig
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from rapidfuzz import fuzz
 
 from monitors.models import Claim
+from monitors.stance.vocabulary import STOPWORDS, rarity
 from monitors.text import stem, tokenize, words
-
-STOPWORDS = frozenset(
-    (
-        "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about",
-        "as", "into", "over", "under", "after", "before", "during", "and", "or", "but", "if",
-        "then", "than", "that", "this", "these", "those", "it", "its", "it's", "is", "are",
-        "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will",
-        "would", "can", "could", "should", "may", "might", "must", "shall", "not", "no", "yes",
-        "so", "such", "there", "their", "they", "them", "he", "she", "his", "her", "him", "we",
-        "our", "you", "your", "i", "me", "my", "who", "whom", "whose", "which", "what", "when",
-        "where", "why", "how", "all", "any", "each", "every", "some", "most", "more", "other",
-        "only", "own", "same", "very", "just", "also", "up", "down", "out", "off", "again",
-        "further", "once", "here", "both", "few", "nor", "too", "s", "t", "says", "said", "say",
-        "new", "one", "two", "via", "amid", "against", "between", "through", "while", "who's",
-        "has", "been", "year", "years", "time", "times", "now", "still",
-    )
-)  # fmt: skip
 
 _PREFIX_SCORE = 90.0  # what an inflected form scores: a stricter threshold rejects it
 _PREFIX_MIN = 4  # alias tokens shorter than this must match whole words ("US" is not "use")
@@ -71,10 +51,6 @@ class ClaimMatcher:
         alias_stems = {stem(t) for a in self.aliases for t in a.tokens}
         # The predicate: what the claim says about its subject ("regained full control").
         self.predicate = {t: w for t, w in self.terms.items() if t not in alias_stems}
-        if not self.aliases:
-            self.subject_terms = _key_terms(self.terms)
-        else:
-            self.subject_terms = {}
 
     def find_alias(self, tokens: Sequence[str], surface: Sequence[str]) -> AliasHit | None:
         """The best alias match in a sentence's folded tokens, or None below the threshold."""
@@ -134,25 +110,6 @@ def _window_score(alias: _Alias, window: Sequence[str], threshold: float) -> flo
     return 0.0
 
 
-_IDF_TABLE = Path(__file__).with_name("idf.json")  # built by scripts/train_idf.py
-
-
-@cache
-def _document_frequencies() -> tuple[int, dict[str, int]]:
-    try:
-        data = json.loads(_IDF_TABLE.read_text(encoding="utf-8"))
-    except FileNotFoundError:  # without the table every word weighs the same
-        return 1, {}
-    return int(data["documents"]), data["df"]
-
-
-def rarity(stem_: str) -> float:
-    """Inverse document frequency of a stem, scaled to 0..1 (1 = rarer than anything counted)."""
-    documents, df = _document_frequencies()
-    top = math.log(documents + 1)
-    return math.log((documents + 1) / (df.get(stem_, 0) + 1)) / top if top else 1.0
-
-
 def claim_terms(statement: str) -> dict[str, float]:
     """Stemmed content words of a statement -> weight: rarity, names and numbers count double."""
     terms: dict[str, float] = {}
@@ -166,13 +123,4 @@ def claim_terms(statement: str) -> dict[str, float]:
     return terms
 
 
-def _key_terms(terms: dict[str, float]) -> dict[str, float]:
-    return dict(terms)
-
-
-def sentence_stems(text: str) -> set[str]:
-    """The stem set of a text, for coverage checks."""
-    return {stem(t) for t in tokenize(text)}
-
-
-__all__ = ["AliasHit", "ClaimMatcher", "STOPWORDS", "claim_terms", "sentence_stems", "words"]
+__all__ = ["AliasHit", "ClaimMatcher", "claim_terms"]

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 from monitors.stance import lexicon
 from monitors.stance.cues import CueHit, CueSet, tagged
-from monitors.stance.match import STOPWORDS, rarity
+from monitors.stance.vocabulary import STOPWORDS, rarity
 from monitors.text import fold, has_cyrillic, split_sentences, stem, words
 
 BUILTIN = CueSet(
