@@ -29,7 +29,6 @@ _RESERVED = {"content-type", "user-agent", "content-length", "host"}
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 header field name
 
 
-
 class WebhookSettings(BaseModel):
     """``type: webhook`` in the channels section of the config."""
 
@@ -119,4 +118,3 @@ class WebhookChannel:
             SIGNATURE_HEADER: sign(self.settings.secret.get_secret_value(), body, timestamp),
             ALERT_KEY_HEADER: key,
         }
-

@@ -492,7 +492,7 @@ def _describe(exc: ValidationError, where: str, model: type[BaseModel]) -> list[
 
 
 def _message(error: Any, model: type[BaseModel]) -> str:
-    kind, msg = error["type"], error["msg"]
+    kind, msg = str(error["type"]), str(error["msg"])
     got = error.get("input")
     if kind == "extra_forbidden":
         field_name = str(error["loc"][-1])

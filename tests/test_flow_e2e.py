@@ -124,9 +124,8 @@ def test_alerts_delivered_once_then_again_on_denial(
     # Moscow's claim still stands in the report, now denied by Kyiv: both sides, so disputed.
     assert "disputed" == latest["verdict"]
     assert "confirmed" == latest["previous_state"]
-    assert "[claimwatch] DISPUTED: Russian forces recaptured Gornal" == (
-        smtp_server.messages[-1].message["Subject"]
-    )
+    subject = smtp_server.messages[-1].message["Subject"]
+    assert "[claimwatch] DISPUTED: Russian forces recaptured Gornal" == subject
 
 
 def test_smtp_down_then_up_delivers_exactly_once(

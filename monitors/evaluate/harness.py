@@ -108,4 +108,3 @@ def _as_json(metrics: Metrics) -> dict[str, object]:
         data["fnc_score"] = metrics.fnc_score
         data["relatedness_accuracy"] = metrics.relatedness_accuracy
     return data
-
