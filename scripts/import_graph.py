@@ -13,7 +13,6 @@ units import each other, directly or through others; no module imports itself th
 from __future__ import annotations
 
 import ast
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
