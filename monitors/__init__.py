@@ -1,1 +1,1 @@
-"""claimwatch monitors: config, fetch, parse, store, match and stance. Never imports Prefect."""
+"""claimwatch monitors: config, ingest, stance, policy, state and the pipeline. Never imports Prefect."""
