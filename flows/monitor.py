@@ -1,10 +1,25 @@
 """The monitor flow: poll feeds, decide new reports against the claims, deliver alerts.
 
-Thin orchestration: every step is a plain function in ``monitors``/``alerts``. Tasks exist where
-Prefect adds something: one task per feed (concurrency, visibility, a failing feed stays its own),
-one task for deciding (matching all reports against all claims in one step is far cheaper than a
-task per pair), one for delivery. Caching is off everywhere: dedupe lives in our store, and an alert
-must never be skipped by a cache.
+The pipeline, one call per step, in the order ``_run`` takes them (each step a plain function in
+``monitors/pipeline.py`` unless noted)::
+
+    poll_feed_task   fetch and parse each feed (a task per feed)   -> fetch_and_parse
+    record_health    each feed's validators and failure count
+    decide_task      one task for the deciding steps:
+      keep_new         drop reports before ``since`` and versions already decided
+      assess           every report against every selected claim, oldest first (monitors/stance)
+      group_stories    syndicated copies of one report become one story
+      record_stories   per story: ``policy.decide`` (monitors/policy.py), written in one
+                       transaction (monitors/state/record.py)
+    summarize        the RunSummary
+    deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
+    _publish         the summary and claims-table artifacts; an event per state change
+
+Tasks exist where Prefect adds something: one per feed (concurrency, visibility, a failing feed
+stays its own), one for deciding (matching all reports against all claims in one step is far
+cheaper than a task per pair), one for delivery. Caching is off everywhere: dedupe lives in our
+store, and an alert must never be skipped by a cache. A dry run writes nothing (no feed health,
+stories decided in a rolled-back transaction) and sends nothing.
 
 Run it: ``claimwatch run``, ``python -m flows.monitor``, or a ``prefect.yaml`` deployment.
 """
@@ -45,9 +60,16 @@ from monitors.paths import DEMO_CONFIG_DIR, default_database_url
 from monitors.pipeline import (
     FeedPoll,
     ProcessResult,
+    RunOptions,
     RunSummary,
+    assess,
     fetch_and_parse,
-    process_polls,
+    group_stories,
+    keep_new,
+    polled_feeds,
+    record_health,
+    record_stories,
+    selected_claims,
     summarize,
 )
 from monitors.state.store import Store
@@ -100,11 +122,17 @@ def _failed(feed: Feed, exc: ClaimwatchError) -> FeedPoll:
 
 @task(name="decide-reports", cache_policy=NO_CACHE)
 def decide_task(
-    config: Config, database_url: str, polls: list[FeedPoll], params: MonitorParams
+    config: Config, database_url: str, polls: list[FeedPoll], options: RunOptions
 ) -> ProcessResult:
+    """The deciding steps, in order. One task for all: per report they would cost more in task
+    overhead than the work itself (PREFECT-NOTES)."""
     store = Store(database_url)
     try:
-        return process_polls(store, config, polls, params.options())
+        reports = keep_new(store, polls, options.since)
+        claims = selected_claims(config, options.claim_ids)
+        decided = assess(claims, reports)
+        stories = group_stories(decided, config.alert_policy())
+        return record_stories(store, config, stories, polled_feeds(polls), options.dry_run)
     finally:
         store.close()
 
@@ -147,15 +175,30 @@ def monitor_claims(
 
 
 def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
+    """The pipeline (module docstring): one call per step."""
     evidence_mark = last_evidence_id(store)
     polls = _poll_all(config, store.validators(), params)
-    processed = decide_task(config, store.url, polls, params)
+    record_health(store, polls, params.dry_run)
+    processed = decide_task(config, store.url, polls, params.options())
     summary = summarize(polls, processed)
     if params.deliver and not params.dry_run:
         _deliver_into(summary, deliver_task(config, store.url))
     logger = get_run_logger()
     for line in summary.lines():
         logger.info(line)
+    _publish(config, store, params, processed, summary, evidence_mark)
+    return summary
+
+
+def _publish(
+    config: Config,
+    store: Store,
+    params: MonitorParams,
+    processed: ProcessResult,
+    summary: RunSummary,
+    evidence_mark: int,
+) -> None:
+    """The run's artifacts; for a real run also an event per state change."""
     if params.dry_run:
         evidence = evidence_of_alerts(processed.alerts)
     else:
@@ -163,7 +206,6 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
         _emit_state_changes(processed.alerts)
     markdown = run_summary_markdown(summary, processed.alerts, evidence, params.dry_run)
     publish_run(markdown, claims_table(store.claim_statuses(config.claims)), _describe(params))
-    return summary
 
 
 def _poll_all(

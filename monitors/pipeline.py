@@ -1,6 +1,8 @@
 """The monitor's steps as plain functions, in the order a run takes them.
 
-``flows/monitor.py`` wraps these in Prefect tasks; tests and the CLI can call them directly.
+``poll_feed`` (per feed), ``record_health``, ``keep_new``, ``assess``, ``group_stories``,
+``record_stories``, then ``summarize``. ``flows/monitor.py`` calls them by name, wrapping some in
+Prefect tasks; ``process_polls`` runs the same steps without Prefect (tests, replays).
 Each step takes and returns plain data, so a failure in one feed stays in that feed's result.
 """
 
@@ -107,15 +109,13 @@ def process_polls(
     polls: Sequence[FeedPoll],
     options: RunOptions = RunOptions(),
 ) -> ProcessResult:
-    """Record feed health, then decide every new or changed report and queue its alerts."""
-    if not options.dry_run:
-        for poll in polls:
-            _record_health(store, poll)
-    fresh = [r for p in polls for r in p.reports if _is_recent(r, options.since)]
-    new = store.unseen(fresh)
-    feeds = {p.feed.id: p.feed for p in polls}
+    """The monitor's steps after polling, as ``flows/monitor.py`` runs them, without Prefect."""
+    record_health(store, polls, options.dry_run)
+    reports = keep_new(store, polls, options.since)
     claims = selected_claims(config, options.claim_ids)
-    return decide_reports(store, config, claims, new, feeds, options.dry_run)
+    decided = assess(claims, reports)
+    stories = group_stories(decided, config.alert_policy())
+    return record_stories(store, config, stories, polled_feeds(polls), options.dry_run)
 
 
 def decide_reports(
@@ -127,21 +127,34 @@ def decide_reports(
     dry_run: bool = False,
 ) -> ProcessResult:
     """Assess reports oldest first, group syndicated copies, record decisions and alerts."""
+    decided = assess(claims, reports)
+    stories = group_stories(decided, config.alert_policy())
+    return record_stories(store, config, stories, feeds, dry_run)
+
+
+def record_health(store: Store, polls: Sequence[FeedPoll], dry_run: bool = False) -> None:
+    """Each feed's validators and failure count; a dry run writes nothing."""
+    if dry_run:
+        return
+    for poll in polls:
+        if poll.error is not None:
+            store.record_fetch_failure(poll.feed, poll.error)
+        elif poll.validators is not None:
+            store.record_fetch_success(poll.feed, poll.validators, len(poll.reports))
+
+
+def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) -> list[Report]:
+    """The polled reports worth deciding: recent enough, and never decided in this version."""
+    recent = [r for p in polls for r in p.reports if _is_recent(r, since)]
+    return store.unseen(recent)
+
+
+def assess(claims: Sequence[Claim], reports: Sequence[Report]) -> list[DecidedReport]:
+    """Every report against every claim, oldest first, so the newest sets a claim's state last."""
     engine = StanceEngine(claims)
-    decided = [
+    return [
         DecidedReport(r, tuple(engine.assess(r.title, r.summary))) for r in _oldest_first(reports)
     ]
-    policy = config.alert_policy()
-    stories = group_stories(decided, policy)
-    channels = [c.name for c in config.channels]
-    by_id = {c.id: c for c in claims}
-    decisions = store.record_stories(stories, feeds, by_id, channels, dry_run, policy)
-    return ProcessResult(
-        new_reports=len(reports),
-        new_evidence=sum(d.evidence_count for d in decisions),
-        alerts=tuple(a for d in decisions for a in d.alerts),
-        suppressed=tuple(s for d in decisions for s in d.suppressed),
-    )
 
 
 def group_stories(
@@ -170,19 +183,37 @@ def _joins(story: list[DecidedReport], item: DecidedReport, policy: AlertPolicy)
     return apart <= policy.duplicate_window and same_story(first.title, report.title, policy)
 
 
+def record_stories(
+    store: Store,
+    config: Config,
+    stories: Sequence[Sequence[DecidedReport]],
+    feeds: Mapping[str, Feed],
+    dry_run: bool = False,
+) -> ProcessResult:
+    """Decide and store each story (``policy.decide``, one transaction each; a dry run rolls
+    back), queueing its alerts in the outbox."""
+    channels = [c.name for c in config.channels]
+    claims = {c.id: c for c in config.claims}
+    policy = config.alert_policy()
+    decisions = store.record_stories(stories, feeds, claims, channels, dry_run, policy)
+    return ProcessResult(
+        new_reports=sum(len(story) for story in stories),  # every report is in one story
+        new_evidence=sum(d.evidence_count for d in decisions),
+        alerts=tuple(a for d in decisions for a in d.alerts),
+        suppressed=tuple(s for d in decisions for s in d.suppressed),
+    )
+
+
+def polled_feeds(polls: Sequence[FeedPoll]) -> dict[str, Feed]:
+    return {p.feed.id: p.feed for p in polls}
+
+
 def selected_claims(config: Config, claim_ids: Sequence[str]) -> list[Claim]:
     return [config.claim(cid) for cid in claim_ids] if claim_ids else list(config.claims)
 
 
 def _is_recent(report: Report, since: datetime | None) -> bool:
     return since is None or report.published is None or report.published >= since
-
-
-def _record_health(store: Store, poll: FeedPoll) -> None:
-    if poll.error is not None:
-        store.record_fetch_failure(poll.feed, poll.error)
-    elif poll.validators is not None:
-        store.record_fetch_success(poll.feed, poll.validators, len(poll.reports))
 
 
 def _oldest_first(reports: Sequence[Report]) -> list[Report]:

@@ -12,18 +12,23 @@ story is hot. The rules, in order:
 4. a non-transition alert inside the claim's or the channel's cooldown is held back.
 
 Held-back alerts are kept in the outbox as ``suppressed`` with the reason, so nothing is silent.
+
+``decide`` applies the rules (and the claim-state rule: an older report does not overturn a state
+set by a newer one) to one story. It is a pure function over plain data: the store reads the facts
+(``ClaimFacts``), calls it, and writes the ``StoryDecision`` in the story's one transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
-from monitors.models import ClaimState
+from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Source, Verdict
 from monitors.text import fold
 
 # Outlets append their name to syndicated titles: "Gornal retaken - Reuters", "... | BBC News".
@@ -41,6 +46,177 @@ class AlertPolicy:
 DEFAULT_POLICY = AlertPolicy()
 
 
+# --- what decide() is given -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """A fresh evidence row: one report's assessment of one claim, just stored."""
+
+    report: Report
+    assessment: Assessment
+    evidence_id: int
+
+
+@dataclass(frozen=True)
+class EarlierEvidence:
+    """An evidence row already stored for a claim; its title is what a duplicate matches."""
+
+    verdict: Verdict
+    title: str
+    feed_id: str
+    report_id: str
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """What the store knows about one claim when a story arrives."""
+
+    state: ClaimState = ClaimState.UNKNOWN
+    as_of: datetime | None = None  # when the report that set the state appeared; None: never set
+    # Its evidence stored within the duplicate window; may hold this story's own rows, which
+    # never count as copies of themselves.
+    recent: tuple[EarlierEvidence, ...] = ()
+    last_alert: Mapping[str, datetime] = field(default_factory=dict)  # channel -> last one queued
+
+
+# --- what decide() returns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """A claim state to write. A newer report rewrites it (and its ``as_of``) even unchanged."""
+
+    claim_id: str
+    previous: ClaimState
+    state: ClaimState
+    reported_at: datetime
+    evidence_id: int
+
+    @property
+    def moved(self) -> bool:
+        """True for an actual change, which also goes into the claim's history."""
+        return self.state != self.previous
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One alert's outbox row on one channel: pending, or suppressed with the reason."""
+
+    channel: str
+    reason: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "pending" if self.reason is None else "suppressed"
+
+
+@dataclass(frozen=True)
+class AlertDecision:
+    """One alert and its outbox rows. ``reason``: held back on every channel (None: it alerts,
+    though a channel's cooldown may still hold it there)."""
+
+    alert: Alert
+    reason: str | None
+    outbox: tuple[OutboxEntry, ...]
+
+
+@dataclass(frozen=True)
+class StoryDecision:
+    """Everything one story changes, in the order it is decided."""
+
+    states: tuple[StateChange, ...] = ()
+    alerts: tuple[AlertDecision, ...] = ()
+
+
+# --- the decision ---------------------------------------------------------------------------------
+
+
+def decide(
+    evidence: Sequence[NewEvidence],
+    facts: Mapping[str, ClaimFacts],
+    claims: Mapping[str, Claim],
+    feeds: Mapping[str, Feed],
+    channels: Sequence[str],
+    policy: AlertPolicy,
+    now: datetime,
+) -> StoryDecision:
+    """Decide one story's fresh evidence: the claim states it sets and the alerts it causes.
+
+    One alert per (claim, verdict) group, decided in order; a later group of the same claim sees
+    what earlier ones did (the state they set, the alerts they queued), as it would in the store.
+    """
+    known = dict(facts)
+    states: list[StateChange] = []
+    alerts: list[AlertDecision] = []
+    for group in decisive_groups(evidence):
+        claim = claims[group[0].assessment.claim_id]
+        before = known.get(claim.id, ClaimFacts())
+        change = next_state(before, group[0], now)
+        alert = build_alert(claim, group, before.state, change, feeds, now)
+        reason = hold_back(alert, group, before.recent, policy)
+        outbox = outbox_rows(alert, reason, claim, before.last_alert, channels, policy, now)
+        if change is not None:
+            states.append(change)
+        alerts.append(AlertDecision(alert, reason, outbox))
+        known[claim.id] = _after(before, change, outbox, now)
+    return StoryDecision(tuple(states), tuple(alerts))
+
+
+def outbox_rows(
+    alert: Alert,
+    reason: str | None,
+    claim: Claim,
+    last_alert: Mapping[str, datetime],
+    channels: Sequence[str],
+    policy: AlertPolicy,
+    now: datetime,
+) -> tuple[OutboxEntry, ...]:
+    """Every channel's row: held back everywhere for ``reason``, else by the channel's cooldown."""
+    cooldown = timedelta(seconds=claim.cooldown_s)
+    return tuple(
+        OutboxEntry(c, reason or cooldown_reason(alert, c, cooldown, last_alert, policy, now))
+        for c in channels
+    )
+
+
+def _after(
+    before: ClaimFacts,
+    change: StateChange | None,
+    outbox: Sequence[OutboxEntry],
+    now: datetime,
+) -> ClaimFacts:
+    """The claim's facts for the story's next group: the state just set, the alerts just queued."""
+    state, as_of = (change.state, change.reported_at) if change else (before.state, before.as_of)
+    last = dict(before.last_alert)
+    for entry in outbox:
+        if entry.reason is None:  # suppressed rows never start a cooldown
+            last[entry.channel] = max(now, last.get(entry.channel, now))
+    return replace(before, state=state, as_of=as_of, last_alert=last)
+
+
+def decisive_groups(evidence: Sequence[NewEvidence]) -> list[list[NewEvidence]]:
+    """One group per (claim, verdict): copies of a story that agree make one alert."""
+    groups: dict[tuple[str, Verdict], list[NewEvidence]] = {}
+    for item in evidence:
+        if item.assessment.verdict.is_decisive:
+            key = (item.assessment.claim_id, item.assessment.verdict)
+            groups.setdefault(key, []).append(item)
+    return list(groups.values())
+
+
+def next_state(before: ClaimFacts, first: NewEvidence, now: datetime) -> StateChange | None:
+    """The state a group's first report sets, or None when an older report arrives late."""
+    reported_at = first.report.published or now
+    # Feeds list newest first and backfills arrive late: an older report is recorded and
+    # alerted, but does not overturn a state set by a newer one.
+    if before.as_of is not None and reported_at < before.as_of:
+        return None
+    state = ClaimState.from_verdict(first.assessment.verdict)
+    claim_id = first.assessment.claim_id
+    return StateChange(claim_id, before.state, state, reported_at, first.evidence_id)
+
+
 def alert_reason(
     previous: ClaimState, new: ClaimState, score: float, policy: AlertPolicy
 ) -> str | None:
@@ -50,6 +226,62 @@ def alert_reason(
     if score >= policy.strong_score:
         return f"strong evidence (score {score:.2f} >= {policy.strong_score:.2f})"
     return None
+
+
+def hold_back(
+    alert: Alert,
+    group: Sequence[NewEvidence],
+    recent: Sequence[EarlierEvidence],
+    policy: AlertPolicy,
+) -> str | None:
+    """Why this alert is suppressed for every channel, or None (cooldowns are per channel)."""
+    if alert_reason(alert.previous_state, alert.new_state, alert.score, policy) is None:
+        return f"no state change and weak evidence (score {alert.score:.2f})"
+    if alert.is_transition:
+        return None
+    earlier = earlier_copy(group, recent, policy)
+    if earlier is not None:
+        return f"duplicate of {earlier!r}, already alerted"
+    return None
+
+
+def earlier_copy(
+    group: Sequence[NewEvidence], recent: Sequence[EarlierEvidence], policy: AlertPolicy
+) -> str | None:
+    """The title of an earlier report of the same story with the same verdict on this claim."""
+    own = {(m.report.feed_id, m.report.report_id) for m in group}  # incl. older versions
+    first = group[0]
+    for row in recent:
+        if (
+            row.verdict == first.assessment.verdict
+            and (row.feed_id, row.report_id) not in own
+            and same_story(row.title, first.report.title, policy)
+        ):
+            return row.title
+    return None
+
+
+def cooldown_reason(
+    alert: Alert,
+    channel: str,
+    claim_cooldown: timedelta,
+    last_alert: Mapping[str, datetime],
+    policy: AlertPolicy,
+    now: datetime,
+) -> str | None:
+    """Why this channel holds the alert back: the claim's last alert on it was too recent."""
+    if alert.is_transition:
+        return None  # a state change is always worth a message
+    cooldown = cooldown_for(channel, claim_cooldown, policy)
+    last = last_alert.get(channel)
+    if not cooldown or last is None or now - last >= cooldown:
+        return None
+    return f"cooldown: last alert for this claim on {channel} at {last:%Y-%m-%d %H:%M} UTC"
+
+
+def cooldown_for(channel: str, claim_cooldown: timedelta, policy: AlertPolicy) -> timedelta:
+    """The longer of the claim's and the channel's cooldown applies."""
+    return max(claim_cooldown, policy.channel_cooldowns.get(channel, timedelta(0)))
 
 
 def same_story(title_a: str, title_b: str, policy: AlertPolicy = DEFAULT_POLICY) -> bool:
@@ -64,6 +296,46 @@ def _story_key(title: str) -> str:
     return _OUTLET_SUFFIX.sub("", fold(title).strip())
 
 
-def cooldown_for(channel: str, claim_cooldown: timedelta, policy: AlertPolicy) -> timedelta:
-    """The longer of the claim's and the channel's cooldown applies."""
-    return max(claim_cooldown, policy.channel_cooldowns.get(channel, timedelta(0)))
+# --- the alert ------------------------------------------------------------------------------------
+
+
+def alert_key(claim_id: str, report: Report) -> str:
+    """One alert per claim per report *version*: an edited report may alert again."""
+    raw = f"{claim_id}\x1f{report.feed_id}\x1f{report.report_id}\x1f{report.content_hash}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def build_alert(
+    claim: Claim,
+    group: Sequence[NewEvidence],
+    previous: ClaimState,
+    change: StateChange | None,
+    feeds: Mapping[str, Feed],
+    now: datetime,
+) -> Alert:
+    """The alert for a (claim, verdict) group: its first report, and every report as a source."""
+    report, assessment = group[0].report, group[0].assessment
+    feed = feeds.get(report.feed_id, Feed(id=report.feed_id, url=""))
+    return Alert(
+        key=alert_key(claim.id, report),
+        claim_id=claim.id,
+        claim_statement=claim.statement,
+        verdict=assessment.verdict,
+        previous_state=previous,
+        new_state=change.state if change else previous,
+        score=assessment.score,
+        report_title=report.title,
+        report_link=report.link,
+        feed_id=feed.id,
+        feed_name=feed.label,
+        published=report.published,
+        evidence=assessment.evidence,
+        created_at=now,
+        sources=tuple(_source(m.report, feeds) for m in group),
+    )
+
+
+def _source(report: Report, feeds: Mapping[str, Feed]) -> Source:
+    feed = feeds.get(report.feed_id)
+    name = feed.label if feed else report.feed_id
+    return Source(report.feed_id, name, report.title, report.link, report.published)

@@ -18,6 +18,7 @@ from monitors.models import (
     Verdict,
 )
 from monitors.state import history
+from monitors.state.record import DecidedReport
 from monitors.state.store import Store
 
 CLAIM = Claim(id="gornal", statement="Russian forces recaptured Gornal", aliases=("Gornal",))
@@ -98,6 +99,29 @@ def test_older_report_does_not_overturn_newer_state(store: Store) -> None:
     old = store.record_report(report("old"), FEED, [assessment(Verdict.CONFIRM)], CLAIMS, CHANNELS)
     assert ClaimState.CONTRADICTED == old.alerts[0].new_state
     assert ClaimState.CONTRADICTED == store.claim_statuses([CLAIM])[0].state
+
+
+def test_later_groups_of_a_story_see_what_earlier_ones_wrote(store: Store) -> None:
+    """In one story, a second verdict starts from the first's state and inside its cooldown."""
+    claims = {CLAIM.id: Claim(CLAIM.id, CLAIM.statement, CLAIM.aliases, cooldown_s=3600)}
+    story = [
+        DecidedReport(report("newer", hours=2), (assessment(Verdict.CONFIRM),)),
+        DecidedReport(report("older", hours=1), (assessment(Verdict.CONTRADICT),)),
+    ]
+    decision = store.record_story(story, {FEED.id: FEED}, claims, CHANNELS)
+    assert [
+        (ClaimState.UNKNOWN, ClaimState.CONFIRMED),
+        (ClaimState.CONFIRMED, ClaimState.CONFIRMED),  # older: recorded, state kept
+    ] == [(a.previous_state, a.new_state) for a in decision.alerts]
+    statuses = [(i.alert.report_title, i.channel, i.status) for i in store.outbox()]
+    assert [
+        ("Report newer", "mail", "pending"),
+        ("Report newer", "hook", "pending"),
+        ("Report older", "mail", "suppressed"),
+        ("Report older", "hook", "suppressed"),
+    ] == statuses
+    assert "cooldown: last alert for this claim on mail" in (store.outbox()[2].last_error or "")
+    assert ClaimState.CONFIRMED == store.claim_statuses([CLAIM])[0].state
 
 
 def test_neutral_and_unrelated_do_not_alert(store: Store) -> None:

@@ -4,11 +4,13 @@ A *story* is one report, or several near-identical reports from different feeds 
 the same run (syndicated copies). Everything a story changes is written in a single transaction:
 a crash leaves either all of it or none of it, and the unique keys on evidence and outbox make a
 rerun, or a second worker racing this one, a no-op.
+
+This module only reads and writes: it stores the story's evidence, reads what the policy needs to
+know (``read_facts``), and writes what ``monitors.policy.decide`` returns. The rules live there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,17 +19,18 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from monitors.models import (
-    Alert,
-    Assessment,
-    Claim,
-    ClaimState,
-    Feed,
-    Report,
-    Source,
-    Verdict,
+from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
+from monitors.policy import (
+    AlertDecision,
+    AlertPolicy,
+    ClaimFacts,
+    EarlierEvidence,
+    NewEvidence,
+    StateChange,
+    StoryDecision,
+    decide,
 )
-from monitors.policy import AlertPolicy, alert_reason, cooldown_for, same_story
+from monitors.policy import alert_key as alert_key  # its home was here; callers may still look
 from monitors.state import schema
 from monitors.state.sql import insert_ignore, utc
 
@@ -55,21 +58,6 @@ class Decision:
     suppressed: tuple[Suppressed, ...] = ()  # held back by policy, kept in the outbox
 
 
-@dataclass(frozen=True)
-class _Fresh:
-    """A new evidence row, with what it came from."""
-
-    report: Report
-    assessment: Assessment
-    evidence_id: int
-
-
-def alert_key(claim_id: str, report: Report) -> str:
-    """One alert per claim per report *version*: an edited report may alert again."""
-    raw = f"{claim_id}\x1f{report.feed_id}\x1f{report.report_id}\x1f{report.content_hash}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:40]
-
-
 def record_story(
     conn: Connection,
     story: Sequence[DecidedReport],
@@ -79,44 +67,34 @@ def record_story(
     policy: AlertPolicy,
     now: datetime,
 ) -> Decision:
-    """Store a story's reports and evidence, move claim states, queue or suppress alerts."""
-    fresh: list[_Fresh] = []
+    """Store a story's reports and evidence, then write what the alert policy decides about it."""
+    fresh: list[NewEvidence] = []
     for item in story:
         upsert_report(conn, item.report, now)
         fresh += _insert_evidence_rows(conn, item, now)
-    alerts: list[Alert] = []
-    suppressed: list[Suppressed] = []
-    for members in _decisive_groups(fresh):
-        claim = claims[members[0].assessment.claim_id]
-        alert = _decide(conn, claim, members, feeds, now)
-        reason = _hold_back(conn, claim, alert, members, policy, now)
-        _enqueue(conn, alert, channels, claim, policy, reason, now)
-        if reason is None:
-            alerts.append(alert)
-        else:
-            suppressed.append(Suppressed(alert, reason))
-    return Decision(len(fresh), tuple(alerts), tuple(suppressed))
+    facts = read_facts(conn, fresh, channels, policy.duplicate_window, now)
+    decided = decide(fresh, facts, claims, feeds, channels, policy, now)
+    write_decision(conn, decided, now)
+    return _summary(len(fresh), decided)
 
 
-def _insert_evidence_rows(conn: Connection, item: DecidedReport, now: datetime) -> list[_Fresh]:
+def _summary(evidence_count: int, decided: StoryDecision) -> Decision:
+    alerts = tuple(d.alert for d in decided.alerts if d.reason is None)
+    held = tuple(Suppressed(d.alert, d.reason) for d in decided.alerts if d.reason is not None)
+    return Decision(evidence_count, alerts, held)
+
+
+def _insert_evidence_rows(
+    conn: Connection, item: DecidedReport, now: datetime
+) -> list[NewEvidence]:
     fresh = []
     for assessment in item.assessments:
         if assessment.verdict is Verdict.UNRELATED:
             continue
         evidence_id = _insert_evidence(conn, item.report, assessment, now)
         if evidence_id is not None:  # None: this report version was already decided
-            fresh.append(_Fresh(item.report, assessment, evidence_id))
+            fresh.append(NewEvidence(item.report, assessment, evidence_id))
     return fresh
-
-
-def _decisive_groups(fresh: Sequence[_Fresh]) -> list[list[_Fresh]]:
-    """One group per (claim, verdict): copies of a story that agree make one alert."""
-    groups: dict[tuple[str, Verdict], list[_Fresh]] = {}
-    for item in fresh:
-        if item.assessment.verdict.is_decisive:
-            key = (item.assessment.claim_id, item.assessment.verdict)
-            groups.setdefault(key, []).append(item)
-    return list(groups.values())
 
 
 # --- reports and evidence -------------------------------------------------------------------------
@@ -165,51 +143,29 @@ def _insert_evidence(
     return None if inserted is None else int(inserted)
 
 
-# --- claim state ----------------------------------------------------------------------------------
+# --- the facts the policy decides on -------------------------------------------------------------
 
 
-def _decide(
+def read_facts(
     conn: Connection,
-    claim: Claim,
-    members: Sequence[_Fresh],
-    feeds: Mapping[str, Feed],
+    evidence: Sequence[NewEvidence],
+    channels: Sequence[str],
+    duplicate_window: timedelta,
     now: datetime,
-) -> Alert:
-    first = members[0]
-    report, assessment = first.report, first.assessment
-    previous, as_of = claim_state(conn, claim.id)
-    reported_at = report.published or now
-    # Feeds list newest first and backfills arrive late: an older report is recorded and
-    # alerted, but does not overturn a state set by a newer one.
-    new_state = previous
-    if as_of is None or reported_at >= as_of:
-        new_state = ClaimState.from_verdict(assessment.verdict)
-        change = _Change(claim.id, previous, new_state, reported_at, first.evidence_id)
-        _set_state(conn, change, now)
-    feed = feeds.get(report.feed_id, Feed(id=report.feed_id, url=""))
-    return Alert(
-        key=alert_key(claim.id, report),
-        claim_id=claim.id,
-        claim_statement=claim.statement,
-        verdict=assessment.verdict,
-        previous_state=previous,
-        new_state=new_state,
-        score=assessment.score,
-        report_title=report.title,
-        report_link=report.link,
-        feed_id=feed.id,
-        feed_name=feed.label,
-        published=report.published,
-        evidence=assessment.evidence,
-        created_at=now,
-        sources=tuple(_source(m.report, feeds) for m in members),
-    )
+) -> dict[str, ClaimFacts]:
+    """What the store knows about each claim this evidence could move (decisive verdicts only:
+    the others never alert, so reading for them would only cost queries)."""
+    claim_ids = {e.assessment.claim_id for e in evidence if e.assessment.verdict.is_decisive}
+    since = now - duplicate_window
+    return {cid: _claim_facts(conn, cid, channels, since) for cid in sorted(claim_ids)}
 
 
-def _source(report: Report, feeds: Mapping[str, Feed]) -> Source:
-    feed = feeds.get(report.feed_id)
-    name = feed.label if feed else report.feed_id
-    return Source(report.feed_id, name, report.title, report.link, report.published)
+def _claim_facts(
+    conn: Connection, claim_id: str, channels: Sequence[str], since: datetime
+) -> ClaimFacts:
+    state, as_of = claim_state(conn, claim_id)
+    recent = _recent_evidence(conn, claim_id, since)
+    return ClaimFacts(state, as_of, recent, _last_alerts(conn, claim_id, channels))
 
 
 def claim_state(conn: Connection, claim_id: str) -> tuple[ClaimState, datetime | None]:
@@ -220,24 +176,52 @@ def claim_state(conn: Connection, claim_id: str) -> tuple[ClaimState, datetime |
     return ClaimState(row.state), utc(row.as_of)
 
 
-@dataclass(frozen=True)
-class _Change:
-    claim_id: str
-    previous: ClaimState
-    state: ClaimState
-    reported_at: datetime
-    evidence_id: int
+def _recent_evidence(
+    conn: Connection, claim_id: str, since: datetime
+) -> tuple[EarlierEvidence, ...]:
+    """The claim's evidence stored since ``since``, oldest first: a duplicate names the first."""
+    e = schema.evidence.c
+    rows = conn.execute(
+        select(e.verdict, e.report_title, e.feed_id, e.report_id)
+        .where(e.claim_id == claim_id, e.created_at >= since)
+        .order_by(e.created_at, e.id)
+    ).all()
+    return tuple(EarlierEvidence(Verdict(v), str(t), f, r) for v, t, f, r in rows)
 
 
-def _set_state(conn: Connection, change: _Change, now: datetime) -> None:
+def _last_alerts(conn: Connection, claim_id: str, channels: Sequence[str]) -> dict[str, datetime]:
+    """When each channel last queued an alert for the claim; suppressed rows do not count."""
+    if not channels:
+        return {}
+    o = schema.outbox.c
+    rows = conn.execute(
+        select(o.channel, func.max(o.created_at))
+        .where(o.claim_id == claim_id, o.channel.in_(list(channels)))
+        .where(o.status.in_(("pending", "delivered", "failed")))
+        .group_by(o.channel)
+    ).all()
+    return {channel: last for channel, at in rows if (last := utc(at)) is not None}
+
+
+# --- writing the decision -------------------------------------------------------------------------
+
+
+def write_decision(conn: Connection, decided: StoryDecision, now: datetime) -> None:
+    """Claim states first, then the outbox: each table gets its rows in decision order."""
+    for change in decided.states:
+        _set_state(conn, change, now)
+    for alert in decided.alerts:
+        _enqueue(conn, alert, now)
+
+
+def _set_state(conn: Connection, change: StateChange, now: datetime) -> None:
     """Move the claim's state; an actual change is also written to its history."""
     values: dict[str, Any] = {
         "state": change.state.value,
         "as_of": change.reported_at,
         "evidence_id": change.evidence_id,
     }
-    moved = change.state != change.previous
-    if moved:
+    if change.moved:
         values["changed_at"] = now
         conn.execute(
             insert(schema.state_changes).values(
@@ -258,101 +242,19 @@ def _set_state(conn: Connection, change: _Change, now: datetime) -> None:
         conn.execute(insert_ignore(conn, schema.claim_state, row))
 
 
-# --- policy ---------------------------------------------------------------------------------------
-
-
-def _hold_back(
-    conn: Connection,
-    claim: Claim,
-    alert: Alert,
-    members: Sequence[_Fresh],
-    policy: AlertPolicy,
-    now: datetime,
-) -> str | None:
-    """Why this alert is suppressed for every channel, or None (cooldowns are per channel)."""
-    if alert_reason(alert.previous_state, alert.new_state, alert.score, policy) is None:
-        return f"no state change and weak evidence (score {alert.score:.2f})"
-    if alert.is_transition:
-        return None
-    earlier = _earlier_copy(conn, claim.id, alert.verdict, members, policy, now)
-    if earlier is not None:
-        return f"duplicate of {earlier!r}, already alerted"
-    return None
-
-
-def _earlier_copy(
-    conn: Connection,
-    claim_id: str,
-    verdict: Verdict,
-    members: Sequence[_Fresh],
-    policy: AlertPolicy,
-    now: datetime,
-) -> str | None:
-    """The title of an earlier report of the same story with the same verdict on this claim."""
-    e = schema.evidence.c
-    own = {(m.report.feed_id, m.report.report_id) for m in members}
-    rows = conn.execute(
-        select(e.report_title, e.feed_id, e.report_id).where(
-            e.claim_id == claim_id,
-            e.verdict == verdict.value,
-            e.created_at >= now - policy.duplicate_window,
-        )
-    ).all()
-    title = members[0].report.title
-    for earlier, feed_id, report_id in rows:
-        if (feed_id, report_id) not in own and same_story(earlier, title, policy):
-            return str(earlier)
-    return None
-
-
-def _enqueue(
-    conn: Connection,
-    alert: Alert,
-    channels: Sequence[str],
-    claim: Claim,
-    policy: AlertPolicy,
-    reason: str | None,
-    now: datetime,
-) -> None:
+def _enqueue(conn: Connection, decided: AlertDecision, now: datetime) -> None:
+    alert = decided.alert
     payload = json.dumps(alert.to_dict(), ensure_ascii=False)
-    for channel in channels:
-        held = reason or _cooldown_reason(conn, alert, channel, claim, policy, now)
+    for entry in decided.outbox:
         row = {
-            "key": f"{alert.key}:{channel}",
-            "channel": channel,
+            "key": f"{alert.key}:{entry.channel}",
+            "channel": entry.channel,
             "claim_id": alert.claim_id,
             "payload": payload,
-            "status": "suppressed" if held else "pending",
+            "status": entry.status,
             "attempts": 0,
-            "last_error": held,
+            "last_error": entry.reason,
             "created_at": now,
             "updated_at": now,
         }
         conn.execute(insert_ignore(conn, schema.outbox, row))
-
-
-def _cooldown_reason(
-    conn: Connection,
-    alert: Alert,
-    channel: str,
-    claim: Claim,
-    policy: AlertPolicy,
-    now: datetime,
-) -> str | None:
-    if alert.is_transition:
-        return None  # a state change is always worth a message
-    cooldown = cooldown_for(channel, timedelta(seconds=claim.cooldown_s), policy)
-    if not cooldown:
-        return None
-    o = schema.outbox.c
-    last = conn.execute(
-        select(func.max(o.created_at)).where(
-            o.claim_id == alert.claim_id,
-            o.channel == channel,
-            o.status.in_(("pending", "delivered", "failed")),
-        )
-    ).scalar_one_or_none()
-    last = utc(last)
-    if last is None or now - last >= cooldown:
-        return None
-    return f"cooldown: last alert for this claim on {channel} at {last:%Y-%m-%d %H:%M} UTC"
