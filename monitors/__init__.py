@@ -1,1 +1,1 @@
-"""claimwatch monitors: config, ingest, stance, policy, state and the pipeline. Never imports Prefect."""
+"""claimwatch monitors: config, ingest, stance, policy, state, pipeline. Never imports Prefect."""

@@ -30,7 +30,6 @@ from monitors.policy import (
     StoryDecision,
     decide,
 )
-from monitors.policy import alert_key as alert_key  # its home was here; callers may still look
 from monitors.state import schema
 from monitors.state.sql import insert_ignore, utc
 
