@@ -1,9 +1,10 @@
 """Persistent state: feeds and their validators, reports seen, evidence, claim state, alert outbox.
 
-One URL picks the backend (``sqlite:///path.db`` or ``postgresql+psycopg://...``); the schema is
-created on first use. A report's decision and the alerts it causes are written in ONE transaction,
-so a crash never leaves evidence without its alert or an alert without its evidence, and the unique
-keys make a rerun (or a second worker) a no-op instead of a duplicate.
+One URL picks the backend (``sqlite:///path.db`` or ``postgresql+psycopg://...``); opening it
+creates or upgrades the schema (``monitors.state.migrate``). A report's decision and the alerts it
+causes are written in ONE transaction, so a crash never leaves evidence without its alert or an
+alert without its evidence, and the unique keys make a rerun (or a second worker) a no-op instead
+of a duplicate.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitors.errors import StoreError
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
-from monitors.state import schema
+from monitors.state import migrate, schema
 from monitors.state.record import DecidedReport, Decision, record_story
 from monitors.state.sql import insert_ignore, utc
 
@@ -70,7 +71,7 @@ class Store:
         self.url = url
         self.engine = _make_engine(url)
         try:
-            schema.metadata.create_all(self.engine)
+            migrate.upgrade(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open state database {_redact(url)}: {exc}") from exc
 
