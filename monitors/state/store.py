@@ -10,6 +10,8 @@ of a duplicate.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -374,10 +376,24 @@ def _make_engine(url: str) -> Engine:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets the CLI read while a run writes; busy_timeout rides out short write locks.
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _set_wal(cursor)
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _set_wal(cursor: Any, patience: float = 30.0) -> None:
+    """Switch the file to WAL. On a new file, connections opening at the same moment get "database
+    is locked" at once, without the busy timeout (the switch needs an exclusive lock), so retry."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _redact(url: str) -> str:
