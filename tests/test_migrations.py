@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -329,13 +331,32 @@ def test_workers_starting_together_upgrade_once(empty_url: str, engine: Engine) 
         except BaseException as exc:  # the assertion below shows it
             errors.append(exc)
 
-    workers = [threading.Thread(target=open_store) for _ in range(4)]
+    workers = [threading.Thread(target=open_store, daemon=True) for _ in range(4)]
     for worker in workers:
         worker.start()
+    deadline = time.monotonic() + 60
     for worker in workers:
-        worker.join(timeout=60)
+        worker.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert [] == [w.name for w in workers if w.is_alive()]
     assert [] == [repr(e) for e in errors]
     assert [migrate.HEAD] == version_rows(engine)
+
+
+def test_a_new_sqlite_file_another_connection_is_writing_is_waited_for(tmp_path: Path) -> None:
+    """Opening waits while another connection writes a new file, though WAL cannot be set yet."""
+    path = tmp_path / "state.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # still a rollback-journal file: the WAL switch must wait
+    timer = threading.Timer(0.5, other.execute, args=("COMMIT",))
+    timer.start()
+    try:
+        Store(f"sqlite:///{path}").close()
+    finally:
+        timer.join()
+        other.close()
+    engine = create_engine(f"sqlite:///{path}")
+    assert migrate.HEAD == migrate.current_revision(engine)
+    engine.dispose()
 
 
 def test_a_partial_old_schema_is_refused_with_advice(engine: Engine) -> None:
