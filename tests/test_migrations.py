@@ -342,6 +342,34 @@ def test_workers_starting_together_upgrade_once(empty_url: str, engine: Engine) 
     assert [migrate.HEAD] == version_rows(engine)
 
 
+def test_threads_upgrading_different_databases_do_not_mix(tmp_path: Path) -> None:
+    """Four threads creating four databases at once each get a complete one (Alembic is global)."""
+    urls = [f"sqlite:///{tmp_path / f'state{i}.db'}" for i in range(4)]
+    start = threading.Barrier(len(urls))
+    errors: list[str] = []
+
+    def open_store(url: str) -> None:
+        start.wait()
+        try:
+            Store(url).close()
+        except BaseException as exc:  # the assertion below shows it
+            errors.append(repr(exc))
+
+    workers = [threading.Thread(target=open_store, args=(u,), daemon=True) for u in urls]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [] == errors
+    for url in urls:
+        engine = create_engine(url)
+        assert (migrate.HEAD, ALL_TABLES) == (
+            migrate.current_revision(engine),
+            table_names(engine) - {"alembic_version"},
+        )
+        engine.dispose()
+
+
 def test_a_new_sqlite_file_another_connection_is_writing_is_waited_for(tmp_path: Path) -> None:
     """Opening waits while another connection writes a new file, though WAL cannot be set yet."""
     path = tmp_path / "state.db"

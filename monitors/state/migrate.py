@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -63,6 +64,10 @@ PRE_MIGRATION_TABLES: Final[dict[str, frozenset[str]]] = {
     "deliveries": _columns("id outbox_id channel at outcome error"),
 }
 PRE_MIGRATION_REVISION: Final = "0001"
+
+# Alembic's `context` and `op` are module-level proxies, so one thread at a time may run it (the
+# database locks only serialise upgrades of one database).
+_ALEMBIC_LOCK: Final = threading.Lock()
 
 
 def config(connection: Connection | None = None) -> Config:
@@ -166,7 +171,8 @@ def _alembic(conn: Connection, command_name: str, revision: str) -> None:
     from alembic.util import CommandError
 
     try:
-        getattr(command, command_name)(config(conn), revision)
+        with _ALEMBIC_LOCK:
+            getattr(command, command_name)(config(conn), revision)
     except CommandError as exc:
         raise StoreError(
             f"cannot migrate state database {_where(conn)} ({command_name} {revision}): {exc}"
