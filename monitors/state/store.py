@@ -1,14 +1,17 @@
 """Persistent state: feeds and their validators, reports seen, evidence, claim state, alert outbox.
 
-One URL picks the backend (``sqlite:///path.db`` or ``postgresql+psycopg://...``); the schema is
-created on first use. A report's decision and the alerts it causes are written in ONE transaction,
-so a crash never leaves evidence without its alert or an alert without its evidence, and the unique
-keys make a rerun (or a second worker) a no-op instead of a duplicate.
+One URL picks the backend (``sqlite:///path.db`` or ``postgresql+psycopg://...``); opening it
+creates or upgrades the schema (``monitors.state.migrate``). A report's decision and the alerts it
+causes are written in ONE transaction, so a crash never leaves evidence without its alert or an
+alert without its evidence, and the unique keys make a rerun (or a second worker) a no-op instead
+of a duplicate.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from monitors.errors import StoreError
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
-from monitors.state import schema
+from monitors.state import migrate, schema
 from monitors.state.record import DecidedReport, Decision, record_story
 from monitors.state.sql import insert_ignore, utc
 
@@ -70,7 +73,7 @@ class Store:
         self.url = url
         self.engine = _make_engine(url)
         try:
-            schema.metadata.create_all(self.engine)
+            migrate.upgrade(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open state database {_redact(url)}: {exc}") from exc
 
@@ -373,10 +376,24 @@ def _make_engine(url: str) -> Engine:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets the CLI read while a run writes; busy_timeout rides out short write locks.
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _set_wal(cursor)
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _set_wal(cursor: Any, patience: float = 30.0) -> None:
+    """Switch the file to WAL. On a new file, connections opening at the same moment get "database
+    is locked" at once, without the busy timeout (the switch needs an exclusive lock), so retry."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _redact(url: str) -> str:
