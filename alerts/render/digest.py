@@ -16,13 +16,13 @@ from alerts.render.alert import (
     MAX_SUBJECT,
     PAYLOAD_VERSION,
     alert_html_section,
-    clean_line,
     email_text,
     html_document,
     new_email,
     webhook_payload,
 )
 from monitors.models import Alert
+from monitors.untrusted import one_line
 
 DIGEST_TYPE = "claimwatch.digest"
 
@@ -32,12 +32,12 @@ def digest_subject(alerts: Sequence[Alert]) -> str:
     counts = Counter(a.headline.split(":", 1)[0] for a in alerts)
     parts = ", ".join(f"{n} {word}" for word, n in counts.most_common())
     noun = "alert" if len(alerts) == 1 else "alerts"
-    return clean_line(f"[claimwatch] digest: {len(alerts)} {noun} ({parts})", MAX_SUBJECT)
+    return one_line(f"[claimwatch] digest: {len(alerts)} {noun} ({parts})", MAX_SUBJECT)
 
 
 def digest_text(alerts: Sequence[Alert]) -> str:
     rule = "\n" + "=" * 72 + "\n\n"
-    return clean_line(digest_subject(alerts)) + "\n\n" + rule.join(email_text(a) for a in alerts)
+    return one_line(digest_subject(alerts)) + "\n\n" + rule.join(email_text(a) for a in alerts)
 
 
 def digest_html(alerts: Sequence[Alert]) -> str:

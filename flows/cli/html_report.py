@@ -2,7 +2,8 @@
 
 A pure function from data to a string. No scripts, no external CSS, fonts or images: the chart is
 inline SVG drawn here, and a Content-Security-Policy forbids loading anything. Feed text is hostile:
-every string is HTML-escaped, and only http(s) links become anchors.
+every string goes through ``monitors.untrusted.one_line`` and is HTML-escaped, and only links
+``untrusted.safe_link`` accepts become anchors.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from monitors.models import Claim, ClaimState, Verdict
 from monitors.state.history import EvidenceRow, StateChange
+from monitors.untrusted import one_line, safe_link
 
 MAX_LISTED = 500  # evidence items listed per claim; the chart still plots all of them
 MAX_TEXT = 600  # characters of any one feed-derived string shown
@@ -50,18 +51,6 @@ class ClaimPage:
 def esc(value: object) -> str:
     """Escape text for HTML content and double-quoted attributes."""
     return html.escape(str(value), quote=True)
-
-
-def clip(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def safe_href(link: str | None) -> str | None:
-    """The link if it is a plain absolute http(s) URL, else None (never javascript:, data:...)."""
-    if not link or link != link.strip() or any(ord(ch) < 32 or ch == "\x7f" for ch in link):
-        return None
-    parts = urlsplit(link)
-    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def stamp(value: datetime) -> str:
@@ -108,7 +97,7 @@ def _section(page: ClaimPage) -> str:
     )
     return (
         f'<section class="claim" id="claim-{esc(page.claim.id)}">\n'
-        f"<h2>{esc(page.claim.statement)}</h2>\n"
+        f"<h2>{esc(one_line(page.claim.statement, MAX_TEXT))}</h2>\n"
         f'<p class="meta"><code>{esc(page.claim.id)}</code> {_state_badge(page.state)} '
         f"<span>{confirming} confirming</span> · <span>{contradicting} contradicting</span> · "
         f"<span>{page.sources} independent source(s)</span> · <span>last change: {changed}</span>"
@@ -225,7 +214,7 @@ def _lanes(frame: _Frame, names: dict[str, str]) -> str:
     out = []
     for index, feed_id in enumerate(frame.lanes):
         y = frame.lane_y(feed_id)
-        label = clip(names.get(feed_id) or feed_id, 24)
+        label = one_line(names.get(feed_id) or feed_id, 24)
         stripe = "lane-odd" if index % 2 else "lane-even"
         out.append(
             f'<rect class="{stripe}" x="{_LEFT}" y="{y - _LANE / 2}" '
@@ -301,8 +290,8 @@ def _changes(frame: _Frame, changes: Sequence[StateChange]) -> str:
 def _point(frame: _Frame, row: EvidenceRow, names: dict[str, str]) -> str:
     x, y = frame.x(row.when), frame.lane_y(row.feed_id)
     colour = _COLOURS.get(row.verdict, "#57606a")
-    feed = names.get(row.feed_id) or row.feed_id
-    tip = f"{row.verdict.value} · {stamp(row.when)} · {feed}\n{clip(row.title, 200)}"
+    feed = one_line(names.get(row.feed_id) or row.feed_id, MAX_TEXT)
+    tip = f"{row.verdict.value} · {stamp(row.when)} · {feed}\n{one_line(row.title, 200)}"
     return (
         f'<a href="#ev-{row.id}"><g class="point" data-verdict="{esc(row.verdict.value)}" '
         f'data-evidence="{row.id}"><title>{esc(tip)}</title>'
@@ -351,15 +340,15 @@ def _evidence_item(row: EvidenceRow, names: dict[str, str]) -> str:
     return (
         f'<li id="ev-{row.id}" class="verdict-{esc(row.verdict.value)}">'
         f'<div class="head">{_verdict_badge(row.verdict)} <span class="muted">{esc(when)} · '
-        f"{esc(clip(feed, 80))} · score {row.score:.2f}</span></div>"
+        f"{esc(one_line(feed, 80))} · score {row.score:.2f}</span></div>"
         f'<div class="title">{_title_link(row)}</div>'
         f"{_spans(row)}</li>"
     )
 
 
 def _title_link(row: EvidenceRow) -> str:
-    title = esc(clip(row.title or "(untitled)"))
-    href = safe_href(row.link)
+    title = esc(one_line(row.title, MAX_TEXT) or "(untitled)")
+    href = safe_link(row.link)
     if href is None:
         return title
     return f'<a href="{esc(href)}" rel="noopener noreferrer nofollow">{title}</a>'
@@ -371,7 +360,7 @@ def _spans(row: EvidenceRow) -> str:
     items = []
     for span in row.spans[:10]:
         detail = ", ".join(
-            f"{label} “{esc(clip(value, 80))}”"
+            f"{label} “{esc(one_line(value, 80))}”"
             for label, value in (
                 ("cue", span.cue),
                 ("alias", span.alias),
@@ -382,7 +371,7 @@ def _spans(row: EvidenceRow) -> str:
         note = f' <span class="muted">({detail})</span>' if detail else ""
         items.append(
             f'<li><span class="stance">{esc(span.stance.value)}</span> '
-            f"<q>{esc(clip(span.sentence))}</q>{note}</li>"
+            f"<q>{esc(one_line(span.sentence, MAX_TEXT))}</q>{note}</li>"
         )
     return f'<ul class="spans">{"".join(items)}</ul>'
 
