@@ -5,12 +5,16 @@ The tables are rows of (input, expected) with the reason as the test id.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from alerts.render import alert as render
@@ -24,7 +28,10 @@ from monitors.models import Alert, Claim, ClaimState
 from monitors.pipeline import RunSummary
 from monitors.state.history import EvidenceRow
 
+ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # What tests/golden/hostile-feed carries to make text read differently from what it is.
 DISGUISES = "\u202e\u202c\u2066\u2069\u200b\u200f\ufeff\u2060"
 
@@ -225,3 +232,45 @@ def test_no_channel_carries_bidi_or_invisible_characters(channel: str) -> None:
 def test_every_channel_shows_the_title_in_stored_order(channel: str) -> None:
     """The overridden "deined" (shown as "denied" before) is still there, in stored order."""
     assert True is ("yes deined" in CHANNELS[channel](hostile()))
+
+
+# --- the HTML templates -------------------------------------------------------------------------
+
+
+HTML: dict[str, Callable[[Alert], str]] = {
+    "email html": render.email_html,
+    "digest html": lambda alert: render_digest.digest_html([alert]),
+}
+
+
+@pytest.mark.parametrize("page", sorted(HTML))
+def test_templates_autoescape_a_script_title(page: str) -> None:
+    """A report titled <script>alert(1)</script> shows escaped in each HTML page, never as a tag."""
+    alert = dataclasses.replace(hostile(), report_title=SCRIPT)
+    html = HTML[page](alert)
+    assert (True, False) == (ESCAPED_SCRIPT in html, SCRIPT in html)
+
+
+def test_templates_refuse_undefined_values() -> None:
+    """A template given too little fails loudly instead of rendering an empty value."""
+    with pytest.raises(jinja2.UndefinedError):
+        render.TEMPLATES.get_template("email.html.j2").render()
+
+
+def test_templates_ship_as_package_data() -> None:
+    """Every template file matches a [tool.setuptools.package-data] pattern of its package."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns: dict[str, list[str]] = config["tool"]["setuptools"]["package-data"]
+
+    def shipped(path: Path) -> bool:
+        for package, globs in patterns.items():
+            base = ROOT.joinpath(*package.split("."))
+            if path.is_relative_to(base):
+                relative = path.relative_to(base).as_posix()
+                if any(fnmatch(relative, pattern) for pattern in globs):
+                    return True
+        return False
+
+    templates = [p for top in ("alerts", "flows", "monitors") for p in (ROOT / top).rglob("*.j2")]
+    unshipped = [str(path.relative_to(ROOT)) for path in templates if not shipped(path)]
+    assert (True, []) == (bool(templates), unshipped)

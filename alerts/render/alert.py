@@ -1,22 +1,23 @@
 """Pure rendering of an ``Alert``: email subject, text and HTML bodies, webhook JSON payload.
 
 Every string that came from a feed (titles, sentences, feed names, links) is hostile input: it is
-reduced to one printable line and capped by ``monitors.untrusted.one_line``, HTML-escaped in the
-HTML body, and a link is only ever shown as a link when ``untrusted.safe_link`` accepts it.
-Channels only transport what this module renders, so the golden files under ``tests/golden/`` pin
-down everything a recipient sees.
+reduced to one printable line and capped by ``monitors.untrusted.one_line``, a link is only ever
+shown as a link when ``untrusted.safe_link`` accepts it, and the HTML body is a Jinja2 template
+(``templates/email.html.j2``) that escapes every value. Channels only transport what this module
+renders, so the golden files under ``tests/golden/`` pin down everything a recipient sees.
 """
 
 from __future__ import annotations
 
 import email.policy
 import hashlib
-import html
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
+from alerts.render.templating import html_environment
 from monitors.models import Alert, Evidence, Source
 from monitors.untrusted import one_line, safe_link
 
@@ -27,6 +28,8 @@ MAX_SUBJECT = 200
 MAX_SENTENCE = 1000
 MAX_SOURCES = 50  # syndicated copies listed in a payload
 MAX_EVIDENCE = 10  # a report rarely has more decisive sentences; the rest is noise in a mail
+
+TEMPLATES = html_environment("alerts.render")  # email.html.j2, digest.html.j2 and their parts
 
 
 def format_time(moment: datetime | None) -> str:
@@ -123,48 +126,49 @@ def email_text(alert: Alert) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html_value(label: str, value: str, alert: Alert) -> str:
-    link = safe_link(alert.report_link) if label == "Link" else None
-    if link:
-        return f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
-    return html.escape(value)
+@dataclass(frozen=True)
+class HtmlRow:
+    """One row of the summary table: cleaned text, and the link when the row is a safe link."""
+
+    label: str
+    value: str
+    href: str | None = None
 
 
-def _html_evidence(item: Evidence) -> str:
-    notes = "".join(
-        f"<li><b>{html.escape(label)}:</b> {html.escape(value)}</li>"
-        for label, value in _evidence_rows(item)
-    )
-    sentence = html.escape(one_line(item.sentence, MAX_SENTENCE))
-    return f"<li><blockquote>{sentence}</blockquote><ul>{notes}</ul></li>"
+@dataclass(frozen=True)
+class HtmlEvidence:
+    sentence: str
+    notes: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class HtmlAlert:
+    """What ``_alert.html.j2`` shows of one alert: cleaned, not escaped (the template escapes)."""
+
+    headline: str
+    rows: list[HtmlRow]
+    evidence: list[HtmlEvidence]
+    hidden: int
+    key: str
+
+
+def html_alert(alert: Alert) -> HtmlAlert:
+    """The HTML view of one alert (also used in digests)."""
+    link = safe_link(alert.report_link)
+    rows = [
+        HtmlRow(label, value, link if label == "Link" else None)
+        for label, value in _summary_rows(alert)
+    ]
+    shown, hidden = _shown_evidence(alert)
+    evidence = [
+        HtmlEvidence(one_line(item.sentence, MAX_SENTENCE), _evidence_rows(item)) for item in shown
+    ]
+    return HtmlAlert(one_line(alert.headline), rows, evidence, hidden, one_line(alert.key))
 
 
 def email_html(alert: Alert) -> str:
     """The HTML body: every feed-derived string escaped, links only for http(s) URLs."""
-    return html_document(alert_html_section(alert))
-
-
-def html_document(body: str) -> str:
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}</body></html>\n'
-    )
-
-
-def alert_html_section(alert: Alert) -> str:
-    """One alert as HTML: headline, summary table, evidence list, key (also used in digests)."""
-    rows = "".join(
-        f'<tr><th align="left">{label}</th><td>{_html_value(label, value, alert)}</td></tr>\n'
-        for label, value in _summary_rows(alert)
-    )
-    shown, hidden = _shown_evidence(alert)
-    items = "\n".join(_html_evidence(item) for item in shown)
-    evidence = f"<ol>\n{items}\n</ol>" if shown else "<p>(no evidence sentences recorded)</p>"
-    more = f"\n<p>... and {hidden} more</p>" if hidden else ""
-    return (
-        f"<h2>{html.escape(one_line(alert.headline))}</h2>\n"
-        f"<table>\n{rows}</table>\n<h3>Evidence</h3>\n{evidence}{more}\n"
-        f"<p><small>Alert key: {html.escape(one_line(alert.key))}</small></p>\n"
-    )
+    return TEMPLATES.get_template("email.html.j2").render(alert=html_alert(alert))
 
 
 def new_email(subject: str, from_addr: str, to: list[str]) -> EmailMessage:

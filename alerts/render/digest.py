@@ -6,7 +6,6 @@ story cannot flood an inbox. Each alert inside keeps all of its evidence, as in 
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -15,9 +14,9 @@ from typing import Any
 from alerts.render.alert import (
     MAX_SUBJECT,
     PAYLOAD_VERSION,
-    alert_html_section,
+    TEMPLATES,
     email_text,
-    html_document,
+    html_alert,
     new_email,
     webhook_payload,
 )
@@ -41,8 +40,9 @@ def digest_text(alerts: Sequence[Alert]) -> str:
 
 
 def digest_html(alerts: Sequence[Alert]) -> str:
-    title = f"<h1>{html.escape(digest_subject(alerts))}</h1>\n"
-    return html_document(title + "<hr>\n".join(alert_html_section(a) for a in alerts))
+    """The subject as a heading, then each alert as in a single alert's HTML body."""
+    template = TEMPLATES.get_template("digest.html.j2")
+    return template.render(subject=digest_subject(alerts), alerts=[html_alert(a) for a in alerts])
 
 
 def digest_message(alerts: Sequence[Alert], from_addr: str, to: list[str]) -> EmailMessage:
