@@ -240,6 +240,7 @@ def test_every_channel_shows_the_title_in_stored_order(channel: str) -> None:
 HTML: dict[str, Callable[[Alert], str]] = {
     "email html": render.email_html,
     "digest html": lambda alert: render_digest.digest_html([alert]),
+    "html report": _report,
 }
 
 
