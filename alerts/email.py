@@ -31,13 +31,14 @@ from alerts.render.digest import digest_message
 from alerts.transport import is_loopback, tls_context
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.models import Alert
+from monitors.untrusted import one_line
 
 PORT_FOR_SECURITY = {"starttls": 587, "tls": 465, "none": 587}
 
 
 def _check_address(value: str) -> str:
     _, address = parseaddr(value)
-    if "@" not in address or render.clean_line(value) != value.strip():
+    if "@" not in address or one_line(value) != value.strip():
         raise ValueError(f"must be an email address like alerts@example.org (got {value!r})")
     return value.strip()
 
@@ -163,11 +164,11 @@ class EmailChannel:
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             return TransientDeliveryError(self.label, f"{self.where} closed the connection")
         if isinstance(exc, smtplib.SMTPNotSupportedError):
-            reason = render.clean_line(str(exc)).rstrip(".")
+            reason = one_line(str(exc)).rstrip(".")
             hint = "set security to what the server offers, or remove username/password"
             return DeliveryError(self.label, f"{self.where}: {reason}; {hint}")
         if isinstance(exc, smtplib.SMTPException):
-            return DeliveryError(self.label, f"{self.where}: {render.clean_line(str(exc))}")
+            return DeliveryError(self.label, f"{self.where}: {one_line(str(exc))}")
         return self._translate_os_error(exc)
 
     def _translate_os_error(self, exc: OSError) -> DeliveryError:
@@ -187,13 +188,13 @@ class EmailChannel:
             return TransientDeliveryError(
                 self.label, f"no answer from {self.where} within {self.settings.timeout:g}s"
             )
-        reason = render.clean_line(exc.strerror or str(exc) or type(exc).__name__)
+        reason = one_line(exc.strerror or str(exc) or type(exc).__name__)
         return TransientDeliveryError(self.label, f"cannot connect to {self.where}: {reason}")
 
 
 def _reply(code: int, text: bytes | str) -> str:
     raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {render.clean_line(raw, 200)}"
+    return f"{code} {one_line(raw, 200)}"
 
 
 def _describe_refused(refused: dict[str, tuple[int, bytes]]) -> str:

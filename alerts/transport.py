@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import FilePath
 
-from alerts.render import alert as render
 from monitors.about import PRODUCT
 from monitors.errors import DeliveryError, TransientDeliveryError
+from monitors.untrusted import one_line
 
 USER_AGENT = PRODUCT
 TRANSIENT_STATUS = frozenset({408, 425, 429})
@@ -100,7 +100,7 @@ def _transport_error(label: str, where: str, exc: httpx.TransportError, url: str
                 "fix the server certificate or set ca_file",
             )
         cause = cause.__cause__ or cause.__context__
-    reason = _redact(render.clean_line(str(exc)), url) or type(exc).__name__
+    reason = _redact(one_line(str(exc)), url) or type(exc).__name__
     return TransientDeliveryError(label, f"cannot reach {where}: {reason}")
 
 

@@ -22,6 +22,7 @@ from alerts.render.digest import digest_payload
 from alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from alerts.transport import USER_AGENT, PostTarget, post_json, tls_context
 from monitors.models import Alert
+from monitors.untrusted import one_line
 
 ALERT_KEY_HEADER = "X-Claimwatch-Alert-Key"
 MIN_SECRET = 16
@@ -73,7 +74,7 @@ class WebhookSettings(BaseModel):
                 raise ValueError(f"header name {name!r} is not a valid HTTP header name")
             if name.lower() in _RESERVED or name.lower().startswith("x-claimwatch-"):
                 raise ValueError(f"header {name!r} is set by claimwatch and cannot be overridden")
-            if render.clean_line(header_value) != header_value:
+            if one_line(header_value) != header_value:
                 raise ValueError(f"header {name!r} value must be one line without control chars")
         return value
 
@@ -94,7 +95,7 @@ class WebhookChannel:
 
     def send(self, alert: Alert) -> None:
         body = render.webhook_body(alert)
-        self._post(body, self.headers(render.clean_line(alert.key), body))
+        self._post(body, self.headers(one_line(alert.key), body))
 
     def send_digest(self, alerts: Sequence[Alert]) -> None:
         """One signed request carrying many alerts (digest mode, payload type claimwatch.digest)."""

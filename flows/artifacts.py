@@ -1,8 +1,9 @@
 """What a run shows in the Prefect UI: a markdown summary and a table of every claim's state.
 
 Feed text is hostile: a title could carry markdown links, images or raw HTML. Every piece of text
-that came from a feed, a server or a config goes through ``md_text`` (HTML-escaped, markdown
-punctuation backslash-escaped, one line, capped), and only http(s) links are ever rendered.
+that came from a feed, a server or a config goes through ``md_text`` (``untrusted.one_line``, then
+HTML-escaped and markdown punctuation backslash-escaped), and a link is only ever rendered when
+``untrusted.safe_link`` accepts it.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlalchemy import func, select
 
-from alerts.render.alert import clean_line
 from monitors.models import Alert
 from monitors.pipeline import RunSummary
 from monitors.state import schema
 from monitors.state.store import ClaimStatus, Store
+from monitors.untrusted import one_line, safe_link
 
 SUMMARY_KEY = "claimwatch-run-summary"
 CLAIMS_KEY = "claimwatch-claims"
@@ -33,8 +34,8 @@ _URL_SAFE = "/:?#&=%+~@!$,;-._"  # no ( ) [ ] < > " ' ` or spaces: they could cl
 
 
 def plain_text(value: object, limit: int = MAX_TEXT) -> str:
-    """One line without control characters, capped: safe for a table cell."""
-    return clean_line(str(value), limit)
+    """``untrusted.one_line`` of any value: safe for a table cell."""
+    return one_line(str(value), limit)
 
 
 def md_text(value: object, limit: int = MAX_TEXT) -> str:
@@ -45,11 +46,10 @@ def md_text(value: object, limit: int = MAX_TEXT) -> str:
 
 
 def md_link(title: object, url: str | None) -> str:
-    """``[title](url)`` for an http(s) URL; the escaped title alone for anything else."""
+    """``[title](url)`` when ``safe_link`` accepts the URL; the escaped title alone otherwise."""
     label = md_text(title) or "(untitled)"
-    if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
-        return label
-    return f"[{label}]({quote(plain_text(url, 2000), safe=_URL_SAFE)})"
+    link = safe_link(url)
+    return f"[{label}]({quote(link, safe=_URL_SAFE)})" if link else label
 
 
 @dataclass(frozen=True)

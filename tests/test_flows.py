@@ -157,9 +157,10 @@ def test_md_text_neutralises_markdown_and_html() -> None:
 
 
 def test_md_link_renders_only_http_links() -> None:
-    """An http(s) link is rendered with its parentheses encoded; javascript: is dropped."""
-    assert "[a\\_b](https://x.example/p%28q%29%20r)" == md_link("a_b", "https://x.example/p(q) r")
+    """An http(s) link is rendered with parentheses encoded; javascript: or a space: no link."""
+    assert "[a\\_b](https://x.example/p%28q%29r)" == md_link("a_b", "https://x.example/p(q)r")
     assert "t" == md_link("t", "javascript:alert(1)")
+    assert "t" == md_link("t", "https://x.example/p(q) r")  # not a link in any other channel
 
 
 def test_run_publishes_escaped_summary_and_claims_table(env: Env) -> None:

@@ -132,34 +132,6 @@ def test_evidence_is_capped() -> None:
     assert "... and 6 more" in render.email_text(many)
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://example.org/a?b=c", "https://example.org/a?b=c"),
-        ("HTTP://example.org/", "HTTP://example.org/"),
-        ("javascript:alert(1)", None),
-        (" javascript:alert(1)", None),
-        ("java\nscript:alert(1)", None),
-        ("data:text/html,<script>", None),
-        ("https://", None),
-        ("https://exa mple.org/", None),
-        ("//example.org/x", None),
-        ("https://[::1", None),
-        (None, None),
-    ],
-    ids=lambda value: repr(value),
-)
-def test_safe_link(url: str | None, expected: str | None) -> None:
-    """Only absolute http(s) URLs with a host and no whitespace or controls are links."""
-    assert expected == render.safe_link(url)
-
-
-def test_clean_line_collapses_controls_and_caps() -> None:
-    """Controls and line breaks become single spaces; long text is capped with an ellipsis."""
-    assert "a b c" == render.clean_line("a\r\n\tb\x1b\u2028 c")
-    assert "abcd…" == render.clean_line("abcdefgh", limit=5)
-
-
 def test_webhook_body_is_the_compact_payload() -> None:
     """The signed body is UTF-8 JSON that decodes to the documented payload."""
     alert = load_alert("kursk-contradicted")

@@ -1,8 +1,9 @@
 """Pure rendering of an ``Alert``: email subject, text and HTML bodies, webhook JSON payload.
 
 Every string that came from a feed (titles, sentences, feed names, links) is hostile input: it is
-reduced to one printable line and capped here, HTML-escaped in the HTML body, and a link is only
-ever shown as a link when its scheme is http or https. Channels only transport what this module
+reduced to one printable line and capped by ``monitors.untrusted.one_line``, a link is only ever
+shown as a link when ``untrusted.safe_link`` accepts it, and the HTML body is a Jinja2 template
+(``templates/email.html.j2``) that escapes every value. Channels only transport what this module
 renders, so the golden files under ``tests/golden/`` pin down everything a recipient sees.
 """
 
@@ -10,51 +11,25 @@ from __future__ import annotations
 
 import email.policy
 import hashlib
-import html
 import json
-import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlsplit
 
+from alerts.render.templating import html_environment
 from monitors.models import Alert, Evidence, Source
+from monitors.untrusted import one_line, safe_link
 
 PAYLOAD_VERSION = "1"
 PAYLOAD_TYPE = "claimwatch.alert"
 
 MAX_SUBJECT = 200
-MAX_LINE = 300  # titles, claim statements, feed names, evidence annotations
 MAX_SENTENCE = 1000
-MAX_LINK = 2048
 MAX_SOURCES = 50  # syndicated copies listed in a payload
 MAX_EVIDENCE = 10  # a report rarely has more decisive sentences; the rest is noise in a mail
 
-# C0/C1 controls (including CR, LF, TAB and ESC), DEL and the Unicode line/paragraph separators:
-# none of them belongs in a one-line field, and ESC would let a feed drive the user's terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_SPACES = re.compile(r"\s{2,}")
-
-
-def clean_line(text: str | None, limit: int = MAX_LINE) -> str:
-    """One printable line: controls become spaces, runs of spaces collapse, capped at ``limit``."""
-    if not text:
-        return ""
-    line = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-def safe_link(url: str | None) -> str | None:
-    """The URL if it is a plain http(s) link with a host, else None (``javascript:`` is None)."""
-    if not url or len(url) > MAX_LINK or _CONTROL.search(url) or " " in url:
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+TEMPLATES = html_environment("alerts.render")  # email.html.j2, digest.html.j2 and their parts
 
 
 def format_time(moment: datetime | None) -> str:
@@ -76,7 +51,7 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 def email_subject(alert: Alert) -> str:
     """``[claimwatch] CONTRADICTED: <claim>`` on one line, capped so no header can be injected."""
-    return clean_line(f"[claimwatch] {alert.headline}", MAX_SUBJECT)
+    return one_line(f"[claimwatch] {alert.headline}", MAX_SUBJECT)
 
 
 def message_id(alert: Alert) -> str:
@@ -86,8 +61,8 @@ def message_id(alert: Alert) -> str:
 
 
 def feed_label(alert: Alert) -> str:
-    name = clean_line(alert.feed_name) or clean_line(alert.feed_id)
-    feed_id = clean_line(alert.feed_id)
+    name = one_line(alert.feed_name) or one_line(alert.feed_id)
+    feed_id = one_line(alert.feed_id)
     return name if name == feed_id else f"{name} ({feed_id})"
 
 
@@ -100,10 +75,10 @@ def _link_text(alert: Alert) -> str:
 def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
     """The label/value pairs shared by the text and HTML bodies, already cleaned (not escaped)."""
     return [
-        ("Claim", clean_line(alert.claim_statement)),
+        ("Claim", one_line(alert.claim_statement)),
         ("Verdict", f"{alert.verdict.value} (score {alert.score:.2f})"),
         ("State", f"{alert.previous_state.value} -> {alert.new_state.value}"),
-        ("Report", clean_line(alert.report_title)),
+        ("Report", one_line(alert.report_title)),
         ("Source", feed_label(alert)),
         ("Link", _link_text(alert)),
         ("Published", format_time(alert.published)),
@@ -114,7 +89,7 @@ def _sources_rows(alert: Alert) -> list[tuple[str, str]]:
     """Syndicated copies: every outlet that carried the story, as corroboration."""
     if alert.source_count < 2:
         return []
-    names = sorted({clean_line(s.feed_name) or clean_line(s.feed_id) for s in alert.sources})
+    names = sorted({one_line(s.feed_name) or one_line(s.feed_id) for s in alert.sources})
     return [("Sources", f"{alert.source_count} feeds carried this story: {', '.join(names)}")]
 
 
@@ -122,11 +97,11 @@ def _evidence_rows(item: Evidence) -> list[tuple[str, str]]:
     """Annotations of one evidence sentence; absent ones are left out rather than shown empty."""
     rows = [("stance", f"{item.stance.value} (score {item.score:.2f})")]
     if item.alias:
-        matched = clean_line(item.matched)
-        alias = clean_line(item.alias)
+        matched = one_line(item.matched)
+        alias = one_line(item.alias)
         rows.append(("alias", f'{alias} (matched "{matched}")' if matched else alias))
     optional = [("cue", item.cue), ("attribution", item.attribution), ("why", item.why)]
-    rows.extend((label, clean_line(value)) for label, value in optional if value)
+    rows.extend((label, one_line(value)) for label, value in optional if value)
     return rows
 
 
@@ -136,63 +111,64 @@ def _shown_evidence(alert: Alert) -> tuple[tuple[Evidence, ...], int]:
 
 def email_text(alert: Alert) -> str:
     """The plain-text body (also what the console sink prints)."""
-    lines = [clean_line(alert.headline), ""]
+    lines = [one_line(alert.headline), ""]
     lines += [f"{label + ':':<11}{value}" for label, value in _summary_rows(alert)]
     lines += ["", "Evidence:"]
     shown, hidden = _shown_evidence(alert)
     for number, item in enumerate(shown, start=1):
-        lines.append(f'  {number}. "{clean_line(item.sentence, MAX_SENTENCE)}"')
+        lines.append(f'  {number}. "{one_line(item.sentence, MAX_SENTENCE)}"')
         lines += [f"     {label}: {value}" for label, value in _evidence_rows(item)]
     if not shown:
         lines.append("  (no evidence sentences recorded)")
     if hidden:
         lines.append(f"  ... and {hidden} more")
-    lines += ["", f"Alert key: {clean_line(alert.key)}", "-- ", "claimwatch"]
+    lines += ["", f"Alert key: {one_line(alert.key)}", "-- ", "claimwatch"]
     return "\n".join(lines) + "\n"
 
 
-def _html_value(label: str, value: str, alert: Alert) -> str:
-    link = safe_link(alert.report_link) if label == "Link" else None
-    if link:
-        return f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
-    return html.escape(value)
+@dataclass(frozen=True)
+class HtmlRow:
+    """One row of the summary table: cleaned text, and the link when the row is a safe link."""
+
+    label: str
+    value: str
+    href: str | None = None
 
 
-def _html_evidence(item: Evidence) -> str:
-    notes = "".join(
-        f"<li><b>{html.escape(label)}:</b> {html.escape(value)}</li>"
-        for label, value in _evidence_rows(item)
-    )
-    sentence = html.escape(clean_line(item.sentence, MAX_SENTENCE))
-    return f"<li><blockquote>{sentence}</blockquote><ul>{notes}</ul></li>"
+@dataclass(frozen=True)
+class HtmlEvidence:
+    sentence: str
+    notes: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class HtmlAlert:
+    """What ``_alert.html.j2`` shows of one alert: cleaned, not escaped (the template escapes)."""
+
+    headline: str
+    rows: list[HtmlRow]
+    evidence: list[HtmlEvidence]
+    hidden: int
+    key: str
+
+
+def html_alert(alert: Alert) -> HtmlAlert:
+    """The HTML view of one alert (also used in digests)."""
+    link = safe_link(alert.report_link)
+    rows = [
+        HtmlRow(label, value, link if label == "Link" else None)
+        for label, value in _summary_rows(alert)
+    ]
+    shown, hidden = _shown_evidence(alert)
+    evidence = [
+        HtmlEvidence(one_line(item.sentence, MAX_SENTENCE), _evidence_rows(item)) for item in shown
+    ]
+    return HtmlAlert(one_line(alert.headline), rows, evidence, hidden, one_line(alert.key))
 
 
 def email_html(alert: Alert) -> str:
     """The HTML body: every feed-derived string escaped, links only for http(s) URLs."""
-    return html_document(alert_html_section(alert))
-
-
-def html_document(body: str) -> str:
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}</body></html>\n'
-    )
-
-
-def alert_html_section(alert: Alert) -> str:
-    """One alert as HTML: headline, summary table, evidence list, key (also used in digests)."""
-    rows = "".join(
-        f'<tr><th align="left">{label}</th><td>{_html_value(label, value, alert)}</td></tr>\n'
-        for label, value in _summary_rows(alert)
-    )
-    shown, hidden = _shown_evidence(alert)
-    items = "\n".join(_html_evidence(item) for item in shown)
-    evidence = f"<ol>\n{items}\n</ol>" if shown else "<p>(no evidence sentences recorded)</p>"
-    more = f"\n<p>... and {hidden} more</p>" if hidden else ""
-    return (
-        f"<h2>{html.escape(clean_line(alert.headline))}</h2>\n"
-        f"<table>\n{rows}</table>\n<h3>Evidence</h3>\n{evidence}{more}\n"
-        f"<p><small>Alert key: {html.escape(clean_line(alert.key))}</small></p>\n"
-    )
+    return TEMPLATES.get_template("email.html.j2").render(alert=html_alert(alert))
 
 
 def new_email(subject: str, from_addr: str, to: list[str]) -> EmailMessage:
@@ -201,8 +177,8 @@ def new_email(subject: str, from_addr: str, to: list[str]) -> EmailMessage:
     # Python's own parser) read back with a leading space; 998 is RFC 5322's hard line limit.
     message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     message["Subject"] = subject
-    message["From"] = clean_line(from_addr)
-    message["To"] = ", ".join(clean_line(address) for address in to)
+    message["From"] = one_line(from_addr)
+    message["To"] = ", ".join(one_line(address) for address in to)
     return message
 
 
@@ -217,22 +193,22 @@ def email_message(alert: Alert, from_addr: str, to: list[str]) -> EmailMessage:
 
 def _evidence_payload(item: Evidence) -> dict[str, Any]:
     return {
-        "sentence": clean_line(item.sentence, MAX_SENTENCE),
+        "sentence": one_line(item.sentence, MAX_SENTENCE),
         "stance": item.stance.value,
         "score": round(item.score, 4),
-        "alias": clean_line(item.alias) or None,
-        "matched": clean_line(item.matched) or None,
-        "cue": clean_line(item.cue) or None,
-        "attribution": clean_line(item.attribution) or None,
-        "why": clean_line(item.why),
+        "alias": one_line(item.alias) or None,
+        "matched": one_line(item.matched) or None,
+        "cue": one_line(item.cue) or None,
+        "attribution": one_line(item.attribution) or None,
+        "why": one_line(item.why),
     }
 
 
 def _source_payload(source: Source) -> dict[str, Any]:
     return {
-        "feed_id": clean_line(source.feed_id),
-        "feed_name": clean_line(source.feed_name) or clean_line(source.feed_id),
-        "title": clean_line(source.title),
+        "feed_id": one_line(source.feed_id),
+        "feed_name": one_line(source.feed_name) or one_line(source.feed_id),
+        "title": one_line(source.title),
         "link": safe_link(source.link),
         "published": iso_utc(source.published),
     }
@@ -242,18 +218,18 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
     """The versioned payload documented in docs/webhook.md (change both together)."""
     body = {
         "key": alert.key,
-        "headline": clean_line(alert.headline),
-        "claim": {"id": alert.claim_id, "statement": clean_line(alert.claim_statement)},
+        "headline": one_line(alert.headline),
+        "claim": {"id": alert.claim_id, "statement": one_line(alert.claim_statement)},
         "verdict": alert.verdict.value,
         "previous_state": alert.previous_state.value,
         "new_state": alert.new_state.value,
         "score": round(alert.score, 4),
         "report": {
-            "title": clean_line(alert.report_title),
+            "title": one_line(alert.report_title),
             "link": safe_link(alert.report_link),
             "published": iso_utc(alert.published),
         },
-        "feed": {"id": alert.feed_id, "name": clean_line(alert.feed_name) or alert.feed_id},
+        "feed": {"id": alert.feed_id, "name": one_line(alert.feed_name) or alert.feed_id},
         "evidence": [_evidence_payload(item) for item in alert.evidence[:MAX_EVIDENCE]],
         "evidence_total": len(alert.evidence),
         "sources": [_source_payload(source) for source in alert.sources[:MAX_SOURCES]],

@@ -1,21 +1,23 @@
 """Pure rendering of an ``Alert`` as a Slack or a Discord incoming-webhook message.
 
-Feed text is hostile: it is reduced to one line by ``render.clean_line``, then escaped for the
-target's markup, and capped *after* escaping so the result always fits the platform's limits
-(an escape is never cut in half). Slack: ``&``, ``<`` and ``>`` become entities, so feed text can
-form neither links nor mentions (``<!channel>``, ``<@U123>``). Discord: markdown characters get a
-backslash, so ``[text](url)`` cannot mask a link, and ``allowed_mentions`` forbids every ping.
-Only our own markup (bold labels, the quote marker, the report link) is ever left unescaped.
+Feed text is hostile: ``monitors.untrusted.escaped_line`` reduces it to one line, escapes it for
+the target's markup with the escapes defined here, and caps it *after* escaping so the result
+always fits the platform's limits (an escape is never cut in half). Slack: ``&``, ``<`` and ``>``
+become entities, so feed text can form neither links nor mentions (``<!channel>``, ``<@U123>``).
+Discord: markdown characters get a backslash, so ``[text](url)`` cannot mask a link, and
+``allowed_mentions`` forbids every ping. Only our own markup (bold labels, the quote marker, the
+report link) is ever left unescaped.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from alerts.render.alert import clean_line, feed_label, format_time, safe_link
+from alerts.render.alert import feed_label, format_time
 from monitors.models import Alert, Evidence, Verdict
+from monitors.untrusted import escaped_line, one_line, safe_link
 
 CHAT_EVIDENCE = 3  # a chat message shows the strongest few; the email and webhook carry up to 10
 
@@ -48,22 +50,6 @@ _COLOURS = {Verdict.CONFIRM: 0x2E7D32, Verdict.CONTRADICT: 0xC62828, Verdict.DIS
 _NEUTRAL_COLOUR = 0x607D8B
 
 
-def _fit(text: str | None, limit: int, escape: Callable[[str], str]) -> str:
-    """``clean_line``, then escape char by char; ends in ``…`` when the escaped text is too long."""
-    line = clean_line(text, limit)
-    pieces = [escape(char) for char in line]
-    if sum(map(len, pieces)) <= limit:
-        return "".join(pieces)
-    kept: list[str] = []
-    used = 0
-    for piece in pieces:
-        if used + len(piece) > limit - 1:
-            break
-        kept.append(piece)
-        used += len(piece)
-    return "".join(kept).rstrip() + "…"
-
-
 def _slack_char(char: str) -> str:
     return _SLACK_ESCAPES.get(char, char)
 
@@ -74,12 +60,12 @@ def _discord_char(char: str) -> str:
 
 def slack_escape(text: str | None, limit: int = LINE) -> str:
     """One line of feed text, safe inside any Slack text object and at most ``limit`` long."""
-    return _fit(text, limit, _slack_char)
+    return escaped_line(text, limit, _slack_char)
 
 
 def discord_escape(text: str | None, limit: int = LINE) -> str:
     """One line of feed text with Discord markdown neutralised, at most ``limit`` long."""
-    return _fit(text, limit, _discord_char)
+    return escaped_line(text, limit, _discord_char)
 
 
 def _state_change(alert: Alert) -> str:
@@ -94,12 +80,12 @@ def _notes(item: Evidence) -> str:
     """The raw annotation line of one sentence (escaped by the caller as a whole)."""
     notes = [f"{item.stance.value} {item.score:.2f}"]
     if item.alias:
-        matched = f' (matched "{clean_line(item.matched)}")' if item.matched else ""
-        notes.append(f"alias: {clean_line(item.alias)}{matched}")
+        matched = f' (matched "{one_line(item.matched)}")' if item.matched else ""
+        notes.append(f"alias: {one_line(item.alias)}{matched}")
     if item.cue:
-        notes.append(f"cue: {clean_line(item.cue)}")
+        notes.append(f"cue: {one_line(item.cue)}")
     if item.attribution:
-        notes.append(f"attribution: {clean_line(item.attribution)}")
+        notes.append(f"attribution: {one_line(item.attribution)}")
     return " · ".join(notes)
 
 
@@ -150,7 +136,7 @@ def _slack_evidence(number: int, item: Evidence) -> dict[str, Any]:
 
 
 def _slack_footer(alert: Alert) -> dict[str, Any]:
-    parts = [_more(alert), f"claimwatch · alert key {clean_line(alert.key)}"]
+    parts = [_more(alert), f"claimwatch · alert key {one_line(alert.key)}"]
     text = " · ".join(slack_escape(part, LINE) for part in parts if part)
     return {"type": "context", "elements": [_mrkdwn(text)]}
 
@@ -209,7 +195,7 @@ def _discord_embed(alert: Alert) -> dict[str, Any]:
         "color": _COLOURS.get(alert.verdict, _NEUTRAL_COLOUR),
         "fields": _discord_fields(alert),
         # Footers show no markdown (and never ping): an escape would be shown as a backslash.
-        "footer": {"text": clean_line(f"claimwatch · alert key {alert.key}")},
+        "footer": {"text": one_line(f"claimwatch · alert key {alert.key}")},
     }
     link = safe_link(alert.report_link)
     if link:

@@ -6,7 +6,6 @@ story cannot flood an inbox. Each alert inside keeps all of its evidence, as in 
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -15,14 +14,14 @@ from typing import Any
 from alerts.render.alert import (
     MAX_SUBJECT,
     PAYLOAD_VERSION,
-    alert_html_section,
-    clean_line,
+    TEMPLATES,
     email_text,
-    html_document,
+    html_alert,
     new_email,
     webhook_payload,
 )
 from monitors.models import Alert
+from monitors.untrusted import one_line
 
 DIGEST_TYPE = "claimwatch.digest"
 
@@ -32,17 +31,18 @@ def digest_subject(alerts: Sequence[Alert]) -> str:
     counts = Counter(a.headline.split(":", 1)[0] for a in alerts)
     parts = ", ".join(f"{n} {word}" for word, n in counts.most_common())
     noun = "alert" if len(alerts) == 1 else "alerts"
-    return clean_line(f"[claimwatch] digest: {len(alerts)} {noun} ({parts})", MAX_SUBJECT)
+    return one_line(f"[claimwatch] digest: {len(alerts)} {noun} ({parts})", MAX_SUBJECT)
 
 
 def digest_text(alerts: Sequence[Alert]) -> str:
     rule = "\n" + "=" * 72 + "\n\n"
-    return clean_line(digest_subject(alerts)) + "\n\n" + rule.join(email_text(a) for a in alerts)
+    return one_line(digest_subject(alerts)) + "\n\n" + rule.join(email_text(a) for a in alerts)
 
 
 def digest_html(alerts: Sequence[Alert]) -> str:
-    title = f"<h1>{html.escape(digest_subject(alerts))}</h1>\n"
-    return html_document(title + "<hr>\n".join(alert_html_section(a) for a in alerts))
+    """The subject as a heading, then each alert as in a single alert's HTML body."""
+    template = TEMPLATES.get_template("digest.html.j2")
+    return template.render(subject=digest_subject(alerts), alerts=[html_alert(a) for a in alerts])
 
 
 def digest_message(alerts: Sequence[Alert], from_addr: str, to: list[str]) -> EmailMessage:

@@ -1,25 +1,27 @@
 """The ``claimwatch report --html`` page: one self-contained HTML file, a section per claim.
 
 A pure function from data to a string. No scripts, no external CSS, fonts or images: the chart is
-inline SVG drawn here, and a Content-Security-Policy forbids loading anything. Feed text is hostile:
-every string is HTML-escaped, and only http(s) links become anchors.
+inline SVG, and a Content-Security-Policy forbids loading anything. This module computes what the
+page shows (cleaned text, counts, chart coordinates); ``templates/report.html.j2`` lays it out and
+escapes every value. Feed text is hostile: it goes through ``monitors.untrusted.one_line``, and
+only links ``untrusted.safe_link`` accepts become anchors.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
-from monitors.models import Claim, ClaimState, Verdict
+from alerts.render.templating import html_environment
+from monitors.models import Claim, ClaimState, Evidence, Verdict
 from monitors.state.history import EvidenceRow, StateChange
+from monitors.untrusted import one_line, safe_link
 
 MAX_LISTED = 500  # evidence items listed per claim; the chart still plots all of them
 MAX_TEXT = 600  # characters of any one feed-derived string shown
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+TEMPLATES = html_environment("flows.cli")  # report.html.j2
 
 _COLOURS = {
     Verdict.CONFIRM: "#1a7f37",
@@ -27,11 +29,12 @@ _COLOURS = {
     Verdict.DISPUTED: "#9a6700",
     Verdict.NEUTRAL: "#8c959f",
 }
+_OTHER_COLOUR = "#57606a"
 _STATE_COLOURS = {
     ClaimState.CONFIRMED: _COLOURS[Verdict.CONFIRM],
     ClaimState.CONTRADICTED: _COLOURS[Verdict.CONTRADICT],
     ClaimState.DISPUTED: _COLOURS[Verdict.DISPUTED],
-    ClaimState.UNKNOWN: "#57606a",
+    ClaimState.UNKNOWN: _OTHER_COLOUR,
 }
 
 
@@ -47,78 +50,124 @@ class ClaimPage:
     feed_names: dict[str, str] | None = None  # feed id -> display name
 
 
-def esc(value: object) -> str:
-    """Escape text for HTML content and double-quoted attributes."""
-    return html.escape(str(value), quote=True)
-
-
-def clip(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def safe_href(link: str | None) -> str | None:
-    """The link if it is a plain absolute http(s) URL, else None (never javascript:, data:...)."""
-    if not link or link != link.strip() or any(ord(ch) < 32 or ch == "\x7f" for ch in link):
-        return None
-    parts = urlsplit(link)
-    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 def stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def render_report(pages: Sequence[ClaimPage], generated_at: datetime) -> str:
     """The whole page: header, a contents list, then one section per claim."""
-    contents = "".join(
-        f'<li><a href="#claim-{esc(p.claim.id)}">{esc(p.claim.id)}</a> {_state_badge(p.state)}</li>'
-        for p in pages
-    )
-    sections = "\n".join(_section(p) for p in pages)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>claimwatch report</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f'<header><h1>claimwatch report</h1><p class="muted">generated {stamp(generated_at)}'
-        f' · {len(pages)} claim(s)</p><ul class="toc">{contents}</ul></header>\n'
-        f"{sections}\n</body>\n</html>\n"
-    )
+    template = TEMPLATES.get_template("report.html.j2")
+    return template.render(generated=stamp(generated_at), sections=[_section(p) for p in pages])
 
 
-def _state_badge(state: ClaimState) -> str:
-    colour = _STATE_COLOURS[state]
-    return f'<span class="badge" style="background:{colour}">{esc(state.value)}</span>'
+# --- what the template shows -------------------------------------------------------------------
 
 
-def _verdict_badge(verdict: Verdict) -> str:
-    colour = _COLOURS.get(verdict, "#57606a")
-    return f'<span class="badge" style="background:{colour}">{esc(verdict.value)}</span>'
+@dataclass(frozen=True)
+class _Badge:
+    text: str
+    colour: str
 
 
-def _section(page: ClaimPage) -> str:
+@dataclass(frozen=True)
+class _Span:
+    stance: str
+    sentence: str
+    details: list[tuple[str, str]]  # (label, cleaned value)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One evidence list entry."""
+
+    id: int
+    verdict: str
+    badge: _Badge
+    when: str
+    feed: str
+    score: str
+    title: str
+    href: str | None
+    spans: list[_Span]
+
+
+@dataclass(frozen=True)
+class _Section:
+    id: str
+    statement: str
+    badge: _Badge
+    confirming: int
+    contradicting: int
+    sources: int
+    changed: str
+    chart: _Chart | None
+    items: list[_Item]
+    total: int  # evidence items, listed or not
+    hidden: int  # older items not listed
+
+
+def _state_badge(state: ClaimState) -> _Badge:
+    return _Badge(state.value, _STATE_COLOURS[state])
+
+
+def _verdict_badge(verdict: Verdict) -> _Badge:
+    return _Badge(verdict.value, _COLOURS.get(verdict, _OTHER_COLOUR))
+
+
+def _section(page: ClaimPage) -> _Section:
     confirming = sum(1 for r in page.evidence if r.verdict in _CONFIRMING)
     contradicting = sum(1 for r in page.evidence if r.verdict in _CONTRADICTING)
     change = page.changes[-1] if page.changes else None
     changed = (
-        f"{esc(change.previous.value)} → {esc(change.state.value)} on {stamp(change.reported_at)}"
+        f"{change.previous.value} → {change.state.value} on {stamp(change.reported_at)}"
         if change
         else "never changed"
     )
-    return (
-        f'<section class="claim" id="claim-{esc(page.claim.id)}">\n'
-        f"<h2>{esc(page.claim.statement)}</h2>\n"
-        f'<p class="meta"><code>{esc(page.claim.id)}</code> {_state_badge(page.state)} '
-        f"<span>{confirming} confirming</span> · <span>{contradicting} contradicting</span> · "
-        f"<span>{page.sources} independent source(s)</span> · <span>last change: {changed}</span>"
-        "</p>\n"
-        f"{render_chart(page)}\n{_evidence_list(page)}\n</section>"
+    names = page.feed_names or {}
+    newest = list(reversed(page.evidence))
+    shown = newest[:MAX_LISTED]
+    return _Section(
+        id=page.claim.id,
+        statement=one_line(page.claim.statement, MAX_TEXT),
+        badge=_state_badge(page.state),
+        confirming=confirming,
+        contradicting=contradicting,
+        sources=page.sources,
+        changed=changed,
+        chart=_chart(page) if page.evidence else None,
+        items=[_item(row, names) for row in shown],
+        total=len(newest),
+        hidden=len(newest) - len(shown),
     )
 
 
 _CONFIRMING = (Verdict.CONFIRM, Verdict.DISPUTED)
 _CONTRADICTING = (Verdict.CONTRADICT, Verdict.DISPUTED)
+
+
+def _item(row: EvidenceRow, names: dict[str, str]) -> _Item:
+    when = stamp(row.when) if row.published else f"recorded {stamp(row.recorded)} (undated)"
+    return _Item(
+        id=row.id,
+        verdict=row.verdict.value,
+        badge=_verdict_badge(row.verdict),
+        when=when,
+        feed=one_line(names.get(row.feed_id) or row.feed_id, 80),
+        score=f"{row.score:.2f}",
+        title=one_line(row.title, MAX_TEXT) or "(untitled)",
+        href=safe_link(row.link),
+        spans=[_span(span) for span in row.spans[:10]],
+    )
+
+
+def _span(span: Evidence) -> _Span:
+    labelled = (("cue", span.cue), ("alias", span.alias), ("according to", span.attribution))
+    return _Span(
+        stance=span.stance.value,
+        sentence=one_line(span.sentence, MAX_TEXT),
+        details=[(label, one_line(value, 80)) for label, value in labelled if value],
+    )
+
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -153,32 +202,108 @@ class _Frame:
         return _TOP + _CUMULATIVE_HEIGHT + 16 + len(self.lanes) * _LANE + _AXIS
 
 
-def render_chart(page: ClaimPage) -> str:
+@dataclass(frozen=True)
+class _Tick:
+    x: float
+    label: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class _Lane:
+    feed_id: str
+    label: str
+    stripe: str
+    top: float  # of the stripe
+    text_y: float
+
+
+@dataclass(frozen=True)
+class _Total:
+    key: str  # confirm | contradict
+    colour: str
+    points: str  # the polyline's "x,y x,y ..." (numbers only)
+
+
+@dataclass(frozen=True)
+class _Change:
+    tip: str
+    state: str
+    colour: str
+    x: float
+    label_x: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class _Point:
+    """One evidence mark: shape and colour by verdict, the title as its tooltip."""
+
+    id: int
+    verdict: str
+    tip: str
+    shape: str  # circle | polygon | ring
+    colour: str
+    cx: float
+    cy: float
+    points: str  # polygon corners (numbers only)
+
+
+@dataclass(frozen=True)
+class _Chart:
+    """Everything the SVG draws; every coordinate is a number computed here."""
+
+    label: str
+    width: int
+    height: int
+    left: int
+    right: int  # x of the plot's right edge
+    plot_width: int
+    label_x: int  # right end of the labels left of the plot
+    top: int
+    bottom: int  # y of the time axis
+    base: int  # y of the running totals' zero line
+    lane: int  # height of one feed's lane
+    top_y: int  # y of the running totals' top label
+    middle_y: float  # y of the "running total" label
+    highest: int  # the running totals' top value
+    ticks: list[_Tick]
+    lanes: list[_Lane]
+    totals: list[_Total]
+    changes: list[_Change]
+    points: list[_Point]
+
+
+def _chart(page: ClaimPage) -> _Chart:
     """Inline SVG: cumulative confirming vs contradicting counts above, one lane per feed below.
 
     Every evidence item is one ``class="point"`` mark (shape and colour by verdict, tooltip with
     the title); dashed verticals mark the claim's state changes, so a turn in the story shows.
     """
-    if not page.evidence:
-        return '<p class="empty">No evidence recorded for this claim yet.</p>'
     frame = _frame(page.evidence)
     names = page.feed_names or {}
-    parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} '
-        f'{frame.height}" role="img" aria-label="{esc(_chart_label(page))}">',
-        _axis(frame),
-        _lanes(frame, names),
-        _cumulative(frame, page.evidence),
-        _changes(frame, page.changes),
-        *(_point(frame, row, names) for row in page.evidence),
-        "</svg>",
-        _LEGEND,
-    ]
-    return "\n".join(parts)
-
-
-def _chart_label(page: ClaimPage) -> str:
-    return f"Evidence over time for {page.claim.id}: {len(page.evidence)} item(s)"
+    highest, totals = _totals(frame, page.evidence)
+    return _Chart(
+        label=f"Evidence over time for {page.claim.id}: {len(page.evidence)} item(s)",
+        width=_WIDTH,
+        height=frame.height,
+        left=_LEFT,
+        right=_WIDTH - _RIGHT,
+        plot_width=_WIDTH - _LEFT - _RIGHT,
+        label_x=_LEFT - 8,
+        top=_TOP,
+        bottom=frame.height - _AXIS,
+        base=_TOP + _CUMULATIVE_HEIGHT,
+        lane=_LANE,
+        top_y=_TOP + 10,
+        middle_y=_TOP + _CUMULATIVE_HEIGHT / 2 + 4,
+        highest=highest,
+        ticks=_ticks(frame),
+        lanes=_lanes(frame, names),
+        totals=totals,
+        changes=[_change(frame, change) for change in page.changes],
+        points=[_point(frame, row, names) for row in page.evidence],
+    )
 
 
 def _frame(rows: Sequence[EvidenceRow]) -> _Frame:
@@ -193,51 +318,34 @@ _HOURS = (1, 2, 3, 6, 12, 24, 48, 24 * 7, 24 * 14, 24 * 30, 24 * 91, 24 * 365)
 _STEPS = [timedelta(hours=h) for h in _HOURS]
 
 
-def _ticks(frame: _Frame) -> tuple[list[datetime], str]:
+def _ticks(frame: _Frame) -> list[_Tick]:
     span = frame.end - frame.start
     step = next((s for s in _STEPS if span / s <= 7), _STEPS[-1])
+    fmt = "%d %b %H:%M" if step < timedelta(days=1) else "%d %b %Y"
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    first = epoch + step * -(-(frame.start - epoch) // step)  # round up to a step boundary
+    tick = epoch + step * -(-(frame.start - epoch) // step)  # round up to a step boundary
     ticks = []
-    while first <= frame.end:
-        ticks.append(first)
-        first += step
-    return ticks, ("%d %b %H:%M" if step < timedelta(days=1) else "%d %b %Y")
-
-
-def _axis(frame: _Frame) -> str:
-    ticks, fmt = _ticks(frame)
-    bottom = frame.height - _AXIS
-    out = [f'<line class="axis" x1="{_LEFT}" y1="{bottom}" x2="{_WIDTH - _RIGHT}" y2="{bottom}"/>']
-    for tick in ticks:
+    while tick <= frame.end:
         x = frame.x(tick)
         # A label centred on a tick near the right edge would be cut off: end it at the tick.
         anchor = "end" if x > _WIDTH - _RIGHT - 40 else "middle"
-        out.append(
-            f'<line class="grid" x1="{x}" y1="{_TOP}" x2="{x}" y2="{bottom}"/>'
-            f'<text class="tick" x="{x}" y="{bottom + 16}" text-anchor="{anchor}">'
-            f"{esc(tick.strftime(fmt))}</text>"
-        )
-    return "".join(out)
+        ticks.append(_Tick(x, tick.strftime(fmt), anchor))
+        tick += step
+    return ticks
 
 
-def _lanes(frame: _Frame, names: dict[str, str]) -> str:
-    out = []
+def _lanes(frame: _Frame, names: dict[str, str]) -> list[_Lane]:
+    lanes = []
     for index, feed_id in enumerate(frame.lanes):
         y = frame.lane_y(feed_id)
-        label = clip(names.get(feed_id) or feed_id, 24)
+        label = one_line(names.get(feed_id) or feed_id, 24)
         stripe = "lane-odd" if index % 2 else "lane-even"
-        out.append(
-            f'<rect class="{stripe}" x="{_LEFT}" y="{y - _LANE / 2}" '
-            f'width="{_WIDTH - _LEFT - _RIGHT}" height="{_LANE}"/>'
-            f'<text class="lane" x="{_LEFT - 8}" y="{y + 4}" text-anchor="end">'
-            f"<title>{esc(feed_id)}</title>{esc(label)}</text>"
-        )
-    return "".join(out)
+        lanes.append(_Lane(feed_id, label, stripe, y - _LANE / 2, y + 4))
+    return lanes
 
 
-def _cumulative(frame: _Frame, rows: Sequence[EvidenceRow]) -> str:
-    """Two step lines: running totals of confirming and contradicting evidence."""
+def _totals(frame: _Frame, rows: Sequence[EvidenceRow]) -> tuple[int, list[_Total]]:
+    """The top of the scale and two step lines: running totals of confirming and contradicting."""
     totals = {"confirm": 0, "contradict": 0}
     series: dict[str, list[tuple[datetime, int]]] = {k: [(frame.start, 0)] for k in totals}
     for row in rows:
@@ -247,20 +355,11 @@ def _cumulative(frame: _Frame, rows: Sequence[EvidenceRow]) -> str:
                 series[key].append((row.when, totals[key]))
     top = max(max(totals.values()), 1)
     base = _TOP + _CUMULATIVE_HEIGHT
-    out = [
-        f'<text class="tick" x="{_LEFT - 8}" y="{_TOP + 10}" text-anchor="end">{top}</text>'
-        f'<text class="tick" x="{_LEFT - 8}" y="{base}" text-anchor="end">0</text>'
-        f'<text class="lane" x="{_LEFT - 8}" y="{_TOP + _CUMULATIVE_HEIGHT / 2 + 4}" '
-        'text-anchor="end">running total</text>'
-        f'<line class="axis" x1="{_LEFT}" y1="{base}" x2="{_WIDTH - _RIGHT}" y2="{base}"/>'
+    lines = [
+        _Total(key, _COLOURS[verdict], _steps(frame, series[key], top, base))
+        for key, verdict in (("confirm", Verdict.CONFIRM), ("contradict", Verdict.CONTRADICT))
     ]
-    for key, verdict in (("confirm", Verdict.CONFIRM), ("contradict", Verdict.CONTRADICT)):
-        points = _steps(frame, series[key], top, base)
-        out.append(
-            f'<polyline class="total total-{key}" fill="none" stroke="{_COLOURS[verdict]}" '
-            f'stroke-width="2.5" points="{points}"/>'
-        )
-    return "".join(out)
+    return top, lines
 
 
 def _steps(frame: _Frame, values: list[tuple[datetime, int]], top: int, base: float) -> str:
@@ -277,134 +376,28 @@ def _steps(frame: _Frame, values: list[tuple[datetime, int]], top: int, base: fl
     return " ".join(coords)
 
 
-def _changes(frame: _Frame, changes: Sequence[StateChange]) -> str:
-    bottom = frame.height - _AXIS
-    out = []
-    for change in changes:
-        x = frame.x(change.reported_at)
-        colour = _STATE_COLOURS[change.state]
-        # near the right edge the label goes left of its line, so it is never cut off
-        right = x > _WIDTH - 160
-        label_x, anchor = (x - 4, "end") if right else (x + 4, "start")
-        out.append(
-            f'<g class="change"><title>{esc(change.previous.value)} → '
-            f"{esc(change.state.value)} ({stamp(change.reported_at)})</title>"
-            f'<line x1="{x}" y1="{_TOP - 6}" x2="{x}" y2="{bottom}" stroke="{colour}" '
-            'stroke-width="1.5" stroke-dasharray="5 4"/>'
-            f'<text class="change-label" x="{label_x}" y="{_TOP - 10}" fill="{colour}" '
-            f'text-anchor="{anchor}">'
-            f"→ {esc(change.state.value)}</text></g>"
-        )
-    return "".join(out)
+def _change(frame: _Frame, change: StateChange) -> _Change:
+    x = frame.x(change.reported_at)
+    # near the right edge the label goes left of its line, so it is never cut off
+    right = x > _WIDTH - 160
+    label_x, anchor = (x - 4, "end") if right else (x + 4, "start")
+    tip = f"{change.previous.value} → {change.state.value} ({stamp(change.reported_at)})"
+    return _Change(tip, change.state.value, _STATE_COLOURS[change.state], x, label_x, anchor)
 
 
-def _point(frame: _Frame, row: EvidenceRow, names: dict[str, str]) -> str:
-    x, y = frame.x(row.when), frame.lane_y(row.feed_id)
-    colour = _COLOURS.get(row.verdict, "#57606a")
-    feed = names.get(row.feed_id) or row.feed_id
-    tip = f"{row.verdict.value} · {stamp(row.when)} · {feed}\n{clip(row.title, 200)}"
-    return (
-        f'<a href="#ev-{row.id}"><g class="point" data-verdict="{esc(row.verdict.value)}" '
-        f'data-evidence="{row.id}"><title>{esc(tip)}</title>'
-        f"{_shape(row.verdict, x, y, colour)}</g></a>"
-    )
-
-
-def _shape(verdict: Verdict, x: float, y: float, colour: str) -> str:
+def _point(frame: _Frame, row: EvidenceRow, names: dict[str, str]) -> _Point:
     """Shape as well as colour tells verdicts apart (colour-blind readers, greyscale prints)."""
-    if verdict is Verdict.CONFIRM:
-        return f'<circle cx="{x}" cy="{y - 5}" r="6" fill="{colour}"/>'
-    if verdict is Verdict.CONTRADICT:
-        return f'<polygon points="{x - 6},{y - 1} {x + 6},{y - 1} {x},{y + 10}" fill="{colour}"/>'
-    if verdict is Verdict.DISPUTED:
-        return (
-            f'<polygon points="{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}" fill="{colour}"/>'
-        )
-    return f'<circle cx="{x}" cy="{y}" r="4" fill="white" stroke="{colour}" stroke-width="2"/>'
-
-
-_LEGEND = (
-    '<p class="legend"><span style="color:#1a7f37">● confirm</span> '
-    '<span style="color:#cf222e">▼ contradict</span> '
-    '<span style="color:#9a6700">◆ disputed</span> '
-    '<span style="color:#8c959f">○ neutral mention</span> '
-    "<span>╎ state change</span> · lines: running totals (disputed counts on both)</p>"
-)
-
-# --- the evidence list -------------------------------------------------------------------------
-
-
-def _evidence_list(page: ClaimPage) -> str:
-    newest = list(reversed(page.evidence))
-    shown = newest[:MAX_LISTED]
-    hidden = len(newest) - len(shown)
-    names = page.feed_names or {}
-    items = "\n".join(_evidence_item(row, names) for row in shown)
-    more = f'<p class="muted">{hidden} older item(s) not listed.</p>' if hidden else ""
-    heading = f"<h3>Evidence ({len(newest)}), newest first</h3>"
-    return f'{heading}\n<ol class="evidence">\n{items}\n</ol>{more}' if shown else ""
-
-
-def _evidence_item(row: EvidenceRow, names: dict[str, str]) -> str:
-    when = stamp(row.when) if row.published else f"recorded {stamp(row.recorded)} (undated)"
-    feed = names.get(row.feed_id) or row.feed_id
-    return (
-        f'<li id="ev-{row.id}" class="verdict-{esc(row.verdict.value)}">'
-        f'<div class="head">{_verdict_badge(row.verdict)} <span class="muted">{esc(when)} · '
-        f"{esc(clip(feed, 80))} · score {row.score:.2f}</span></div>"
-        f'<div class="title">{_title_link(row)}</div>'
-        f"{_spans(row)}</li>"
-    )
-
-
-def _title_link(row: EvidenceRow) -> str:
-    title = esc(clip(row.title or "(untitled)"))
-    href = safe_href(row.link)
-    if href is None:
-        return title
-    return f'<a href="{esc(href)}" rel="noopener noreferrer nofollow">{title}</a>'
-
-
-def _spans(row: EvidenceRow) -> str:
-    if not row.spans:
-        return ""
-    items = []
-    for span in row.spans[:10]:
-        detail = ", ".join(
-            f"{label} “{esc(clip(value, 80))}”"
-            for label, value in (
-                ("cue", span.cue),
-                ("alias", span.alias),
-                ("according to", span.attribution),
-            )
-            if value
-        )
-        note = f' <span class="muted">({detail})</span>' if detail else ""
-        items.append(
-            f'<li><span class="stance">{esc(span.stance.value)}</span> '
-            f"<q>{esc(clip(span.sentence))}</q>{note}</li>"
-        )
-    return f'<ul class="spans">{"".join(items)}</ul>'
-
-
-_CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
- margin:0 auto;max-width:1000px;padding:16px 24px;color:#1f2328;background:#fff}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:20px;margin:0 0 6px}
-h3{font-size:16px;margin:18px 0 6px}
-.muted{color:#57606a}.toc{padding-left:18px}.toc li{margin:2px 0}
-.claim{border-top:1px solid #d0d7de;margin-top:22px;padding-top:16px}
-.meta span{white-space:nowrap}.meta code{background:#f6f8fa;padding:1px 5px;border-radius:4px}
-.badge{color:#fff;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600;
- text-transform:uppercase;letter-spacing:.03em}
-.chart{width:100%;height:auto;display:block;margin:10px 0 0}
-.chart text{font:12px system-ui,sans-serif;fill:#57606a}.chart .change-label{font-weight:600}
-.chart .axis{stroke:#8c959f}.chart .grid{stroke:#eaeef2}
-.chart .lane-even{fill:#f6f8fa}.chart .lane-odd{fill:#fff}
-.legend{font-size:13px;color:#57606a;margin:4px 0 0}.legend span{margin-right:12px}
-.evidence{padding-left:22px}.evidence>li{margin:10px 0}
-.evidence .title{font-weight:600;overflow-wrap:anywhere}
-.spans{margin:4px 0 0;padding-left:18px;font-size:14px}.spans q{overflow-wrap:anywhere}
-.stance{font-size:12px;color:#57606a;text-transform:uppercase}
-.empty{color:#57606a;font-style:italic}a{color:#0969da}
-"""
+    x, y = frame.x(row.when), frame.lane_y(row.feed_id)
+    colour = _COLOURS.get(row.verdict, _OTHER_COLOUR)
+    feed = one_line(names.get(row.feed_id) or row.feed_id, MAX_TEXT)
+    tip = f"{row.verdict.value} · {stamp(row.when)} · {feed}\n{one_line(row.title, 200)}"
+    if row.verdict is Verdict.CONFIRM:
+        shape, cx, cy, points = "circle", x, y - 5, ""
+    elif row.verdict is Verdict.CONTRADICT:
+        shape, cx, cy, points = "polygon", x, y, f"{x - 6},{y - 1} {x + 6},{y - 1} {x},{y + 10}"
+    elif row.verdict is Verdict.DISPUTED:
+        shape, cx, cy = "polygon", x, y
+        points = f"{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}"
+    else:
+        shape, cx, cy, points = "ring", x, y, ""
+    return _Point(row.id, row.verdict.value, tip, shape, colour, cx, cy, points)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from monitors.untrusted import printable
+
 VERDICT_STYLE = {"confirm": "green", "contradict": "red", "disputed": "yellow"}
 STATE_STYLE = {"confirmed": "green", "contradicted": "red", "disputed": "yellow"}
 
@@ -25,8 +25,8 @@ def emit(data: dict[str, Any]) -> None:
 
 
 def plain(text: str | None) -> str:
-    """Feed text made safe for a terminal: control characters and bidi overrides removed."""
-    return _CONTROL.sub("", text or "")
+    """Feed text made safe for a terminal (``untrusted.printable``: line breaks kept)."""
+    return printable(text)
 
 
 def cell(text: str | None, style: str = "") -> Text:

@@ -6,8 +6,9 @@ and for display after escaping, not for re-rendering as HTML.
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
+
+from monitors.untrusted import collapse_whitespace
 
 # Tags whose boundaries separate words ("<p>a</p><p>b</p>" is "a b", not "ab").
 _BLOCK_TAGS = frozenset(
@@ -19,8 +20,6 @@ _BLOCK_TAGS = frozenset(
 )
 # Tags whose content is never text a reader sees.
 _SKIP_TAGS = frozenset({"script", "style", "template", "noscript", "head", "title"})
-_WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _TextExtractor(HTMLParser):
@@ -46,11 +45,6 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-def collapse_whitespace(text: str) -> str:
-    """Control characters removed, runs of whitespace made one space, ends trimmed."""
-    return _WHITESPACE.sub(" ", _CONTROL.sub("", text)).strip()
-
-
 def html_to_text(fragment: str) -> str:
     """Visible text of an HTML fragment, entities decoded, whitespace collapsed."""
     if "<" not in fragment and "&" not in fragment:
@@ -59,10 +53,3 @@ def html_to_text(fragment: str) -> str:
     parser.feed(fragment)
     parser.close()
     return collapse_whitespace("".join(parser.parts))
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + "…"

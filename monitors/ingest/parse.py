@@ -18,12 +18,12 @@ from urllib.parse import urlsplit, urlunsplit
 import feedparser
 
 from monitors.errors import ParseError
-from monitors.ingest.html_text import collapse_whitespace, html_to_text, truncate
+from monitors.ingest.html_text import html_to_text
 from monitors.models import Report
+from monitors.untrusted import collapse_whitespace, safe_link, truncate
 
 MAX_TITLE_CHARS = 500
 MAX_SUMMARY_CHARS = 20_000
-MAX_LINK_CHARS = 2_048
 MAX_GUNZIP_BYTES = 10_000_000  # a gzip body that was never decoded: cap what it may expand to
 MAX_GUID_CHARS = 1_024  # longer GUIDs are hashed: they are ids, not text anyone reads
 DERIVED_TITLE_CHARS = 120  # an entry without a title is titled by the start of its summary
@@ -137,13 +137,8 @@ def _published_of(entry: Mapping[str, Any]) -> datetime | None:
 
 
 def _clean_link(link: Any) -> str | None:
-    """An absolute http(s) link, or None: javascript:, data: and the like are not links we show."""
-    if not isinstance(link, str):
-        return None
-    link = link.strip()
-    if not link or len(link) > MAX_LINK_CHARS or any(c in link for c in "\r\n\t "):
-        return None
-    return link if link.lower().startswith(("http://", "https://")) else None
+    """The entry's link, padding stripped, if ``untrusted.safe_link`` accepts it; else None."""
+    return safe_link(link.strip()) if isinstance(link, str) else None
 
 
 def report_id_for(guid: Any, link: Any, title: str, summary: str) -> str:
