@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from monitors.models import Claim, Evidence, SentenceStance
 from monitors.stance.cues import CueHit, CueSet, tagged
+from monitors.stance.frame import FrameReading, claim_frame, read_against
 from monitors.stance.match import ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
 from monitors.stance.vocabulary import STOPWORDS
@@ -38,6 +39,7 @@ class _About:
     score: float
     alias: str | None
     matched: str | None
+    span: tuple[int, int] | None = None  # token span of the alias match
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class ClaimReader:
         self.matcher = ClaimMatcher(claim)
         self.statement = read_sentence(0, claim.statement)
         self.statement_stems = [s for s in self.statement.stems if s not in STOPWORDS]
+        # Only claims that name their subject get a frame reading: a sentence-only claim (the
+        # research datasets) has no subject span to tie an event word to.
+        self.frame = claim_frame(self.statement) if self.matcher.aliases else None
         self.cues = CueSet(
             tagged("claim_confirm", claim.confirm_cues)
             + tagged("claim_contradict", claim.contradict_cues)
@@ -93,7 +98,7 @@ class ClaimReader:
         """Is the sentence about the claim's subject? Alias match, else statement terms."""
         if self.matcher.aliases:
             hit = self.matcher.find_alias(sentence.tokens, sentence.surface)
-            return _About(hit.score, hit.alias, hit.matched) if hit else None
+            return _About(hit.score, hit.alias, hit.matched, (hit.start, hit.end)) if hit else None
         coverage = self.matcher.coverage(sentence.stem_set)
         if coverage < TERM_MATCH and not (sentence.is_title and coverage >= SHORT_RELATED):
             return None
@@ -125,12 +130,27 @@ class ClaimReader:
             return [
                 self._evidence(sentence, about, SentenceStance.HEDGE, 0.5, hedges[0].phrase, None)
             ]
+        framed = self._frame_reading(sentence, about)
+        if framed is not None:
+            return [self._frame_evidence(sentence, about, framed)]
         if assert_hit is not None and strength >= 0.5:
             return [self._assert_evidence(sentence, about, assert_hit, strength)]
         if sentence.is_title and not self.matcher.aliases and assert_hit is not None:
             # A plain headline that restates a sentence-only claim asserts it.
             return [self._assert_evidence(sentence, about, assert_hit, 0.5)]
         return [self._evidence(sentence, about, SentenceStance.MENTION, 0.3, None, None)]
+
+    def _frame_reading(self, sentence: Sentence, about: _About) -> FrameReading | None:
+        if self.frame is None or about.span is None:
+            return None
+        subject = frozenset(sentence.stems[about.span[0] : about.span[1]])
+        return read_against(self.frame, sentence, about.span, subject)
+
+    def _frame_evidence(self, sentence: Sentence, about: _About, reading: FrameReading) -> Evidence:
+        speaker = attribution(sentence)
+        evidence = self._evidence(sentence, about, reading.stance, reading.score, reading.cue,
+                                  speaker)  # fmt: skip
+        return replace(evidence, why=f"{evidence.why}; {reading.slot}")
 
     def _historical(self, sentence: Sentence) -> str | None:
         """A tracked (alias) claim is about now: a sentence dated years ago is background."""

@@ -217,3 +217,93 @@ SIDE_KEYS = {
     "rossi": "russi", "rosiy": "russi", "rf": "russi", "moskv": "mosco", "ukray": "ukrai",
     "vsu": "ukrai", "zsu": "ukrai", "kiyiv": "kyiv",
 }  # fmt: skip
+
+# --- Claim frames (monitors.stance.frame) ---------------------------------------------------
+# What happens to a place, a ship or a unit, by kind of event. A claim's statement is read with
+# these to find its event and actor ("Russian forces captured Gornal": control taken, by Russia);
+# a sentence about the claim's subject is read with the same words, so "Ukrainian troops still
+# hold Gornal" is a competing fact (control held, by Ukraine) and "Russian troops are trying to
+# storm Gornal" an ongoing fight (contest), whatever exact verbs the claim used.
+
+# The actor took the place. Said without an actor ("Gornal has fallen"), the change is read as
+# the one the claim describes.
+TAKE_CONTROL = (
+    "capture", "captured", "recapture", "recaptured", "seize", "seized", "take", "took", "taken",
+    "retake", "retook", "retaken", "overrun", "overran", "liberate", "liberated", "liberation",
+    "regain", "regained", "reclaim", "reclaimed", "take control", "took control",
+    "gain control", "gained control", "establish control", "established control",
+    "full control", "entered", "cleared", "fall", "fell", "fallen",
+    "освобожд*", "освободил*", "звільнен*", "звільнил*", "звільнив", "захвач*", "захватил*",
+    "захопил*", "захоплен*", "взял*", "взят*", "пал", "пала", "пало", "пали", "впал*",
+    "отбил*", "відбил*",  # with the place as object: "отбили Горналь" (an attack: contest)
+)  # fmt: skip
+
+# The actor is in control now. Without a named side these say nothing about who.
+HOLD_CONTROL = (
+    "in control", "under control", "control", "controls", "controlled", "hold", "holds", "held",
+    "keep", "kept", "garrison", "flag", "flags", "strengthen positions", "strengthening positions",
+    "reinforce", "reinforced", "reinforcing", "dig in", "fortify", "fortified",
+    "контрол*", "удержива*", "утриму*", "гарнизон*", "гарнізон*", "флаг*", "прапор*",
+)  # fmt: skip
+
+# Occupation is Russia's in this war's reporting, whoever reports it.
+OCCUPY = (
+    "occupy", "occupied", "occupation", "оккупир*", "окупова*", "окупац*", "оккупац*",
+)  # fmt: skip
+
+# The actor ends up out of the place: it left, was driven out, or gave up.
+LOSE_CONTROL = (
+    "withdraw", "withdrew", "withdrawn", "withdrawal", "retreat", "retreated", "retreating",
+    "pull out", "pulled out", "pullout", "pull back", "pulled back", "abandon", "abandoned",
+    "flee", "fled", "surrender", "surrendered", "lay down arms", "laid down arms", "driven out",
+    "pushed out", "expelled", "kicked out", "ousted", "lost control", "lose control",
+    "capitulate", "capitulated",
+    "отступ*", "отошл*", "отвел*", "вывел*", "вывод*", "відступ*", "відійшл*", "вивел*",
+    "виведен*", "сдал*", "сдач*", "здал*", "здач*", "капитул*", "капітул*",
+)  # fmt: skip
+
+# Control is being fought over: it has not changed (yet).
+CONTEST_CONTROL = (
+    "fight", "fighting", "fights", "battle", "battles", "battling", "storm", "storming",
+    "stormed", "assault", "assaults", "offensive", "counteroffensive", "counter-offensive",
+    "repel", "repelled", "repelling", "repulse", "repulsed", "trying to", "tries to", "tried to",
+    "attempt", "attempts", "attempting", "besiege", "besieged", "siege", "clashes",
+    "break into", "break through", "encircle", "encircled", "encirclement", "surround",
+    "surrounded", "defend", "defending", "defended", "defence", "defense", "defenders hold",
+    "hold out", "holding out", "resist", "resisting", "continue to fight",
+    "бои", "бой", "бої", "бою", "штурм*", "окружен*", "оточен*", "окружил*", "оточил*", "осад*",
+    "отбил* атак*", "відбил* атак*", "отбил* штурм*", "відбил* штурм*", "отбил* наступ*",
+    "відбил* наступ*", "атак* отбил*", "атак* відбил*", "штурм* отбил*", "штурм* відбил*",
+    "отража*", "відбива*", "пытают*", "намагают*", "оборон*",
+)  # fmt: skip
+
+# A vessel or a structure put out of action.
+SINK_OR_DESTROY = (
+    "sink", "sank", "sunk", "sinking", "went down", "destroy", "destroyed", "destroying",
+    "destruction", "blown up", "blew up", "collapse", "collapsed", "wreck", "wrecked",
+    "потопил*", "затонул*", "потоплен*", "уничтож*", "знищ*", "зруйн*", "разруш*",
+)  # fmt: skip
+
+# Right before an event word, these make it an intention or a possibility, not a fact:
+# "plans to take", "could fall", "is about to be encircled".
+INTENT = (
+    "plan to", "plans to", "planning to", "want to", "wants to", "intend to", "intends to",
+    "prepare to", "prepares to", "preparing to", "threaten to", "threatens to", "bid to",
+    "could", "may", "might", "would", "will", "about to", "set to", "poised to", "if",
+    "unless", "hope to", "hopes to", "seek to", "seeks to", "aim to", "aims to",
+)  # fmt: skip
+
+# Words that name a side. The occupier words name Russia's forces in Ukrainian reporting.
+RUSSIAN_SIDE = (
+    "russia", "russian", "russians", "rf", "kremlin", "moscow", "putin", "occupier", "occupiers",
+    "occupant", "occupants", "invader", "invaders", "invading", "enemy", "orcs", "rashist",
+    "rashists", "ruscist", "ruscists", "wagner", "kadyrov", "chechen", "dpr", "lpr", "separatist",
+    "separatists", "pro-russian", "pro-moscow", "росси*", "российск*", "русск*", "россиян*",
+    "росія*", "росії", "російськ*", "рф", "оккупант*", "окупант*", "ворог*", "враг*",
+    "противник*", "кремл*", "днр", "лнр",
+)  # fmt: skip
+UKRAINIAN_SIDE = (
+    "ukraine", "ukrainian", "ukrainians", "kyiv", "kiev", "zsu", "afu", "zelensky", "zelenskyy",
+    "defender", "defenders", "azov", "pro-ukrainian", "україн*", "украин*", "зсу", "всу",
+    "киев*", "київ*", "защитник*", "захисник*", "зеленск*", "зеленськ*",
+)  # fmt: skip

@@ -1,0 +1,303 @@
+"""Claim frames: what a claim says happened, and whether a sentence says the same thing.
+
+A claim is read once into a frame: its event (control taken, held or lost; a fight for control;
+something sunk or destroyed), who did it (Russia, Ukraine, or nobody named) and whether the claim
+is negated. For control events that gives the state the claim implies: "Russian forces captured
+Gornal" and "Ukraine withdrew from Gornal" both mean *Russia controls Gornal*.
+
+A sentence about the claim's subject is read with the same vocabulary: the event word nearest
+the subject, who does it (a side named in the phrase, before the verb, or after "by"/"to";
+"from" names the loser), whether it is negated or only intended ("plans to take"). Then:
+
+- the same controller as the claim's -> the sentence asserts the claim;
+- another controller ("Ukrainian troops still hold Gornal") -> a competing fact, it denies it;
+- a fight for the place ("storming", "trying to break into", "repelled assaults") while the
+  claim says control already changed -> the change has not happened: it denies it;
+- a change said without an actor ("Gornal has fallen") is read as the claim's own change.
+
+Each reading names the frame slot that decided (event, actor, controller), so an explanation
+can say "competing fact: Ukraine holds the place (the claim: Russia controls it)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from monitors.models import SentenceStance
+from monitors.stance import lexicon
+from monitors.stance.cues import CueHit, CueSet, tagged
+from monitors.stance.sentence import Sentence
+from monitors.text import has_cyrillic, stem
+
+
+class Event(StrEnum):
+    TAKE = "take"  # control changed hands to the actor
+    HOLD = "hold"  # the actor is in control
+    OCCUPY = "occupy"  # Russia is in control (occupation)
+    LOSE = "lose"  # the actor left or gave up
+    CONTEST = "contest"  # control is being fought over
+    DESTROY = "destroy"  # sunk, destroyed
+
+
+RUSSIA, UKRAINE = "Russia", "Ukraine"
+_OTHER = {RUSSIA: UKRAINE, UKRAINE: RUSSIA}
+_CONTROL = (Event.TAKE, Event.HOLD, Event.OCCUPY, Event.LOSE)
+_CHANGES = (Event.TAKE, Event.LOSE)  # events whose direction is clear without an actor
+_RANK = {Event.TAKE: 0, Event.LOSE: 0, Event.DESTROY: 0, Event.CONTEST: 1, Event.HOLD: 2,
+         Event.OCCUPY: 2}  # fmt: skip
+
+_CUES = CueSet(
+    tagged(Event.TAKE, lexicon.TAKE_CONTROL)
+    + tagged(Event.HOLD, lexicon.HOLD_CONTROL)
+    + tagged(Event.OCCUPY, lexicon.OCCUPY)
+    + tagged(Event.LOSE, lexicon.LOSE_CONTROL)
+    + tagged(Event.CONTEST, lexicon.CONTEST_CONTROL)
+    + tagged(Event.DESTROY, lexicon.SINK_OR_DESTROY)
+    + tagged("intent", lexicon.INTENT)
+    + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
+    + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
+)
+_EVENTS = frozenset(Event)
+_SIDES = (RUSSIA, UKRAINE)
+_FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
+_AGENT = {"by": "agent", "to": "agent", "from": "loser"}
+NEAR = 10  # tokens between the subject and an event word that can be about it
+INTENT_GAP = 2  # tokens between an intent word and the event it qualifies
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """A sentence's words with hyphenated compounds split ("Russian-held" -> Russian, held)."""
+
+    stems: tuple[str, ...]
+    origin: tuple[int, ...]  # index of each word in the sentence's own tokens
+    clauses: tuple[int, ...]
+    hits: tuple[CueHit, ...]
+
+
+@dataclass(frozen=True)
+class EventHit:
+    event: Event
+    phrase: str
+    start: int  # in stream positions
+    end: int
+    actor: str | None
+    negated: bool
+    intended: bool
+
+
+@dataclass(frozen=True)
+class ClaimFrame:
+    """What the claim says happened."""
+
+    event: Event
+    phrase: str  # the claim's own event words ("captured")
+    actor: str | None
+    negated: bool
+
+    @property
+    def controller(self) -> str | None:
+        """Who controls the subject if the claim is true (None when it does not say)."""
+        return _controller(self.event, self.actor)
+
+    def describe(self) -> str:
+        if self.event in _CONTROL and self.controller:
+            return f"{self.controller} controls it"
+        who = f"{self.actor} " if self.actor else ""
+        return f"{who}{self.phrase}"
+
+
+@dataclass(frozen=True)
+class FrameReading:
+    """A sentence read against a claim frame."""
+
+    stance: SentenceStance  # ASSERT, DENY or HEDGE
+    score: float
+    cue: str  # the sentence's event words
+    slot: str  # which part of the frame decided, in words
+
+
+def claim_frame(statement: Sentence) -> ClaimFrame | None:
+    """The claim's frame, or None when its statement names no event we know."""
+    stream = _stream(statement, frozenset())
+    for hit in _events(stream):
+        if not hit.intended:
+            return ClaimFrame(hit.event, hit.phrase, hit.actor, hit.negated)
+    return None
+
+
+def read_against(
+    frame: ClaimFrame, sentence: Sentence, subject: tuple[int, int], subject_words: frozenset[str]
+) -> FrameReading | None:
+    """How the sentence's event nearest the subject (token span) bears on the frame."""
+    stream = _stream(sentence, subject_words)
+    near = _nearest(stream, _events(stream), subject)
+    if near is None:
+        return None
+    if near.intended:
+        return FrameReading(SentenceStance.HEDGE, 0.5, near.phrase, "intended, not done")
+    reading = _compare(frame, near)
+    if reading is None or not frame.negated:
+        return reading
+    flipped = (
+        SentenceStance.DENY if reading.stance is SentenceStance.ASSERT else SentenceStance.ASSERT
+    )
+    return FrameReading(
+        flipped, reading.score, reading.cue, reading.slot + "; the claim is negated"
+    )
+
+
+def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
+    if hit.event is Event.DESTROY or frame.event is Event.DESTROY:
+        if hit.event is frame.event:
+            return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says")
+        return None
+    if hit.event is Event.CONTEST:
+        if frame.event is Event.CONTEST:
+            same = stem(hit.phrase.split()[0]) == stem(frame.phrase.split()[0])
+            return _agree(hit, 0.8, f"event: {hit.phrase}, as the claim says") if same else None
+        slot = f"ongoing fight ({hit.phrase}): control has not changed, the claim says it did"
+        return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot)
+    if frame.event not in _CONTROL:
+        return None
+    controller = _controller(hit.event, hit.actor)
+    claimed = frame.controller
+    if controller is None:
+        if hit.event in _CHANGES and hit.actor is None:
+            return _agree(hit, 0.8, f"event: {hit.phrase} (no actor named), the claimed change")
+        return None
+    if claimed is None or controller == claimed:
+        return _agree(hit, 0.9, f"controller: {controller}, as the claim says")
+    slot = f"competing fact: {controller} in control (the claim: {claimed})"
+    if hit.negated:
+        return FrameReading(SentenceStance.ASSERT, 0.8, hit.phrase, "negated " + slot)
+    return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot)
+
+
+def _agree(hit: EventHit, score: float, slot: str) -> FrameReading:
+    if hit.negated:
+        return FrameReading(SentenceStance.DENY, 0.8, hit.phrase, "negated " + slot)
+    return FrameReading(SentenceStance.ASSERT, score, hit.phrase, slot)
+
+
+def _controller(event: Event, actor: str | None) -> str | None:
+    if event is Event.OCCUPY:
+        return RUSSIA
+    if event in (Event.TAKE, Event.HOLD):
+        return actor
+    if event is Event.LOSE and actor:
+        return _OTHER[actor]
+    return None
+
+
+def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
+    stems: list[str] = []
+    origin: list[int] = []
+    clauses: list[int] = []
+    for i, token in enumerate(sentence.tokens):
+        parts = token.split("-") if "-" in token else [token]
+        for part in parts if all(parts) else [token]:
+            stems.append(stem(part))
+            origin.append(i)
+            clauses.append(sentence.clauses[i])
+    cyrillic = has_cyrillic(sentence.text)
+    hits = [
+        h
+        for h in _CUES.find(stems)
+        if (cyrillic or not has_cyrillic(h.phrase))
+        and not (h.kind in _SIDES and stems[h.start] in subject_words)
+    ]
+    return _Stream(tuple(stems), tuple(origin), tuple(clauses), tuple(_longest(hits)))
+
+
+def _longest(hits: list[CueHit]) -> list[CueHit]:
+    """Event hits inside a longer event hit go ("take control" over "take" and "control")."""
+    events = [h for h in hits if h.kind in _EVENTS]
+    kept = [
+        h
+        for h in hits
+        if h.kind not in _EVENTS
+        or not any(
+            o is not h
+            and o.start <= h.start
+            and h.end <= o.end
+            and o.end - o.start > h.end - h.start
+            for o in events
+        )
+    ]
+    return kept
+
+
+def _events(stream: _Stream) -> list[EventHit]:
+    negations = _negation_starts(stream)
+    out: list[EventHit] = []
+    for hit in stream.hits:
+        if hit.kind not in _EVENTS:
+            continue
+        event = Event(hit.kind)
+        intended = any(
+            h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
+        )
+        negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
+                      for n in negations)  # fmt: skip
+        out.append(
+            EventHit(event, hit.phrase, hit.start, hit.end, _actor(stream, hit), negated, intended)
+        )
+    return out
+
+
+_NEGATIONS = CueSet(tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC))
+
+
+def _negation_starts(stream: _Stream) -> list[int]:
+    return [h.start for h in _NEGATIONS.find(stream.stems)]
+
+
+def _actor(stream: _Stream, hit: CueHit) -> str | None:
+    """Who does the event: a side inside its phrase, after by/to (from: the loser), or before."""
+    sides = [h for h in stream.hits if h.kind in _SIDES]
+    inside = [s for s in sides if hit.start <= s.start < hit.end]
+    if inside:
+        return inside[0].kind
+    after = hit.end
+    role = _AGENT.get(stream.stems[after]) if after < len(stream.stems) else None
+    if role is not None:
+        named = [s for s in sides if after < s.start <= after + 3]
+        if named:
+            side = named[0].kind
+            return _OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
+    if stream.stems[hit.start] in _FALL:
+        return None  # "Gornal fell": the word before is the place, not who took it
+    clause = stream.clauses[hit.start]
+    before = [
+        s
+        for s in sides
+        if s.end <= hit.start and hit.start - s.end <= 6 and stream.clauses[s.start] == clause
+    ]
+    return before[-1].kind if before else None
+
+
+def _nearest(
+    stream: _Stream, events: Sequence[EventHit], subject: tuple[int, int]
+) -> EventHit | None:
+    """The event nearest the subject, within ``NEAR`` words; a change of control comes first.
+
+    A sentence that reports a change also describes the state before it ("the last
+    Ukrainian-held village, Gornal, has been reclaimed by Russian forces"): the change is news.
+    """
+    first = stream.origin.index(subject[0]) if subject[0] in stream.origin else 0
+    last = len(stream.origin) - 1 - stream.origin[::-1].index(subject[1] - 1) if (
+        subject[1] - 1 in stream.origin
+    ) else first  # fmt: skip
+    best: tuple[tuple[int, int], EventHit] | None = None
+    for hit in events:
+        distance = hit.start - last if hit.start > last else max(0, first - hit.end + 1)
+        key = (_RANK[hit.event], distance)
+        if distance <= NEAR and (best is None or key < best[0]):
+            best = (key, hit)
+    return best[1] if best else None
+
+
+__all__ = ["ClaimFrame", "Event", "FrameReading", "claim_frame", "read_against"]
