@@ -199,7 +199,10 @@ class ClaimReader:
         if not self.matcher.predicate:
             coverage = 1.0
         span = _predicate_span(sentence, self.matcher.predicate)
-        confirms = sentence.of_kind("confirm", "assert")
+        # A generic word ("now", "officially", "confirmed") never decides alone for a tracked
+        # (alias) claim: its sentence must carry the claim's predicate or its event.
+        kinds = ("assert",) if self.matcher.aliases else ("confirm", "assert")
+        confirms = sentence.of_kind(*kinds)
         if confirms and coverage < 0.5:
             return confirms[0], 0.6
         return span, coverage
