@@ -48,6 +48,7 @@ _CHANGES = (Event.TAKE, Event.LOSE)  # events whose direction is clear without a
 _RANK = {Event.TAKE: 0, Event.LOSE: 0, Event.DESTROY: 0, Event.CONTEST: 1, Event.HOLD: 2,
          Event.OCCUPY: 2}  # fmt: skip
 
+_DEOCCUPY = "deoccupy"  # a LOSE event whose loser is always Russia
 _CUES = CueSet(
     tagged(Event.TAKE, lexicon.TAKE_CONTROL)
     + tagged(Event.HOLD, lexicon.HOLD_CONTROL)
@@ -55,11 +56,18 @@ _CUES = CueSet(
     + tagged(Event.LOSE, lexicon.LOSE_CONTROL)
     + tagged(Event.CONTEST, lexicon.CONTEST_CONTROL)
     + tagged(Event.DESTROY, lexicon.SINK_OR_DESTROY)
+    + tagged(_DEOCCUPY, lexicon.DEOCCUPY)
     + tagged("intent", lexicon.INTENT)
+    + tagged("vicinity", lexicon.VICINITY)
+    + tagged("vicinity_after", lexicon.VICINITY_AFTER)
     + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
     + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
 )
-_EVENTS = frozenset(Event)
+_EVENTS = frozenset(Event) | {_DEOCCUPY}
+_LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE)
+_PREFIXES = frozenset({"de", "re"})  # "de-occupied" is one word, not "de" + "occupied"
+_AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not defend here
+VICINITY_GAP = 3  # words between a vicinity word and the subject
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
@@ -122,10 +130,12 @@ class FrameReading:
 def claim_frame(statement: Sentence) -> ClaimFrame | None:
     """The claim's frame, or None when its statement names no event we know."""
     stream = _stream(statement, frozenset())
-    for hit in _events(stream):
-        if not hit.intended:
-            return ClaimFrame(hit.event, hit.phrase, hit.actor, hit.negated)
-    return None
+    done = [h for h in _events(stream) if not h.intended]
+    if not done:
+        return None
+    # "The defenders of Azovstal have surrendered": the change is the claim, not the fight.
+    hit = min(done, key=lambda h: (_RANK[h.event], h.start))
+    return ClaimFrame(hit.event, hit.phrase, hit.actor, hit.negated)
 
 
 def read_against(
@@ -133,6 +143,8 @@ def read_against(
 ) -> FrameReading | None:
     """How the sentence's event nearest the subject (token span) bears on the frame."""
     stream = _stream(sentence, subject_words)
+    if _in_vicinity(stream, subject):
+        return None
     near = _nearest(stream, _events(stream), subject)
     if near is None:
         return None
@@ -165,7 +177,7 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     controller = _controller(hit.event, hit.actor)
     claimed = frame.controller
     if controller is None:
-        if hit.event in _CHANGES and hit.actor is None:
+        if hit.event in _CHANGES and hit.actor is None and not _liberates(hit):
             return _agree(hit, 0.8, f"event: {hit.phrase} (no actor named), the claimed change")
         return None
     if claimed is None or controller == claimed:
@@ -174,6 +186,24 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     if hit.negated:
         return FrameReading(SentenceStance.ASSERT, 0.8, hit.phrase, "negated " + slot)
     return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot)
+
+
+def _liberates(hit: EventHit) -> bool:
+    """"Liberated" without a liberator: both sides say it of opposite changes."""
+    return any(stem(w) in _LIBERATE for w in hit.phrase.split())
+
+
+def _in_vicinity(stream: _Stream, subject: tuple[int, int]) -> bool:
+    """"Near Izium", "in the area of Izium", "the Izium direction": the sentence is about the
+    subject's surroundings, where fighting or captures say nothing about the place itself."""
+    first, last = _subject_positions(stream, subject)
+    for hit in stream.hits:
+        if hit.kind == "vicinity" and 0 <= first - hit.end <= VICINITY_GAP:
+            if stream.clauses[hit.start] == stream.clauses[first]:
+                return True
+        if hit.kind == "vicinity_after" and 0 <= hit.start - last - 1 <= 1:
+            return True
+    return False
 
 
 def _agree(hit: EventHit, score: float, slot: str) -> FrameReading:
@@ -196,10 +226,11 @@ def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
     stems: list[str] = []
     origin: list[int] = []
     clauses: list[int] = []
+    words: list[str] = []
     for i, token in enumerate(sentence.tokens):
-        parts = token.split("-") if "-" in token else [token]
-        for part in parts if all(parts) else [token]:
+        for part in _parts(token):
             stems.append(stem(part))
+            words.append(part)
             origin.append(i)
             clauses.append(sentence.clauses[i])
     cyrillic = has_cyrillic(sentence.text)
@@ -208,8 +239,24 @@ def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
         for h in _CUES.find(stems)
         if (cyrillic or not has_cyrillic(h.phrase))
         and not (h.kind in _SIDES and stems[h.start] in subject_words)
+        and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
     ]
     return _Stream(tuple(stems), tuple(origin), tuple(clauses), tuple(_longest(hits)))
+
+
+def _parts(token: str) -> list[str]:
+    """Hyphenated compounds split ("Russian-held" -> Russian, held), prefixes kept on."""
+    parts = token.split("-") if "-" in token else [token]
+    if not all(parts):
+        return [token]
+    if len(parts) > 1 and parts[0] in _PREFIXES:
+        return ["".join(parts[:2]), *parts[2:]]
+    return parts
+
+
+def _agent_noun(word: str, phrase: str) -> bool:
+    first = phrase.split()[0]
+    return word.endswith(_AGENT_NOUN) and not first.endswith(_AGENT_NOUN)
 
 
 def _longest(hits: list[CueHit]) -> list[CueHit]:
@@ -236,16 +283,23 @@ def _events(stream: _Stream) -> list[EventHit]:
     for hit in stream.hits:
         if hit.kind not in _EVENTS:
             continue
-        event = Event(hit.kind)
+        event = Event.LOSE if hit.kind == _DEOCCUPY else Event(hit.kind)
         intended = any(
             h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
         )
+        if event is Event.TAKE and _attempted(stream, hit):
+            event = Event.CONTEST  # "trying to take control of", "failed to capture"
         negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
-        out.append(
-            EventHit(event, hit.phrase, hit.start, hit.end, _actor(stream, hit), negated, intended)
-        )
+        actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)
+        out.append(EventHit(event, hit.phrase, hit.start, hit.end, actor, negated, intended))
     return out
+
+
+def _attempted(stream: _Stream, hit: CueHit) -> bool:
+    return any(
+        h.kind == Event.CONTEST and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
+    )
 
 
 _NEGATIONS = CueSet(tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC))
@@ -279,6 +333,15 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
     return before[-1].kind if before else None
 
 
+def _subject_positions(stream: _Stream, subject: tuple[int, int]) -> tuple[int, int]:
+    """The subject's first and last positions in the stream (token span -> stream span)."""
+    first = stream.origin.index(subject[0]) if subject[0] in stream.origin else 0
+    last = len(stream.origin) - 1 - stream.origin[::-1].index(subject[1] - 1) if (
+        subject[1] - 1 in stream.origin
+    ) else first  # fmt: skip
+    return first, last
+
+
 def _nearest(
     stream: _Stream, events: Sequence[EventHit], subject: tuple[int, int]
 ) -> EventHit | None:
@@ -287,10 +350,7 @@ def _nearest(
     A sentence that reports a change also describes the state before it ("the last
     Ukrainian-held village, Gornal, has been reclaimed by Russian forces"): the change is news.
     """
-    first = stream.origin.index(subject[0]) if subject[0] in stream.origin else 0
-    last = len(stream.origin) - 1 - stream.origin[::-1].index(subject[1] - 1) if (
-        subject[1] - 1 in stream.origin
-    ) else first  # fmt: skip
+    first, last = _subject_positions(stream, subject)
     best: tuple[tuple[int, int], EventHit] | None = None
     for hit in events:
         distance = hit.start - last if hit.start > last else max(0, first - hit.end + 1)

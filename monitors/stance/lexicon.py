@@ -241,7 +241,7 @@ TAKE_CONTROL = (
 # The actor is in control now. Without a named side these say nothing about who.
 HOLD_CONTROL = (
     "in control", "under control", "control", "controls", "controlled", "hold", "holds", "held",
-    "keep", "kept", "garrison", "flag", "flags", "strengthen positions", "strengthening positions",
+    "keep", "kept", "remain in", "remains in", "remained in", "holed up", "garrison", "flag", "flags", "strengthen positions", "strengthening positions",
     "reinforce", "reinforced", "reinforcing", "dig in", "fortify", "fortified",
     "контрол*", "удержива*", "утриму*", "гарнизон*", "гарнізон*", "флаг*", "прапор*",
 )  # fmt: skip
@@ -270,7 +270,8 @@ CONTEST_CONTROL = (
     "attempt", "attempts", "attempting", "besiege", "besieged", "siege", "clashes",
     "break into", "break through", "encircle", "encircled", "encirclement", "surround",
     "surrounded", "defend", "defending", "defended", "defence", "defense", "defenders hold",
-    "hold out", "holding out", "resist", "resisting", "continue to fight",
+    "hold out", "holding out", "resist", "resisting", "continue to fight", "unable to",
+    "failed to", "fail to", "fails to",
     "бои", "бой", "бої", "бою", "штурм*", "окружен*", "оточен*", "окружил*", "оточил*", "осад*",
     "отбил* атак*", "відбил* атак*", "отбил* штурм*", "відбил* штурм*", "отбил* наступ*",
     "відбил* наступ*", "атак* отбил*", "атак* відбил*", "штурм* отбил*", "штурм* відбил*",
@@ -307,3 +308,26 @@ UKRAINIAN_SIDE = (
     "defender", "defenders", "azov", "pro-ukrainian", "україн*", "украин*", "зсу", "всу",
     "киев*", "київ*", "защитник*", "захисник*", "зеленск*", "зеленськ*",
 )  # fmt: skip
+
+# The occupier was driven out: whoever says it, Ukraine controls the place now.
+DEOCCUPY = (
+    "deoccupied", "deoccupation", "deoccupy", "деоккупир*", "деокупова*", "деокупац*",
+    "деоккупац*",
+)  # fmt: skip
+
+# Right before the subject these move the sentence to its surroundings: "fighting near Izium",
+# "the offensive in the area of Izium", "на Изюмском направлении". Events there are not the
+# subject's own.
+VICINITY = (
+    "near", "nearby", "around", "outskirts", "area", "areas", "direction", "axis", "outside",
+    "toward", "towards", "approaches", "suburb", "suburbs", "vicinity", "west of", "east of",
+    "north of", "south of",
+    "под", "під", "біля", "возле", "около", "район*", "направлен*", "напрям*", "окраин*",
+    "околиц*", "пригород*", "передмі*",
+)  # fmt: skip
+
+# Words that name who liberates only with an actor: Russian and Ukrainian reporting both say
+# "liberated", for opposite changes.
+LIBERATE = ("liberate", "liberated", "liberation", "liberating", "liberator", "liberators")
+# After the subject: "the Izium direction", "на Изюмском направлении".
+VICINITY_AFTER = ("direction", "axis", "front", "sector", "направлен*", "напрям*")
