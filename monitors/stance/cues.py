@@ -19,7 +19,7 @@ MAX_GAP = 2  # words allowed between consecutive words of a cue phrase
 PREFIX_KEY = 3  # prefixes are indexed by their first letters; shorter ones are whole words
 
 _Word = tuple[str, bool]  # (stem or prefix, is a prefix)
-_Cue = tuple[str, str, tuple[_Word, ...]]
+_Cue = tuple[str, str, tuple[_Word, ...], str]  # kind, phrase, words, first word as written
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,25 @@ class CueSet:
             if not cue:
                 continue
             first, is_prefix = cue[0]
+            written = tokenize(phrase.split()[0])[0]
             if is_prefix:
-                self._prefixed[first[:PREFIX_KEY]].append((kind, phrase, cue))
+                self._prefixed[first[:PREFIX_KEY]].append((kind, phrase, cue, written))
             else:
-                self._index[first].append((kind, phrase, cue))
+                self._index[first].append((kind, phrase, cue, written))
 
-    def find(self, stems: Sequence[str]) -> list[CueHit]:
-        """Every cue occurrence, in sentence order."""
+    def find(self, stems: Sequence[str], tokens: Sequence[str] | None = None) -> list[CueHit]:
+        """Every cue occurrence, in sentence order. With the sentence's folded tokens, a word
+        whose stem collides with a cue's but is no inflection of it ("planes" for "plan",
+        the name "Denys" for "deny") is not the cue."""
         hits: list[CueHit] = []
         for start, first in enumerate(stems):
             candidates = chain(
                 self._index.get(first, ()), self._prefixed.get(first[:PREFIX_KEY], ())
             )
-            for kind, phrase, cue in candidates:
+            for kind, phrase, cue, written in candidates:
                 if not _fits(first, cue[0]):
+                    continue
+                if tokens is not None and not cue[0][1] and not inflects(written, tokens[start]):
                     continue
                 end = _match_from(stems, start, cue)
                 if end is not None:
@@ -78,6 +83,20 @@ def compile_phrase(phrase: str) -> tuple[_Word, ...]:
         out.extend((stem(t), False) for t in tokens[:-1])
         out.append((tokens[-1], True) if wildcard else (stem(tokens[-1]), False))
     return tuple(out)
+
+
+_SIBILANT = ("s", "x", "z", "ch", "sh", "o")
+
+
+def inflects(word: str, token: str) -> bool:
+    """Could ``token`` be an English inflection of ``word``? Only clear misfits are refused:
+    "-es" after a word that takes "-s" ("planes"), "-s" after a consonant + "y" ("Denys")."""
+    if token == word or not token.isascii() or not token.startswith(word):
+        return True
+    rest = token[len(word) :]
+    if rest == "es" and not word.endswith(_SIBILANT):
+        return False
+    return not (rest == "s" and len(word) > 1 and word[-1] == "y" and word[-2] not in "aeiou")
 
 
 def _fits(stem_: str, word: _Word) -> bool:

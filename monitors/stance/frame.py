@@ -21,6 +21,7 @@ can say "competing fact: Ukraine holds the place (the claim: Russia controls it)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -67,6 +68,9 @@ _EVENTS = frozenset(Event) | {_DEOCCUPY}
 _LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE)
 _PREFIXES = frozenset({"de", "re"})  # "de-occupied" is one word, not "de" + "occupied"
 _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not defend here
+_MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
+                       "of", "from"})  # fmt: skip
+_AND = frozenset({"and", "i", "y"})
 VICINITY_GAP = 3  # words between a vicinity word and the subject
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
@@ -177,7 +181,12 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     controller = _controller(hit.event, hit.actor)
     claimed = frame.controller
     if controller is None:
-        if hit.event in _CHANGES and hit.actor is None and not _liberates(hit):
+        # "liberated" says which way only when the claim says it too.
+        if (
+            hit.event in _CHANGES
+            and hit.actor is None
+            and (not _liberates(hit.phrase) or _liberates(frame.phrase))
+        ):
             return _agree(hit, 0.8, f"event: {hit.phrase} (no actor named), the claimed change")
         return None
     if claimed is None or controller == claimed:
@@ -188,19 +197,19 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot)
 
 
-def _liberates(hit: EventHit) -> bool:
-    """"Liberated" without a liberator: both sides say it of opposite changes."""
-    return any(stem(w) in _LIBERATE for w in hit.phrase.split())
+def _liberates(phrase: str) -> bool:
+    """ "Liberated" without a liberator: both sides say it of opposite changes."""
+    return any(stem(w) in _LIBERATE for w in phrase.split())
 
 
 def _in_vicinity(stream: _Stream, subject: tuple[int, int]) -> bool:
-    """"Near Izium", "in the area of Izium", "the Izium direction": the sentence is about the
+    """ "Near Izium", "in the area of Izium", "the Izium direction": the sentence is about the
     subject's surroundings, where fighting or captures say nothing about the place itself."""
     first, last = _subject_positions(stream, subject)
     for hit in stream.hits:
-        if hit.kind == "vicinity" and 0 <= first - hit.end <= VICINITY_GAP:
-            if stream.clauses[hit.start] == stream.clauses[first]:
-                return True
+        same_clause = stream.clauses[hit.start] == stream.clauses[first]
+        if hit.kind == "vicinity" and 0 <= first - hit.end <= VICINITY_GAP and same_clause:
+            return True
         if hit.kind == "vicinity_after" and 0 <= hit.start - last - 1 <= 1:
             return True
     return False
@@ -236,7 +245,7 @@ def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
     cyrillic = has_cyrillic(sentence.text)
     hits = [
         h
-        for h in _CUES.find(stems)
+        for h in _CUES.find(stems, words)
         if (cyrillic or not has_cyrillic(h.phrase))
         and not (h.kind in _SIDES and stems[h.start] in subject_words)
         and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
@@ -286,7 +295,7 @@ def _events(stream: _Stream) -> list[EventHit]:
         event = Event.LOSE if hit.kind == _DEOCCUPY else Event(hit.kind)
         intended = any(
             h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
-        )
+        ) or (hit.start > 0 and stream.stems[hit.start - 1] == "to")  # "to seize": a purpose
         if event is Event.TAKE and _attempted(stream, hit):
             event = Event.CONTEST  # "trying to take control of", "failed to capture"
         negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
@@ -306,7 +315,9 @@ _NEGATIONS = CueSet(tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYR
 
 
 def _negation_starts(stream: _Stream) -> list[int]:
-    return [h.start for h in _NEGATIONS.find(stream.stems)]
+    stems = stream.stems
+    # "not only de-occupied Lyman but also ...": an addition, not a negation.
+    return [h.start for h in _NEGATIONS.find(stems) if stems[h.end : h.end + 1] != ("only",)]
 
 
 def _actor(stream: _Stream, hit: CueHit) -> str | None:
@@ -324,13 +335,23 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
             return _OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
     if stream.stems[hit.start] in _FALL:
         return None  # "Gornal fell": the word before is the place, not who took it
+    if hit.start > 0 and stream.stems[hit.start - 1] in _MODIFIES:
+        return None  # "the recently liberated town": an adjective; only "by ..." names who
     clause = stream.clauses[hit.start]
     before = [
         s
         for s in sides
         if s.end <= hit.start and hit.start - s.end <= 6 and stream.clauses[s.start] == clause
     ]
+    if len({s.kind for s in before}) > 1 and _conjoined(stream, before):
+        return None  # "Ukraine and Russia both claim control": no one side
     return before[-1].kind if before else None
+
+
+def _conjoined(stream: _Stream, sides: list[CueHit]) -> bool:
+    return any(
+        b.start - a.end == 1 and stream.stems[a.end] in _AND for a, b in itertools.pairwise(sides)
+    )
 
 
 def _subject_positions(stream: _Stream, subject: tuple[int, int]) -> tuple[int, int]:

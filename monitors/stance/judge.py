@@ -22,7 +22,9 @@ from monitors.stance.cues import CueHit, CueSet, tagged
 from monitors.stance.frame import FrameReading, claim_frame, read_against
 from monitors.stance.match import ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
+from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.vocabulary import STOPWORDS
+from monitors.text import stems
 
 NEGATION_SCOPE = 6  # words after a negation that it can flip
 TERM_MATCH = 0.2  # share of a sentence-only claim's terms a sentence needs to be "about" it
@@ -63,6 +65,7 @@ class ClaimReader:
         # Only claims that name their subject get a frame reading: a sentence-only claim (the
         # research datasets) has no subject span to tie an event word to.
         self.frame = claim_frame(self.statement) if self.matcher.aliases else None
+        self.claims_area = any(_AREA.find(stems(a)) for a in claim.aliases)
         self.cues = CueSet(
             tagged("claim_confirm", claim.confirm_cues)
             + tagged("claim_contradict", claim.contradict_cues)
@@ -98,16 +101,27 @@ class ClaimReader:
         """Is the sentence about the claim's subject? Alias match, else statement terms."""
         if self.matcher.aliases:
             hit = self.matcher.find_alias(sentence.tokens, sentence.surface)
-            return _About(hit.score, hit.alias, hit.matched, (hit.start, hit.end)) if hit else None
+            if hit is None or self._names_area(sentence, hit.end):
+                return None
+            return _About(hit.score, hit.alias, hit.matched, (hit.start, hit.end))
         coverage = self.matcher.coverage(sentence.stem_set)
         if coverage < TERM_MATCH and not (sentence.is_title and coverage >= SHORT_RELATED):
             return None
         shared = [s for s in sentence.surface if _stem_of(s) in self.matcher.terms]
         return _About(coverage, None, " ".join(dict.fromkeys(shared)))
 
+    def _names_area(self, sentence: Sentence, end: int) -> bool:
+        """ "Chuhuiv in the Kharkiv region": the alias names the area around another place,
+        unless the claim itself is about the area (an alias "Kursk region")."""
+        return (
+            not self.claims_area
+            and end < len(sentence.tokens)
+            and bool(_AREA.find(sentence.stems[end : end + 1], sentence.tokens[end : end + 1]))
+        )
+
     def judge(self, sentence: Sentence, about: _About) -> list[Evidence]:
         """One or two pieces of evidence (two when one clause asserts and another denies)."""
-        claim_hits = self.cues.find(sentence.stems) if self.cues else []
+        claim_hits = self.cues.find(sentence.stems, sentence.tokens) if self.cues else []
         deny = self._deny_cue(sentence, claim_hits)
         past = self._historical(sentence)
         if past is not None:
@@ -133,12 +147,18 @@ class ClaimReader:
         framed = self._frame_reading(sentence, about)
         if framed is not None:
             return [self._frame_evidence(sentence, about, framed)]
-        if assert_hit is not None and strength >= 0.5:
+        if assert_hit is not None and strength >= 0.5 and self._may_assert(assert_hit):
             return [self._assert_evidence(sentence, about, assert_hit, strength)]
         if sentence.is_title and not self.matcher.aliases and assert_hit is not None:
             # A plain headline that restates a sentence-only claim asserts it.
             return [self._assert_evidence(sentence, about, assert_hit, 0.5)]
         return [self._evidence(sentence, about, SentenceStance.MENTION, 0.3, None, None)]
+
+    def _may_assert(self, hit: CueHit) -> bool:
+        """A claim with a frame is asserted through its event (the frame reading above) or a
+        confirm cue of its own; the claim's words nearby ("Ukrainian forces ... near Lyman")
+        are not enough."""
+        return self.frame is None or hit.kind in ("claim_confirm", "assert")
 
     def _frame_reading(self, sentence: Sentence, about: _About) -> FrameReading | None:
         if self.frame is None or about.span is None:
@@ -282,6 +302,8 @@ def _stem_of(word: str) -> str:
 
     return stem(word.casefold())
 
+
+_AREA = CueSet(tagged("area", AREA_AFTER))
 
 _VERB = {
     SentenceStance.ASSERT: "asserts the claim",

@@ -257,7 +257,7 @@ LOSE_CONTROL = (
     "pull out", "pulled out", "pullout", "pull back", "pulled back", "abandon", "abandoned",
     "flee", "fled", "surrender", "surrendered", "lay down arms", "laid down arms", "driven out",
     "pushed out", "expelled", "kicked out", "ousted", "lost control", "lose control",
-    "capitulate", "capitulated",
+    "capitulate", "capitulated", "leave", "leaves", "leaving", "left",
     "отступ*", "отошл*", "отвел*", "вывел*", "вывод*", "відступ*", "відійшл*", "вивел*",
     "виведен*", "сдал*", "сдач*", "здал*", "здач*", "капитул*", "капітул*",
 )  # fmt: skip
@@ -291,7 +291,7 @@ INTENT = (
     "plan to", "plans to", "planning to", "want to", "wants to", "intend to", "intends to",
     "prepare to", "prepares to", "preparing to", "threaten to", "threatens to", "bid to",
     "could", "may", "might", "would", "will", "about to", "set to", "poised to", "if",
-    "unless", "hope to", "hopes to", "seek to", "seeks to", "aim to", "aims to",
+    "unless", "order to", "ordered to", "orders to", "command to", "task to", "hope to", "hopes to", "seek to", "seeks to", "aim to", "aims to",
 )  # fmt: skip
 
 # Words that name a side. The occupier words name Russia's forces in Ukrainian reporting.
@@ -331,3 +331,10 @@ VICINITY = (
 LIBERATE = ("liberate", "liberated", "liberation", "liberating", "liberator", "liberators")
 # After the subject: "the Izium direction", "на Изюмском направлении".
 VICINITY_AFTER = ("direction", "axis", "front", "sector", "направлен*", "напрям*")
+
+# After the subject these name a larger area around it: "Chuhuiv in the Kharkiv region" is not
+# about Kharkiv. Claims about the region say so in an alias ("Kursk region").
+AREA_AFTER = (
+    "region", "oblast", "province", "district", "raion", "direction", "axis", "область",
+    "области", "областi", "регион*", "район*", "направлен*", "напрям*",
+)  # fmt: skip

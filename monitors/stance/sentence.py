@@ -172,7 +172,7 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
     cyrillic = has_cyrillic(text)
     found = [
         replace(h, kind="report_noun") if _noun(tokens, surface, h) else h
-        for h in BUILTIN.find(stems)
+        for h in BUILTIN.find(stems, tokens)
         if not _background(stems, h) and (cyrillic or not has_cyrillic(h.phrase))
     ]
     # "no doubt", "отбили атаку": the cues inside such a phrase do not mean what they say alone.
