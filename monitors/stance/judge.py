@@ -20,9 +20,9 @@ from datetime import date
 from monitors.models import Claim, Evidence, SentenceStance
 from monitors.stance.cues import CueHit, CueSet, tagged
 from monitors.stance.frame import FrameReading, claim_frame, read_against
+from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.match import ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
-from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.vocabulary import STOPWORDS
 from monitors.text import stems
 
