@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from enum import StrEnum
 
 from monitors.models import SentenceStance
@@ -71,7 +72,8 @@ _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
-VICINITY_GAP = 3  # words between a vicinity word and the subject
+VICINITY_GAP = 3
+INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone  # words between a vicinity word and the subject
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
@@ -149,11 +151,16 @@ def read_against(
     stream = _stream(sentence, subject_words)
     if _in_vicinity(stream, subject):
         return None
-    near = _nearest(stream, _events(stream), subject)
+    # Something destroyed bears only on a claim that it was ("being destroyed" in a report of
+    # battles for a plant says nothing about who holds it).
+    events = [
+        e for e in _events(stream) if (e.event is Event.DESTROY) == (frame.event is Event.DESTROY)
+    ]
+    near = _nearest(stream, events, subject)
     if near is None:
         return None
     if near.intended:
-        return FrameReading(SentenceStance.HEDGE, 0.5, near.phrase, "intended, not done")
+        return _intended(frame, near)
     reading = _compare(frame, near)
     if reading is None or not frame.negated:
         return reading
@@ -163,6 +170,17 @@ def read_against(
     return FrameReading(
         flipped, reading.score, reading.cue, reading.slot + "; the claim is negated"
     )
+
+
+def _intended(frame: ClaimFrame, hit: EventHit) -> FrameReading:
+    """ "Ukraine will recapture Lyman", "Kharkiv could fall": the claimed change is still to
+    come, so it has not happened yet; weakly against a claim that it has."""
+    done = dataclass_replace(hit, intended=False)
+    reading = _compare(frame, done) if frame.event in _CHANGES and not frame.negated else None
+    if reading is not None and reading.stance is SentenceStance.ASSERT and not hit.negated:
+        slot = f"still to come ({hit.phrase}): the claimed change has not happened yet"
+        return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot)
+    return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done")
 
 
 def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
@@ -295,9 +313,11 @@ def _events(stream: _Stream) -> list[EventHit]:
         event = Event.LOSE if hit.kind == _DEOCCUPY else Event(hit.kind)
         intended = any(
             h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
-        ) or (hit.start > 0 and stream.stems[hit.start - 1] == "to")  # "to seize": a purpose
+        )
         if event is Event.TAKE and _attempted(stream, hit):
             event = Event.CONTEST  # "trying to take control of", "failed to capture"
+        elif event in _CONTROL and hit.start > 0 and stream.stems[hit.start - 1] == "to":
+            intended = True  # "the order to seize Kharkiv": a purpose, not a fact
         negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
         actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)

@@ -271,7 +271,9 @@ CONTEST_CONTROL = (
     "break into", "break through", "encircle", "encircled", "encirclement", "surround",
     "surrounded", "defend", "defending", "defended", "defence", "defense", "defenders hold",
     "hold out", "holding out", "resist", "resisting", "continue to fight", "unable to",
-    "failed to", "fail to", "fails to",
+    "failed to", "fail to", "fails to", "approach", "approaching", "advance toward",
+    "advancing toward", "advance on", "advancing on", "moving toward", "counterattack",
+    "counterattacks", "continue to attack", "continues to attack", "continued to attack",
     "бои", "бой", "бої", "бою", "штурм*", "окружен*", "оточен*", "окружил*", "оточил*", "осад*",
     "отбил* атак*", "відбил* атак*", "отбил* штурм*", "відбил* штурм*", "отбил* наступ*",
     "відбил* наступ*", "атак* отбил*", "атак* відбил*", "штурм* отбил*", "штурм* відбил*",
@@ -319,9 +321,8 @@ DEOCCUPY = (
 # "the offensive in the area of Izium", "на Изюмском направлении". Events there are not the
 # subject's own.
 VICINITY = (
-    "near", "nearby", "around", "outskirts", "area", "areas", "direction", "axis", "outside",
-    "toward", "towards", "approaches", "suburb", "suburbs", "vicinity", "west of", "east of",
-    "north of", "south of",
+    "near", "nearby", "around", "area", "areas", "direction", "axis", "outside",
+    "vicinity", "west of", "east of", "north of", "south of",
     "под", "під", "біля", "возле", "около", "район*", "направлен*", "напрям*", "окраин*",
     "околиц*", "пригород*", "передмі*",
 )  # fmt: skip
