@@ -72,8 +72,8 @@ _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
-VICINITY_GAP = 3
-INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone  # words between a vicinity word and the subject
+VICINITY_GAP = 3  # words between a vicinity word and the subject
+INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}

@@ -241,7 +241,8 @@ TAKE_CONTROL = (
 # The actor is in control now. Without a named side these say nothing about who.
 HOLD_CONTROL = (
     "in control", "under control", "control", "controls", "controlled", "hold", "holds", "held",
-    "keep", "kept", "remain in", "remains in", "remained in", "holed up", "garrison", "flag", "flags", "strengthen positions", "strengthening positions",
+    "keep", "kept", "remain in", "remains in", "remained in", "holed up", "garrison", "flag",
+    "flags", "strengthen positions", "strengthening positions",
     "reinforce", "reinforced", "reinforcing", "dig in", "fortify", "fortified",
     "контрол*", "удержива*", "утриму*", "гарнизон*", "гарнізон*", "флаг*", "прапор*",
 )  # fmt: skip
@@ -293,7 +294,8 @@ INTENT = (
     "plan to", "plans to", "planning to", "want to", "wants to", "intend to", "intends to",
     "prepare to", "prepares to", "preparing to", "threaten to", "threatens to", "bid to",
     "could", "may", "might", "would", "will", "about to", "set to", "poised to", "if",
-    "unless", "order to", "ordered to", "orders to", "command to", "task to", "hope to", "hopes to", "seek to", "seeks to", "aim to", "aims to",
+    "unless", "order to", "ordered to", "orders to", "command to", "task to", "hope to",
+    "hopes to", "seek to", "seeks to", "aim to", "aims to",
 )  # fmt: skip
 
 # Words that name a side. The occupier words name Russia's forces in Ukrainian reporting.
