@@ -72,6 +72,7 @@ _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
+_PERFECT = frozenset({"have", "has", "been"})
 VICINITY_GAP = 3  # words between a vicinity word and the subject
 INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
 _SIDES = (RUSSIA, UKRAINE)
@@ -131,6 +132,7 @@ class FrameReading:
     score: float
     cue: str  # the sentence's event words
     slot: str  # which part of the frame decided, in words
+    intended: bool = False  # read from an intention ("plans to take"), not a fact
 
 
 def claim_frame(statement: Sentence) -> ClaimFrame | None:
@@ -160,7 +162,7 @@ def read_against(
     if near is None:
         return None
     if near.intended:
-        return _intended(frame, near)
+        return _intended(frame, near, stream)
     reading = _compare(frame, near)
     if reading is None or not frame.negated:
         return reading
@@ -172,15 +174,21 @@ def read_against(
     )
 
 
-def _intended(frame: ClaimFrame, hit: EventHit) -> FrameReading:
-    """ "Ukraine will recapture Lyman", "Kharkiv could fall": the claimed change is still to
-    come, so it has not happened yet; weakly against a claim that it has."""
+def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading:
+    """How an intended change bears on the claim.
+
+    "Ukraine will recapture Lyman", "Kharkiv could fall": the claimed change is still to come,
+    so it has not happened yet, weakly against a claim that it has. "May have retaken" is a
+    possibility about the past: a hedge.
+    """
     done = dataclass_replace(hit, intended=False)
-    reading = _compare(frame, done) if frame.event in _CHANGES and not frame.negated else None
+    past = any(s in _PERFECT for s in stream.stems[max(0, hit.start - INTENT_GAP) : hit.start])
+    to_come = frame.event in _CHANGES and not frame.negated and not past
+    reading = _compare(frame, done) if to_come else None
     if reading is not None and reading.stance is SentenceStance.ASSERT and not hit.negated:
         slot = f"still to come ({hit.phrase}): the claimed change has not happened yet"
-        return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot)
-    return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done")
+        return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot, True)
+    return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done", True)
 
 
 def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:

@@ -139,12 +139,15 @@ class ClaimReader:
             ):
                 out.append(self._assert_evidence(sentence, about, assert_hit, strength))
             return out
+        framed = self._frame_reading(sentence, about)
+        if framed is not None and framed.intended:
+            # "plans to capture Izium": the frame knows what the plan says about the claim.
+            return [self._frame_evidence(sentence, about, framed)]
         hedges = sentence.of_kind("hedge", "report_noun")
         if hedges:
             return [
                 self._evidence(sentence, about, SentenceStance.HEDGE, 0.5, hedges[0].phrase, None)
             ]
-        framed = self._frame_reading(sentence, about)
         if framed is not None:
             return [self._frame_evidence(sentence, about, framed)]
         if assert_hit is not None and strength >= 0.5 and self._may_assert(assert_hit):

@@ -1,0 +1,133 @@
+"""Claim frames: a claim read into event / actor / controller, sentences read against it.
+
+Every row is a sentence we wrote; the expected verdict is what a careful analyst would say, and
+``slot`` is a phrase the explanation must contain (the frame slot that decided).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from monitors.models import Claim, Verdict
+from monitors.stance.cues import CueSet, inflects, tagged
+from monitors.stance.engine import assess_one
+from monitors.stance.frame import RUSSIA, UKRAINE, Event, claim_frame
+from monitors.stance.sentence import read_sentence
+
+C, X, N, U = Verdict.CONFIRM, Verdict.CONTRADICT, Verdict.NEUTRAL, Verdict.UNRELATED
+
+CLAIMS = {
+    "izium": Claim("izium", "Russian forces have captured Izium", ("Izium", "Изюм")),
+    "lyman": Claim("lyman", "Ukrainian forces have liberated Lyman", ("Lyman", "Лиман")),
+    "plant": Claim(
+        "plant",
+        "The Ukrainian defenders of the Obrii plant have surrendered",
+        ("Obrii plant", "Obrii"),
+    ),
+    "ship": Claim("ship", "The frigate Veslo was sunk by Ukrainian missiles", ("Veslo",)),
+    "kursk": Claim("kursk", "Russia controls the Kursk region", ("Kursk", "Kursk region")),
+}
+
+
+@pytest.mark.parametrize(
+    ("statement", "event", "controller"),
+    [
+        ("Russian forces have captured Izium", Event.TAKE, RUSSIA),
+        ("Ukrainian forces have liberated Lyman", Event.TAKE, UKRAINE),
+        ("Ukraine withdrew from Soledar", Event.LOSE, RUSSIA),
+        ("The Ukrainian defenders of the Obrii plant have surrendered", Event.LOSE, RUSSIA),
+        ("Russia occupies the island", Event.OCCUPY, RUSSIA),
+        ("Russian forces hold the airport", Event.HOLD, RUSSIA),
+    ],
+)
+def test_claim_frame(statement: str, event: Event, controller: str) -> None:
+    """The claim's event is its change (not the fight it mentions) and who controls after it."""
+    frame = claim_frame(read_sentence(0, statement))
+    assert frame is not None
+    assert (frame.event, frame.controller) == (event, controller)
+
+
+ROWS = [
+    # who does what to whom
+    ("izium", "Russian troops took Izium on Friday", C, "controller: Russia"),
+    ("izium", "Ukrainian forces recaptured Izium", X, "competing fact: Ukraine in control"),
+    ("izium", "Izium was retaken by Ukrainian troops", X, "competing fact: Ukraine in control"),
+    ("izium", "Russian units withdrew from Izium", X, "competing fact"),
+    ("lyman", "Russian troops withdrew from Lyman", C, "controller: Ukraine"),
+    ("lyman", "Mass graves found in de-occupied Lyman", C, "controller: Ukraine"),
+    ("izium", "Mass graves found in de-occupied Izium", X, "competing fact: Ukraine in control"),
+    # an ongoing fight, an attempt, an approach: control has not changed
+    ("izium", "Russian troops are storming Izium", X, "ongoing fight"),
+    ("izium", "The occupiers are trying to take control of Izium", X, "ongoing fight"),
+    ("izium", "The enemy failed to capture Izium again", X, "fail to"),
+    ("izium", "Russian columns are approaching Izium", X, "ongoing fight"),
+    ("plant", "Fighting continues inside the Obrii plant", X, "ongoing fight"),
+    ("plant", "Bodies of Obrii plant defenders returned home", N, ""),
+    ("plant", "Battles for the Obrii plant go on, the site is being destroyed", X, "fight"),
+    # the surroundings are not the place
+    ("izium", "Heavy fighting near Izium overnight", N, ""),
+    ("izium", "Russian offensive in the area of Izium", N, ""),
+    ("izium", "Russian troops captured a village on the Izium axis", U, ""),
+    # intentions and purposes
+    ("izium", "Russia plans to capture Izium within days", X, "still to come"),
+    ("izium", "Soldiers were given the order to seize Izium", X, "still to come"),
+    ("lyman", "Ukrainian forces will recapture Lyman within 72 hours", X, "still to come"),
+    # liberated needs a liberator, unless the claim uses the word itself
+    ("izium", "Mass burial found in liberated Izium", N, ""),
+    ("lyman", "Mass burial found in liberated Lyman", C, "no actor named"),
+    ("lyman", "Russian troops left mines in the recently liberated Lyman", C, "liberate"),
+    # a larger area named after the place
+    ("izium", "Chuhuiv in the Izium district was liberated by Ukraine", U, ""),
+    ("kursk", "Sudzha in the Kursk region was taken by Russian forces", C, "controller: Russia"),
+    # two sides, one claim each
+    ("izium", "Ukraine and Russia both claim control of Izium", N, ""),
+    # destruction claims
+    ("ship", "The frigate Veslo sank after a Ukrainian missile strike", C, "event: sank"),
+    ("ship", "Russia denies the Veslo was sunk", X, ""),
+]
+
+
+@pytest.mark.parametrize(("claim", "text", "expected", "slot"), ROWS, ids=[r[1] for r in ROWS])
+def test_sentence_against_frame(claim: str, text: str, expected: Verdict, slot: str) -> None:
+    assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict == expected, assessment.summary
+    if slot:
+        assert slot in assessment.evidence[0].why, assessment.evidence[0].why
+
+
+def test_intended_change_cannot_alert_alone() -> None:
+    """'Will recapture' is evidence that it has not happened, but weak: below 0.6."""
+    assessment = assess_one(CLAIMS["lyman"], "Ukrainian forces will recapture Lyman soon")
+    assert assessment.verdict == Verdict.CONTRADICT
+    assert assessment.score < 0.6
+
+
+def test_generic_word_does_not_decide() -> None:
+    """'officially' and 'now' are not the claim's event: a mention, not a confirmation."""
+    assessment = assess_one(CLAIMS["izium"], "Izium now officially has a new bridge")
+    assert assessment.verdict == Verdict.NEUTRAL
+
+
+@pytest.mark.parametrize(
+    ("word", "token", "expected"),
+    [
+        ("plan", "plans", True),
+        ("plan", "planned", True),
+        ("plan", "planes", False),
+        ("deny", "denies", True),
+        ("deny", "denys", False),
+        ("match", "matches", True),
+        ("go", "goes", True),
+        ("take", "takes", True),
+    ],
+)
+def test_inflects(word: str, token: str, expected: bool) -> None:
+    assert inflects(word, token) is expected
+
+
+def test_cue_is_not_found_in_another_word() -> None:
+    """The stem of "planes" is "plan"; the cue "plan" must still not match it."""
+    cues = CueSet(tagged("hedge", ["plan"]))
+    sentence = read_sentence(0, "Russian planes struck the bridge")
+    assert cues.find(sentence.stems) != []  # the collision exists ...
+    assert cues.find(sentence.stems, sentence.tokens) == []  # ... and the tokens settle it
