@@ -131,3 +131,19 @@ def test_cue_is_not_found_in_another_word() -> None:
     sentence = read_sentence(0, "Russian planes struck the bridge")
     assert cues.find(sentence.stems) != []  # the collision exists ...
     assert cues.find(sentence.stems, sentence.tokens) == []  # ... and the tokens settle it
+
+
+PORT = Claim("port", "The port of Odesa is closed to shipping", ("port of Odesa", "Odesa"))
+
+
+def test_negation_inside_a_condition_is_not_a_denial() -> None:
+    text = "If traffic does not return to normal, the port of Odesa would remain closed"
+    assert assess_one(PORT, text).verdict != Verdict.CONTRADICT
+    # the same negation outside a condition denies
+    assert assess_one(PORT, "The port of Odesa is not closed").verdict == Verdict.CONTRADICT
+
+
+def test_would_after_a_reporting_verb_is_not_a_hedge() -> None:
+    sentence = read_sentence(0, "Officials said the port of Odesa would remain closed")
+    assert not sentence.of_kind("hedge")
+    assert read_sentence(0, "The port of Odesa would remain closed").of_kind("hedge")

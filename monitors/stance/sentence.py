@@ -177,7 +177,14 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
     ]
     # "no doubt", "отбили атаку": the cues inside such a phrase do not mean what they say alone.
     masked = {i for h in found if h.kind == "mask" for i in range(h.start, h.end)}
-    hits = tuple(h for h in found if h.kind != "mask" and h.start not in masked)
+    hits = tuple(
+        h
+        for h in found
+        if h.kind != "mask"
+        and h.start not in masked
+        and not (h.kind in _DENYING and _conditional(tokens, clauses, h.start))
+        and not (h.kind == "hedge" and _reported_future(tokens, found, h))
+    )
     question = text.rstrip("\"' ").endswith("?") or (
         bool(tokens) and tokens[0] in _QUESTION_OPENERS and text.rstrip().endswith("?")
     )
@@ -185,6 +192,27 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
     return Sentence(
         index, text, tuple(tokens), tuple(surface), stems, tuple(clauses), hits, question, is_title
     )
+
+
+_DENYING = frozenset({"negation", "deny_verb", "refute", "competing"})
+_CONDITIONS = frozenset({"if", "unless", "esli", "yakshcho", "iakshcho"})
+_FUTURE_IN_PAST = frozenset({"would"})
+REPORTED_GAP = 4  # words between a reporting verb and the "would" it governs
+
+
+def _conditional(tokens: list[str], clauses: list[int], start: int) -> bool:
+    """A denial inside an "if"/"unless" clause is a condition, not a denial: "if traffic does
+    not return to normal, the port would stay closed"."""
+    clause = clauses[start]
+    return any(tokens[i] in _CONDITIONS and clauses[i] == clause for i in range(start))
+
+
+def _reported_future(tokens: list[str], hits: list[CueHit], hedge: CueHit) -> bool:
+    """ "officials said the port would remain closed": "would" is the reported future of what
+    they said, not a hedge of the reporter's."""
+    if tokens[hedge.start] not in _FUTURE_IN_PAST:
+        return False
+    return any(h.kind == "report" and 0 <= hedge.start - h.end <= REPORTED_GAP for h in hits)
 
 
 def _cyrillic_question(tokens: list[str]) -> bool:
