@@ -67,7 +67,7 @@ ROWS = [
     # the surroundings are not the place
     ("izium", "Heavy fighting near Izium overnight", N, ""),
     ("izium", "Russian offensive in the area of Izium", N, ""),
-    ("izium", "Russian troops captured a village on the Izium axis", U, ""),
+    ("izium", "Russian troops captured a village on the Izium axis", N, ""),
     # intentions and purposes
     ("izium", "Russia plans to capture Izium within days", X, "still to come"),
     ("izium", "Soldiers were given the order to seize Izium", X, "still to come"),

@@ -338,6 +338,6 @@ VICINITY_AFTER = ("direction", "axis", "front", "sector", "направлен*",
 # After the subject these name a larger area around it: "Chuhuiv in the Kharkiv region" is not
 # about Kharkiv. Claims about the region say so in an alias ("Kursk region").
 AREA_AFTER = (
-    "region", "oblast", "province", "district", "raion", "direction", "axis", "область",
-    "области", "областi", "регион*", "район*", "направлен*", "напрям*",
+    "region", "oblast", "province", "district", "raion", "область", "области", "регион*",
+    "район*",
 )  # fmt: skip
