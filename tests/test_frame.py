@@ -81,6 +81,17 @@ ROWS = [
     ("kursk", "Sudzha in the Kursk region was taken by Russian forces", C, "controller: Russia"),
     # two sides, one claim each
     ("izium", "Ukraine and Russia both claim control of Izium", N, ""),
+    # where they go, fights that ended, names that are no fight, reversals without an actor
+    ("izium", "Russian troops are retreating from Kharkiv to Izium", N, ""),
+    ("plant", "The Obrii plant siege is over", N, ""),
+    ("izium", "The Ministry of Defence sent aid to Izium", N, ""),
+    ("izium", "Mass graves found in recaptured Izium", N, ""),
+    (
+        "plant",
+        "Defenders were taken to Russian-controlled Olenivka after the Obrii plant surrender",
+        C,
+        "",
+    ),
     # destruction claims
     ("ship", "The frigate Veslo sank after a Ukrainian missile strike", C, "event: sank"),
     ("ship", "Russia denies the Veslo was sunk", X, ""),

@@ -60,20 +60,25 @@ _CUES = CueSet(
     + tagged(Event.DESTROY, lexicon.SINK_OR_DESTROY)
     + tagged(_DEOCCUPY, lexicon.DEOCCUPY)
     + tagged("intent", lexicon.INTENT)
+    + tagged("institution", lexicon.INSTITUTIONS)
+    + tagged("ended", lexicon.ENDED_BEFORE)
+    + tagged("ended_after", lexicon.ENDED_AFTER)
     + tagged("vicinity", lexicon.VICINITY)
     + tagged("vicinity_after", lexicon.VICINITY_AFTER)
     + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
     + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
 )
 _EVENTS = frozenset(Event) | {_DEOCCUPY}
-_LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE)
+_LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE + lexicon.REVERSAL)
 _PREFIXES = frozenset({"de", "re"})  # "de-occupied" is one word, not "de" + "occupied"
 _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not defend here
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
 _PERFECT = frozenset({"have", "has", "been"})
+_TOWARD = frozenset({"to", "toward", "towards", "into"})
 VICINITY_GAP = 3  # words between a vicinity word and the subject
+ENDED_GAP = 3  # words between a fight and the word that ends it ("the siege of X is over")
 INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
@@ -101,6 +106,8 @@ class EventHit:
     actor: str | None
     negated: bool
     intended: bool
+    ended: bool = False  # a fight said to be over
+    toward: bool = False  # the subject is where the actor goes ("retreated to Izium")
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,9 @@ def read_against(
     near = _nearest(stream, events, subject)
     if near is None:
         return None
+    first, _ = _subject_positions(stream, subject)
+    if first > 0 and stream.stems[first - 1] in _TOWARD:
+        near = dataclass_replace(near, toward=True)
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
@@ -197,6 +207,8 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
             return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says")
         return None
     if hit.event is Event.CONTEST:
+        if hit.ended:
+            return None  # "the siege is over", "ends mission to defend": who won is not said
         if frame.event is Event.CONTEST:
             same = stem(hit.phrase.split()[0]) == stem(frame.phrase.split()[0])
             return _agree(hit, 0.8, f"event: {hit.phrase}, as the claim says") if same else None
@@ -204,6 +216,8 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
         return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot)
     if frame.event not in _CONTROL:
         return None
+    if hit.event is Event.LOSE and hit.toward:
+        return None  # "retreating from Kharkiv to Izium": Izium is where they go
     controller = _controller(hit.event, hit.actor)
     claimed = frame.controller
     if controller is None:
@@ -224,7 +238,8 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
 
 
 def _liberates(phrase: str) -> bool:
-    """ "Liberated" without a liberator: both sides say it of opposite changes."""
+    """ "Liberated" or "recaptured" without an actor: both sides say it, of opposite changes
+    (a reversal of the claim's own change, or the claim's change itself)."""
     return any(stem(w) in _LIBERATE for w in phrase.split())
 
 
@@ -296,7 +311,7 @@ def _agent_noun(word: str, phrase: str) -> bool:
 
 def _longest(hits: list[CueHit]) -> list[CueHit]:
     """Event hits inside a longer event hit go ("take control" over "take" and "control")."""
-    events = [h for h in hits if h.kind in _EVENTS]
+    events = [h for h in hits if h.kind in _EVENTS or h.kind == "institution"]
     kept = [
         h
         for h in hits
@@ -309,7 +324,7 @@ def _longest(hits: list[CueHit]) -> list[CueHit]:
             for o in events
         )
     ]
-    return kept
+    return [h for h in kept if h.kind != "institution"]
 
 
 def _events(stream: _Stream) -> list[EventHit]:
@@ -329,8 +344,17 @@ def _events(stream: _Stream) -> list[EventHit]:
         negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
         actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)
-        out.append(EventHit(event, hit.phrase, hit.start, hit.end, actor, negated, intended))
+        ended = event is Event.CONTEST and _ended(stream, hit)
+        out.append(EventHit(event, hit.phrase, hit.start, hit.end, actor, negated, intended, ended))
     return out
+
+
+def _ended(stream: _Stream, hit: CueHit) -> bool:
+    return any(
+        (h.kind == "ended" and 0 <= hit.start - h.end <= ENDED_GAP)
+        or (h.kind == "ended_after" and 0 <= h.start - hit.end <= ENDED_GAP)
+        for h in stream.hits
+    )
 
 
 def _attempted(stream: _Stream, hit: CueHit) -> bool:
@@ -366,10 +390,15 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
     if hit.start > 0 and stream.stems[hit.start - 1] in _MODIFIES:
         return None  # "the recently liberated town": an adjective; only "by ..." names who
     clause = stream.clauses[hit.start]
+    # "Russian-controlled Olenivka": the side of a compound belongs to the compound's event.
+    compounds = {stream.origin[h.start] for h in stream.hits if h.kind in _EVENTS and h != hit}
     before = [
         s
         for s in sides
-        if s.end <= hit.start and hit.start - s.end <= 6 and stream.clauses[s.start] == clause
+        if s.end <= hit.start
+        and hit.start - s.end <= 6
+        and stream.clauses[s.start] == clause
+        and stream.origin[s.start] not in compounds
     ]
     if len({s.kind for s in before}) > 1 and _conjoined(stream, before):
         return None  # "Ukraine and Russia both claim control": no one side

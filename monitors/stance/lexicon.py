@@ -332,8 +332,10 @@ VICINITY = (
 # Words that name who liberates only with an actor: Russian and Ukrainian reporting both say
 # "liberated", for opposite changes.
 LIBERATE = ("liberate", "liberated", "liberation", "liberating", "liberator", "liberators")
-# After the subject: "the Izium direction", "на Изюмском направлении".
-VICINITY_AFTER = ("direction", "axis", "front", "sector", "направлен*", "напрям*")
+# After the subject: "the Izium direction", "the Izium area", "на Изюмском направлении".
+VICINITY_AFTER = (
+    "direction", "axis", "front", "sector", "area", "areas", "outskirts", "направлен*", "напрям*",
+)  # fmt: skip
 
 # After the subject these name a larger area around it: "Chuhuiv in the Kharkiv region" is not
 # about Kharkiv. Claims about the region say so in an alias ("Kursk region").
@@ -341,3 +343,32 @@ AREA_AFTER = (
     "region", "oblast", "province", "district", "raion", "область", "области", "регион*",
     "район*",
 )  # fmt: skip
+
+# A reversal: said without an actor, it runs against the claim's change as often as with it.
+REVERSAL = (
+    "recapture", "recaptured", "retake", "retook", "retaken", "regain", "regained", "reclaim",
+    "reclaimed",
+)  # fmt: skip
+
+# Names in which a fight word is no fight: "the Ministry of Defence", "air defence".
+INSTITUTIONS = (
+    "defense ministry", "defence ministry", "ministry of defense", "ministry of defence",
+    "defense forces", "defence forces", "defense minister", "defence minister",
+    "defense intelligence", "defence intelligence", "air defense", "air defence",
+    "territorial defense", "territorial defence", "defense council", "defence council",
+    "минобороны", "міноборони", "сил оборон*", "сили оборон*", "ппо", "теробороны", "тероборон*",
+)  # fmt: skip
+
+# Before or after a fight these say it is over: "ends mission to defend", "the siege is over".
+ENDED_BEFORE = (
+    "end",
+    "ends",
+    "ended",
+    "end to",
+    "after",
+    "following",
+    "завершил*",
+    "после",
+    "після",
+)
+ENDED_AFTER = ("is over", "was over", "ended", "ends", "has ended", "закончил*", "завершен*")
