@@ -79,6 +79,7 @@ _PERFECT = frozenset({"have", "has", "been"})
 _TOWARD = frozenset({"to", "toward", "towards", "into"})
 VICINITY_GAP = 3  # words between a vicinity word and the subject
 ENDED_GAP = 3  # words between a fight and the word that ends it ("the siege of X is over")
+NEARBY_SCORE = 0.55  # weak, like an intention: fighting near a place that was already taken
 INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
@@ -158,8 +159,7 @@ def read_against(
 ) -> FrameReading | None:
     """How the sentence's event nearest the subject (token span) bears on the frame."""
     stream = _stream(sentence, subject_words)
-    if _in_vicinity(stream, subject):
-        return None
+    nearby = _in_vicinity(stream, subject)
     # Something destroyed bears only on a claim that it was ("being destroyed" in a report of
     # battles for a plant says nothing about who holds it).
     events = [
@@ -168,6 +168,8 @@ def read_against(
     near = _nearest(stream, events, subject)
     if near is None:
         return None
+    if nearby:
+        return _fight_nearby(frame, near)
     first, _ = _subject_positions(stream, subject)
     if first > 0 and stream.stems[first - 1] in _TOWARD:
         near = dataclass_replace(near, toward=True)
@@ -182,6 +184,17 @@ def read_against(
     return FrameReading(
         flipped, reading.score, reading.cue, reading.slot + "; the claim is negated"
     )
+
+
+def _fight_nearby(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
+    """Fighting near the subject ("attacks near Lysychansk") is the approach to it: weakly
+    against a claim that it was taken. Who took or holds the surroundings says nothing."""
+    if hit.event is not Event.CONTEST or hit.ended or hit.intended or hit.negated:
+        return None
+    if frame.event not in _CHANGES and frame.event is not Event.OCCUPY:
+        return None
+    slot = f"fighting nearby ({hit.phrase}): the place has not changed hands"
+    return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot)
 
 
 def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading:
