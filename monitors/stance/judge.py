@@ -92,7 +92,7 @@ class ClaimReader:
     def about(self, sentence: Sentence) -> _About | None:
         """Is the sentence about the claim's subject? Alias match, else statement terms."""
         if self.matcher.aliases:
-            hit = self.matcher.find_alias(sentence.tokens, sentence.surface)
+            hit = self.matcher.find_alias(sentence.tokens, sentence.surface, sentence.clauses)
             return _About(hit.score, hit.alias, hit.matched) if hit else None
         coverage = self.matcher.coverage(sentence.stem_set)
         if coverage < TERM_MATCH and not (sentence.is_title and coverage >= SHORT_RELATED):
