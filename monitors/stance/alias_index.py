@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from monitors.models import Claim
-from monitors.stance.match import Alias, compile_alias, consonants, match_at
+from monitors.stance.match import Alias, compile_alias, consonants, match_at, token_score
+
+_WORD_CACHE = 200_000  # distinct words remembered per index (a news vocabulary fits)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class AliasIndex:
 
     def __init__(self, claims: Iterable[Claim]) -> None:
         self._entries: dict[str, list[_Entry]] = {}
+        self._by_token: dict[str, tuple[_Entry, ...]] = {}
         self.aliases = 0
         for claim in claims:
             for text in claim.aliases:
@@ -80,17 +83,29 @@ class AliasIndex:
         """Every verified alias match in one sentence's folded tokens (a clause number per token
         keeps multi-word aliases inside one clause)."""
         for position, token in enumerate(tokens):
-            seen: set[int] = set()
-            for key in lookup_keys(token):
-                for entry in self._entries.get(key, ()):
-                    if id(entry) in seen:
-                        continue
-                    seen.add(id(entry))
-                    start = position - entry.anchor
-                    score = match_at(entry.alias, start, tokens, clauses, entry.threshold)
-                    if score:
-                        end = start + len(entry.alias.tokens)
-                        yield IndexHit(entry.claim_id, entry.alias.text, start, end, score)
+            for entry in self._anchored(token):
+                start = position - entry.anchor
+                score = match_at(entry.alias, start, tokens, clauses, entry.threshold)
+                if score:
+                    end = start + len(entry.alias.tokens)
+                    yield IndexHit(entry.claim_id, entry.alias.text, start, end, score)
+
+    def _anchored(self, token: str) -> tuple[_Entry, ...]:
+        """The entries whose indexed word this sentence word matches, worked out once per
+        distinct word: most words of a report match none, and cost one dictionary lookup."""
+        found = self._by_token.get(token)
+        if found is None:
+            candidates = {
+                id(e): e for key in lookup_keys(token) for e in self._entries.get(key, ())
+            }
+            found = tuple(
+                e
+                for e in candidates.values()
+                if token_score(e.alias.tokens[e.anchor], token) >= e.threshold
+            )
+            if len(self._by_token) < _WORD_CACHE:
+                self._by_token[token] = found
+        return found
 
     def claims_in(
         self, sentences: Iterable[tuple[Sequence[str], Sequence[int] | None]]

@@ -89,7 +89,8 @@ def token_score(alias: str, token: str) -> float:
     if ca == ct and len(ca) >= 3:
         # Only vowels differ: "Kharkov", "Zaporozhye", "Bachmut". Vowels are what
         # transliterations and dialects change most.
-        return (ratio + 100.0) / 2.0 if ratio >= 70 else 0.0
+        # Below 75 the vowels no longer look alike: "Toretsk"/"truck", "Kherson"/"aggression".
+        return (ratio + 100.0) / 2.0 if ratio >= 75 else 0.0
     if len(ca) >= 4 and Indel.distance(ca, ct) == 1:
         return ratio  # one consonant more or less; a changed consonant ("Soledad") is not enough
     return 0.0
