@@ -133,6 +133,8 @@ def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
         ("Kursk region", "Kursk, region by region"),
         ("Chasiv Yar", "Chasiv; Yar"),
         ("Pokrovsk", "Pokrov church"),
+        ("Toretsk", "a truck on the track"),
+        ("Kherson", "an act of aggression"),
     ],
 )
 def test_alias_negative_table(alias: str, text: str) -> None:
