@@ -34,7 +34,41 @@ _PUNCT = str.maketrans(
 )  # fmt: skip
 
 _SPACE = re.compile(r"[ \t\r\f\v]+")
-_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+
+def _mark_ranges() -> str:
+    """Every combining mark (Unicode category M*) as a regex class body. Python's ``\\w`` has no
+    marks, so without them a Bengali or Hindi word falls apart into its consonants (vowel signs
+    and the virama are marks) and unrelated words share a "skeleton"."""
+    ranges: list[str] = []
+    start: int | None = None
+    for code in range(0x20000):  # marks above the BMP's neighbours are variation selectors only
+        mark = unicodedata.category(chr(code)).startswith("M")
+        if mark and start is None:
+            start = code
+        elif not mark and start is not None:
+            ranges.append(f"\\U{start:08x}-\\U{code - 1:08x}")
+            start = None
+    return "".join(ranges)
+
+
+_LETTER = rf"(?:[^\W_]|[{_mark_ranges()}])"
+_TOKEN = re.compile(rf"{_LETTER}+(?:[-']{_LETTER}+)*", re.UNICODE)
+# Latin letters with diacritics fold to their base letters ("Sudža" ~ "Sudza", "Chersoń" ~
+# "Cherson"); marks on other scripts are letters and stay. Letters that do not decompose are listed.
+_LATIN_FOLD = str.maketrans(
+    {
+        **{
+            chr(code): base
+            for code in [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)]
+            if (base := "".join(c for c in unicodedata.normalize("NFD", chr(code))
+                                if not unicodedata.combining(c))) != chr(code)
+            and base.isascii()
+        },
+        "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h",
+        **{chr(code): None for code in range(0x0300, 0x0370)},  # loose generic diacritics
+    }
+)  # fmt: skip
 
 # A full stop after these does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -102,7 +136,21 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence ends before a capital (Latin or Cyrillic), a digit or a quote; Russian quotes are
 # already plain here (see ``_PUNCT``).
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u042f\u0490])|\n")
+# Scripts without case (Arabic, Hebrew, Indic, Thai, Georgian, Ethiopic, CJK) may start a
+# sentence with any letter; Greek and Armenian capitals too.
+_CASELESS = (
+    "\u0391-\u03a9\u0531-\u0556\u0590-\u07ff\u0900-\u0dff\u0e00-\u0eff\u10a0-\u10ff"
+    "\u1200-\u137f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+)
+# Terminators that end a sentence wherever they stand: danda and double danda, Arabic question
+# mark and full stop, Urdu full stop, ideographic full stop, Armenian full stop, Ethiopic full
+# stop and question mark, Myanmar and Tibetan. (NFKC has already made CJK "！？" plain "!?".)
+_SCRIPT_END = "\u0964\u0965\u061f\u06d4\u3002\u0589\u1362\u1367\u1368\u104b\u0f0d"
+_SENTENCE_END = re.compile(
+    rf"[.!?][\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u042f\u0490{_CASELESS}])"
+    rf"|[.!?][\"')\]]*(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])"
+    rf"|[{_SCRIPT_END}][\"')\]]*|\n"
+)
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -120,7 +168,12 @@ def transliterate(text: str) -> str:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The comparison form: normalised, transliterated, case-folded."""
-    return transliterate(normalize(text)).casefold()
+    return fold_latin(transliterate(normalize(text))).casefold()
+
+
+def fold_latin(text: str) -> str:
+    """Latin diacritics dropped ("Chersoń" -> "Cherson"); every other script's marks kept."""
+    return text.translate(_LATIN_FOLD)
 
 
 def has_cyrillic(text: str) -> bool:
@@ -168,7 +221,7 @@ def words(text: str) -> list[tuple[str, str]]:
     """(folded token, surface form) pairs; possessive 's dropped, "n't" split off as "not"."""
     pairs: list[tuple[str, str]] = []
     for raw in _TOKEN.findall(transliterate(normalize(text))):
-        word = raw.casefold()
+        word = fold_latin(raw).casefold()
         if word.endswith("'s"):
             word, raw = word[:-2], raw[:-2]
         if word.endswith("n't"):

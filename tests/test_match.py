@@ -67,3 +67,103 @@ def test_statement_terms_cover_a_sentence() -> None:
     full = matcher.coverage({stem(t) for t in tokenize("Meteorite hit Managua")})
     none = matcher.coverage({stem(t) for t in tokenize("Stocks rallied")})
     assert (1.0, 0.0) == (round(full, 6), none)
+
+
+def _sentence_hit(aliases: tuple[str, ...], text: str) -> str | None:
+    """The matched words when ``text`` is read as a sentence (clauses included), else None."""
+    from monitors.stance.sentence import read_sentence
+
+    sentence = read_sentence(0, text)
+    matcher = ClaimMatcher(Claim("x", "x", aliases))
+    hit = matcher.find_alias(sentence.tokens, sentence.surface, sentence.clauses)
+    return hit.matched if hit else None
+
+
+@pytest.mark.parametrize(
+    ("alias", "text", "matched"),
+    [
+        ("Gornal", "Бои у Горналі тривають", "Gornali"),
+        ("Gornal", "Troops left Gornal' at night", "Gornal"),
+        ("Gornal", "Troops left Hornal at night", "Hornal"),
+        ("Gornal", "Troops left Gornal\u2019 at night", "Gornal"),
+        ("Kursk", "бои в Курской области", "Kurskoy"),
+        ("Kursk", "Kurskoy oblasti", "Kurskoy"),
+        ("Kursk", "KURSK fell", "KURSK"),
+        ("Kursk region", "Fighting in the Kursk region goes on", "Kursk region"),
+        ("Kharkiv", "Shelling of Kharkov", "Kharkov"),
+        ("Kharkiv", "Angriff auf Charkiw", "Charkiw"),
+        ("Kharkiv", "Удар по Харкову", "Kharkovu"),
+        ("Kherson", "Blick auf Chersoń", "Chersoń"),
+        ("Sudzha", "Troops in Sudža", "Sudža"),
+        ("Sudzha", "Troops in Sudja", "Sudja"),
+        ("Sudzha", "бои у Суджи", "Sudzhi"),
+        ("Zaporizhzhia", "near Zaporozhye", "Zaporozhye"),
+        ("Avdiivka", "Awdijiwka gefallen", "Awdijiwka"),
+        ("Kupiansk", "бої за Куп'янськ", "Kup'yansk"),
+        ("Lyman", "Liman is quiet", "Liman"),
+        ("Lyman", "бої біля Лиману", "Limanu"),
+        ("Chasiv Yar", "Russia says Часів Яр fell", "Chasiv Yar"),
+        ("US", "The US left", "US"),
+        ("Ukraine port", "a Ukraine port was hit", "Ukraine port"),
+    ],
+)
+def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
+    """Inflection, transliteration, apostrophes, diacritics and case match, word by word."""
+    assert matched == _sentence_hit((alias,), text)
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        ("Ukraine port", "Russia wants to destroy Ukraine, not conquer it"),
+        ("Ukraine port", "Ukraine; port workers struck"),
+        ("Ukraine port", "Ukraine - port"),
+        ("Ukraine port", "Ukraine: port"),
+        ("US", "They use it"),
+        ("US", "Troops used the bus"),
+        ("Kharkiv", "Troops entered Kherson"),
+        ("Kherson", "Troops entered Kharkiv"),
+        ("Lyman", "Lymany village was shelled"),
+        ("Azovstal", "ships on the Azov Sea"),
+        ("Azov", "the Azovstal plant"),
+        ("Soledar", "a town called Soledad"),
+        ("Gornal", "Gornalsky district"),
+        ("Sudzha", "Troops entered Sudan"),
+        ("Gornal", "Gor nal"),
+        ("Kursk region", "Kursk, region by region"),
+        ("Chasiv Yar", "Chasiv; Yar"),
+        ("Pokrovsk", "Pokrov church"),
+        ("Toretsk", "a truck on the track"),
+        ("Kherson", "an act of aggression"),
+    ],
+)
+def test_alias_negative_table(alias: str, text: str) -> None:
+    """Neighbouring words, punctuation between alias words and look-alike places do not match."""
+    assert None is _sentence_hit((alias,), text)
+
+
+@pytest.mark.parametrize(
+    ("alias", "text", "matched"),
+    [
+        ("কুর্স্ক", "রাশিয়া কুর্স্ক দখল করেছে", "কুর্স্ক"),
+        ("कुर्स्क", "रूस ने कुर्स्क पर कब्जा किया", "कुर्स्क"),
+        ("كورسك", "روسيا تسيطر على كورسك", "كورسك"),
+        ("库尔斯克", "俄罗斯 库尔斯克 州", "库尔斯克"),
+    ],
+)
+def test_alias_in_other_scripts(alias: str, text: str, matched: str) -> None:
+    """Aliases in Bengali, Hindi, Arabic and Chinese match their own words."""
+    assert matched == _sentence_hit((alias,), text)
+
+
+@pytest.mark.parametrize(
+    ("alias", "text"),
+    [
+        # The same consonants with other vowel signs: before marks were kept these collided.
+        ("কুর্স্ক", "কার্সক বাজার খোলা"),
+        ("कुर्स्क", "कर्स की बात"),
+    ],
+)
+def test_indic_vowel_signs_keep_words_apart(alias: str, text: str) -> None:
+    """Bengali and Hindi words that differ in vowel signs are different words."""
+    assert None is _sentence_hit((alias,), text)

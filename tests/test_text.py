@@ -104,3 +104,35 @@ def test_tokenize_cyrillic() -> None:
 def test_has_cyrillic(text: str, expected: bool) -> None:
     """Cyrillic letters anywhere in the text are found."""
     assert expected == has_cyrillic(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("রাশিয়া কুর্স্ক দখল করেছে। ইউক্রেন অস্বীকার করেছে।",
+         ["রাশিয়া কুর্স্ক দখল করেছে।", "ইউক্রেন অস্বীকার করেছে।"]),
+        ("रूस ने कब्जा किया। यूक्रेन ने इनकार किया॥ अब क्या",
+         ["रूस ने कब्जा किया।", "यूक्रेन ने इनकार किया॥", "अब क्या"]),
+        ("هل سقطت المدينة؟ لا. الجيش ينفي ذلك۔", ["هل سقطت المدينة؟", "لا.", "الجيش ينفي ذلك۔"]),
+        ("俄罗斯说占领了。乌克兰否认！真的吗？", ["俄罗斯说占领了。", "乌克兰否认!", "真的吗?"]),
+        ("Հայաստան։ Գյումրի", ["Հայաստան։", "Գյումրի"]),
+        ("ሰላም ነው። ደህና", ["ሰላም ነው።", "ደህና"]),
+    ],
+)  # fmt: skip
+def test_split_sentences_in_every_script(text: str, expected: list[str]) -> None:
+    """Danda, Arabic and Urdu stops, CJK, Armenian and Ethiopic terminators end sentences."""
+    assert expected == split_sentences(text)
+
+
+def test_tokens_keep_indic_vowel_signs_and_virama() -> None:
+    """A Bengali or Hindi word stays one token with its vowel signs and virama."""
+    assert ["কুর্স্ক", "দখল", "हिंदी", "में"] == tokenize("কুর্স্ক দখল, हिंदी में")
+
+
+def test_fold_drops_latin_diacritics_only() -> None:
+    """Latin diacritics fold away; Cyrillic still transliterates; Arabic marks stay."""
+    assert ("sudza cherson lodz", "gornal", "كُورسك") == (
+        fold("Sudža Chersoń Łódź"),
+        fold("Горналь"),
+        fold("كُورسك"),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from monitors.models import Assessment, Claim, Evidence, SentenceStance, Verdict
+from monitors.stance.alias_index import AliasIndex
 from monitors.stance.combine import combine
 from monitors.stance.judge import ClaimReader
 from monitors.stance.learned import learned_decision
@@ -22,6 +23,7 @@ class StanceEngine:
     def __init__(self, claims: Iterable[Claim]) -> None:
         self.claims = tuple(claims)
         self._readers = {c.id: ClaimReader(c) for c in self.claims}
+        self._index = AliasIndex(self.claims)
 
     def assess(
         self, title: str, body: str = "", claim_ids: Iterable[str] | None = None
@@ -32,9 +34,18 @@ class StanceEngine:
         unknown = [i for i in ids if i not in self._readers]
         if unknown:
             raise KeyError(f"unknown claim id(s) {unknown}; known: {sorted(self._readers)}")
-        return [self._assess_claim(self._readers[i], sentences) for i in ids]
+        # One pass over the report's words finds every claim an alias can be about; the others
+        # are unrelated without reading a sentence against them.
+        present = self._index.claims_in((s.tokens, s.clauses) for s in sentences)
+        return [self._assess_claim(self._readers[i], sentences, present) for i in ids]
 
-    def _assess_claim(self, reader: ClaimReader, sentences: tuple[Sentence, ...]) -> Assessment:
+    def _assess_claim(
+        self, reader: ClaimReader, sentences: tuple[Sentence, ...], present: set[str]
+    ) -> Assessment:
+        if reader.matcher.aliases and reader.claim.id not in present:
+            # What reading would give: no sentence about the claim, relatedness 0.
+            verdict, score = combine([], 0.0)
+            return Assessment(reader.claim.id, verdict, score, 0.0, ())
         reading = reader.read(sentences)
         learned = learned_decision(reader, sentences, reading)
         if learned is not None:

@@ -100,7 +100,7 @@ class ClaimReader:
     def about(self, sentence: Sentence) -> _About | None:
         """Is the sentence about the claim's subject? Alias match, else statement terms."""
         if self.matcher.aliases:
-            hit = self.matcher.find_alias(sentence.tokens, sentence.surface)
+            hit = self.matcher.find_alias(sentence.tokens, sentence.surface, sentence.clauses)
             if hit is None or self._names_area(sentence, hit.end):
                 return None
             return _About(hit.score, hit.alias, hit.matched, (hit.start, hit.end))

@@ -1,9 +1,13 @@
-"""Is a sentence about a claim's subject? Aliases (fuzzy, any script) or terms from the statement.
+"""Is a sentence about a claim's subject? Aliases (per token, any script) or statement terms.
 
-A claim with aliases is matched by them: after folding (NFKC, Cyrillic->Latin, case) each alias is
-compared with every same-length window of the sentence's words using rapidfuzz; an inflected form
-that starts with the alias ("Kurskoy" for "Kursk") also counts. A claim given only as a sentence
-gets its subject terms from the statement: content words, names and numbers weighted higher.
+A claim with aliases is matched by them, token by token: an alias of k words matches k
+consecutive words of one clause (no comma, semicolon, colon or dash between them), and each alias
+word must match its sentence word on its own (``token_score``): the same folded word, the same
+transliteration skeleton ("Hornal" ~ "Gornal", "Sudja" ~ "Sudzha"), the alias word plus a Slavic
+case ending ("Курской" -> "kurskoy" ~ "Kursk", "Горналі" ~ "Gornal"), or a spelling that differs
+in its vowels or by one consonant. A window is never compared as one string, so it cannot join
+parts of neighbouring words or reach across punctuation. A claim given only as a sentence gets its
+subject terms from the statement: content words, names and numbers weighted higher.
 """
 
 from __future__ import annotations
@@ -11,15 +15,95 @@ from __future__ import annotations
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from monitors.models import Claim
 from monitors.stance.vocabulary import STOPWORDS, rarity
 from monitors.text import stem, tokenize, words
 
-_PREFIX_SCORE = 90.0  # what an inflected form scores: a stricter threshold rejects it
-_PREFIX_MIN = 4  # alias tokens shorter than this must match whole words ("US" is not "use")
+EXACT = 100.0
+SKELETON = 95.0  # the same word in another transliteration ("Hornal", "Sudja")
+INFLECTED = 90.0  # the alias word plus a case ending ("Kurskoy")
+_STEM_MIN = 4  # shorter alias words never inflect or blur ("US" is not "use")
+
+# Russian and Ukrainian case endings as our transliteration writes them (and German "-ach").
+# A bare "-y" is missing on purpose: after a consonant it makes a plural, often another place
+# ("Lymany" is not "Lyman"). "-sk..." endings are the adjective ("Khersonskaya oblast").
+_CASE = ("a", "u", "e", "i", "om", "em", "ov", "ev", "oy", "ey", "oi", "ei", "ogo", "ego",
+         "omu", "emu", "im", "ym", "iy", "yi", "yy", "ii", "ikh", "ykh", "akh", "ach", "ami", "am",
+         "ya", "yu", "yey", "yei", "yam", "yakh", "yami", "aya", "uyu", "oye", "oe", "ye", "iu",
+         "ie", "ia")  # fmt: skip
+_ADJECTIVE = ("kiy", "kyi", "kii", "koy", "koi", "kaya", "ka", "ke", "koe", "koye", "kogo",
+              "koho", "komu", "kim", "kym", "ikh", "kykh", "kuyu", "ku")  # fmt: skip
+ENDINGS = frozenset(
+    _CASE + tuple("s" + e for e in _ADJECTIVE) + tuple("sk" + e for e in _ADJECTIVE)
+)
+
+# Transliteration systems disagree on these (English, German, Polish, Ukrainian/Russian г);
+# longest first.
+_SPELLINGS = (("schtsch", "s"), ("shch", "s"), ("tsch", "c"), ("sch", "s"), ("dzh", "J"),
+              ("dsh", "J"), ("dz", "J"), ("dj", "J"), ("zh", "z"), ("kh", "h"), ("ch", "c"),
+              ("sh", "s"), ("ts", "c"), ("tz", "c"), ("ph", "f"), ("x", "ks"), ("w", "v"),
+              ("j", "y"), ("g", "h"), ("y", "i"), ("J", "j"))  # fmt: skip
+_VOWELS = str.maketrans({"a": None, "e": None, "i": None, "o": None, "u": None, "c": "h", "z": "s"})
+
+
+@lru_cache(maxsize=131072)
+def skeleton(token: str) -> str:
+    """A folded word with transliteration differences and doubled letters levelled."""
+    out = token.replace("'", "")
+    for old, new in _SPELLINGS:
+        out = out.replace(old, new)
+    return "".join(c for i, c in enumerate(out) if i == 0 or c != out[i - 1])
+
+
+@lru_cache(maxsize=131072)
+def consonants(token: str) -> str:
+    """The skeleton without vowels, "c"/"h" and "z"/"s" merged (German "Charkiw", "Saporischja")."""
+    return skeleton(token).translate(_VOWELS)
+
+
+@lru_cache(maxsize=262144)
+def token_score(alias: str, token: str) -> float:
+    """How well one folded sentence word matches one folded alias word (0..100)."""
+    if alias == token:
+        return EXACT
+    a, t = skeleton(alias), skeleton(token)
+    if a == t:
+        return SKELETON
+    if len(alias) < _STEM_MIN:
+        return 0.0
+    if token.startswith(alias) or alias.startswith(token):
+        # Same spelling, longer or shorter: only a case ending makes it the same place
+        # ("Kurskoy"), never another word ("Azovstal", "Lymany", "Gornalsky").
+        return INFLECTED if _inflected(alias, token, ENDINGS) else 0.0
+    if _inflected(alias, token, ENDINGS) or _inflected(a, t, _SKELETON_ENDINGS):
+        return INFLECTED
+    if t.startswith(a) or a.startswith(t):
+        return 0.0
+    ca, ct = consonants(alias), consonants(token)
+    ratio = max(fuzz.ratio(alias, token), fuzz.ratio(a, t))
+    if ca == ct and len(ca) >= 3:
+        # Only vowels differ: "Kharkov", "Zaporozhye", "Bachmut". Vowels are what
+        # transliterations and dialects change most.
+        # Below 75 the vowels no longer look alike: "Toretsk"/"truck", "Kherson"/"aggression".
+        return (ratio + 100.0) / 2.0 if ratio >= 75 else 0.0
+    if len(ca) >= 4 and Indel.distance(ca, ct) == 1:
+        return ratio  # one consonant more or less; a changed consonant ("Soledad") is not enough
+    return 0.0
+
+
+def _inflected(alias: str, token: str, endings: AbstractSet[str]) -> bool:
+    for base in (alias, alias[:-1] if alias[-1:] in "aeiouy" else alias):
+        if len(base) >= _STEM_MIN and token.startswith(base) and token[len(base) :] in endings:
+            return True
+    return False
+
+
+_SKELETON_ENDINGS = frozenset(skeleton(e) for e in ENDINGS)
 
 
 @dataclass(frozen=True)
@@ -34,10 +118,42 @@ class AliasHit:
 
 
 @dataclass(frozen=True)
-class _Alias:
+class Alias:
+    """One alias, folded into words; ``anchor`` is its most distinctive word (the index key)."""
+
     text: str
     tokens: tuple[str, ...]
-    joined: str
+
+    @property
+    def anchor(self) -> int:
+        return max(range(len(self.tokens)), key=lambda i: len(consonants(self.tokens[i])))
+
+
+def compile_alias(alias: str) -> Alias:
+    return Alias(alias, tuple(tokenize(alias)))
+
+
+def match_at(
+    alias: Alias,
+    start: int,
+    tokens: Sequence[str],
+    clauses: Sequence[int] | None,
+    threshold: float,
+) -> float:
+    """The alias's score (0..100) at token ``start``: every word at least ``threshold``, all in
+    one clause; 0 if not."""
+    end = start + len(alias.tokens)
+    if start < 0 or end > len(tokens):
+        return 0.0
+    if clauses is not None and clauses[start] != clauses[end - 1]:
+        return 0.0
+    total = 0.0
+    for want, got in zip(alias.tokens, tokens[start:end], strict=True):
+        score = token_score(want, got)
+        if score < threshold or not score:
+            return 0.0
+        total += score
+    return total / len(alias.tokens)
 
 
 class ClaimMatcher:
@@ -46,20 +162,31 @@ class ClaimMatcher:
     def __init__(self, claim: Claim) -> None:
         self.claim = claim
         self.threshold = claim.threshold
-        self.aliases = [_compile_alias(a) for a in claim.aliases if tokenize(a)]
+        self.aliases = [compile_alias(a) for a in claim.aliases if tokenize(a)]
         self.terms = claim_terms(claim.statement)
         alias_stems = {stem(t) for a in self.aliases for t in a.tokens}
         # The predicate: what the claim says about its subject ("regained full control").
         self.predicate = {t: w for t, w in self.terms.items() if t not in alias_stems}
 
-    def find_alias(self, tokens: Sequence[str], surface: Sequence[str]) -> AliasHit | None:
-        """The best alias match in a sentence's folded tokens, or None below the threshold."""
+    def find_alias(
+        self,
+        tokens: Sequence[str],
+        surface: Sequence[str],
+        clauses: Sequence[int] | None = None,
+    ) -> AliasHit | None:
+        """The best alias match in a sentence's folded tokens, or None below the threshold.
+        ``clauses`` (a clause number per token) keeps a multi-word alias inside one clause."""
         best: AliasHit | None = None
         for alias in self.aliases:
-            hit = _best_window(alias, tokens, surface, self.threshold)
-            # On a tie the longer alias wins: "Gornal village" says more than "Gornal".
-            if hit is not None and (best is None or _rank(hit) > _rank(best)):
-                best = hit
+            for start in range(len(tokens) - len(alias.tokens) + 1):
+                score = match_at(alias, start, tokens, clauses, self.threshold)
+                if not score:
+                    continue
+                end = start + len(alias.tokens)
+                hit = AliasHit(alias.text, " ".join(surface[start:end]), score / 100.0, start, end)
+                # On a tie the longer alias wins: "Gornal village" says more than "Gornal".
+                if best is None or _rank(hit) > _rank(best):
+                    best = hit
         return best
 
     def coverage(self, stems: AbstractSet[str], terms: dict[str, float] | None = None) -> float:
@@ -75,41 +202,6 @@ def _rank(hit: AliasHit) -> tuple[float, int]:
     return (hit.score, hit.end - hit.start)
 
 
-def _compile_alias(alias: str) -> _Alias:
-    tokens = tuple(tokenize(alias))
-    return _Alias(alias, tokens, " ".join(tokens))
-
-
-def _best_window(
-    alias: _Alias, tokens: Sequence[str], surface: Sequence[str], threshold: float
-) -> AliasHit | None:
-    size = len(alias.tokens)
-    best: tuple[float, int] | None = None
-    for start in range(0, len(tokens) - size + 1):
-        window = tokens[start : start + size]
-        score = _window_score(alias, window, threshold)
-        if score and (best is None or score > best[0]):
-            best = (score, start)
-    if best is None:
-        return None
-    score, start = best
-    matched = " ".join(surface[start : start + size])
-    return AliasHit(alias.text, matched, score / 100.0, start, start + size)
-
-
-def _window_score(alias: _Alias, window: Sequence[str], threshold: float) -> float:
-    score = fuzz.ratio(alias.joined, " ".join(window), score_cutoff=threshold)
-    if score:
-        return score
-    # Inflected forms: every word starts with the alias word and adds at most a short ending.
-    if all(
-        len(a) >= _PREFIX_MIN and w.startswith(a) and len(w) - len(a) <= 3
-        for a, w in zip(alias.tokens, window, strict=True)
-    ):
-        return _PREFIX_SCORE if threshold <= _PREFIX_SCORE else 0.0
-    return 0.0
-
-
 def claim_terms(statement: str) -> dict[str, float]:
     """Stemmed content words of a statement -> weight: rarity, names and numbers count double."""
     terms: dict[str, float] = {}
@@ -123,4 +215,4 @@ def claim_terms(statement: str) -> dict[str, float]:
     return terms
 
 
-__all__ = ["AliasHit", "ClaimMatcher", "claim_terms"]
+__all__ = ["Alias", "AliasHit", "ClaimMatcher", "claim_terms", "match_at", "token_score"]

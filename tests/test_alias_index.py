@@ -1,0 +1,62 @@
+"""The alias index: one pass over a report's words finds the claims it can be about."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitors.models import Claim, Verdict
+from monitors.stance.alias_index import AliasIndex
+from monitors.stance.engine import StanceEngine
+from monitors.stance.match import ClaimMatcher
+from monitors.stance.sentence import read_sentence
+
+CLAIMS = (
+    Claim("kursk", "Russia has regained full control of the Kursk region", ("Kursk", "Курск")),
+    Claim("gornal", "Russian forces recaptured Gornal", ("Gornal", "Горналь", "Gornal village")),
+    Claim("kharkiv", "Kharkiv is encircled", ("Kharkiv", "Харків")),
+    Claim("port", "Russia blockades a Ukraine port", ("Ukraine port",)),
+)
+
+SENTENCES = [
+    "Бои у Горналі тривають",
+    "Troops left Hornal at night",
+    "Shelling of Kharkov and Kherson",
+    "Russia wants to destroy Ukraine, not conquer it",
+    "a Ukraine port was hit in Kursk",
+    "Nothing about any place here",
+    "Fighting in the Курской области",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_index_finds_what_every_matcher_finds(text: str) -> None:
+    """The index is only a shortcut: it finds exactly the claims their own matchers find."""
+    sentence = read_sentence(0, text)
+    index = AliasIndex(CLAIMS)
+    direct = {
+        c.id
+        for c in CLAIMS
+        if ClaimMatcher(c).find_alias(sentence.tokens, sentence.surface, sentence.clauses)
+    }
+    assert direct == index.claims_in([(sentence.tokens, sentence.clauses)])
+
+
+def test_index_hit_positions_are_token_indexes() -> None:
+    """A hit's start and end are the alias's token span in the sentence."""
+    sentence = read_sentence(0, "a Ukraine port was hit")
+    hits = list(AliasIndex(CLAIMS).hits(sentence.tokens, sentence.clauses))
+    assert [("port", "Ukraine port", 1, 3)] == [(h.claim_id, h.alias, h.start, h.end) for h in hits]
+
+
+def test_engine_skips_claims_the_index_does_not_find() -> None:
+    """A claim none of whose aliases appear is unrelated, with the reading's usual figures."""
+    gornal, kharkiv = StanceEngine(CLAIMS).assess(
+        "Russian forces recaptured Gornal", claim_ids=["gornal", "kharkiv"]
+    )
+    assert (Verdict.CONFIRM, Verdict.UNRELATED, 1.0, 0.0, ()) == (
+        gornal.verdict,
+        kharkiv.verdict,
+        kharkiv.score,
+        kharkiv.relatedness,
+        kharkiv.evidence,
+    )
