@@ -228,7 +228,8 @@ SIDE_KEYS = {
 # The actor took the place. Said without an actor ("Gornal has fallen"), the change is read as
 # the one the claim describes.
 TAKE_CONTROL = (
-    "capture", "captured", "recapture", "recaptured", "seize", "seized", "take", "took", "taken",
+    "capture", "captured", "recapture", "recaptured", "seize", "seized", "seizure", "take",
+    "took", "taken",
     "retake", "retook", "retaken", "overrun", "overran", "liberate", "liberated", "liberation",
     "regain", "regained", "reclaim", "reclaimed", "take control", "took control",
     "gain control", "gained control", "establish control", "established control",
@@ -242,7 +243,8 @@ TAKE_CONTROL = (
 HOLD_CONTROL = (
     "in control", "under control", "control", "controls", "controlled", "hold", "holds", "held",
     "keep", "kept", "remain in", "remains in", "remained in", "holed up", "garrison", "flag",
-    "flags", "strengthen positions", "strengthening positions",
+    "flags", "strengthen positions", "strengthening positions", "remain at", "remains at",
+    "stationed", "presence", "deployed in", "deployed at", "based at",
     "reinforce", "reinforced", "reinforcing", "dig in", "fortify", "fortified",
     "контрол*", "удержива*", "утриму*", "гарнизон*", "гарнізон*", "флаг*", "прапор*",
 )  # fmt: skip
