@@ -159,3 +159,130 @@ def test_metrics_by_hand() -> None:
         m.per_class["neutral"]["f1"], m.per_class["confirm"]["f1"], m.per_class["unrelated"]["f1"],
         m.accuracy, m.fnc_score, m.relatedness_accuracy,
     )  # fmt: skip
+
+
+# --- RUWA labels: ids in the labels file, text in the news file -----------------------------------
+
+# Invented reports in the RUWA news file's columns; ids 10-13 are labelled, 99 is not.
+NEWS_CSV = (
+    "ruwa_id,date,site,title,desc\n"
+    "10,2025-04-26,wire.example,Moscow says its troops recaptured Gornal,"
+    "The defence ministry said the village had been retaken.\n"
+    "11,2025-04-26,kyiv.example,Ukraine denies Russia retook Gornal,\n"
+    "12,2025-04-26,wire.example,Kursk region fully liberated,"
+    "Russian officials said Russia had regained control of the Kursk region.\n"
+    "13,2025-04-27,farm.example,Grain harvest forecast raised,"
+    "The agriculture ministry raised its wheat forecast.\n"
+    "99,2025-04-27,farm.example,Unlabelled report,\n"
+)
+
+
+def _warnews(tmp_path: Path, labels: str) -> tuple[Path, Path]:
+    news, labels_path = tmp_path / "news.csv", tmp_path / "labels.csv"
+    news.write_text(NEWS_CSV, encoding="utf-8")
+    labels_path.write_text(labels, encoding="utf-8")
+    return news, labels_path
+
+
+def _warnews_args(news: Path, labels: Path, *extra: str) -> list[str]:
+    claims = str(DATA / "kursk_claims.yaml")
+    return ["--format", "warnews", str(labels), "--claims", claims, "--news", str(news), *extra]
+
+
+def test_warnews_labels_read_their_text_from_the_news_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """ruwa_id picks title and desc from news.csv; without a split column every row is dev."""
+    news, labels = _warnews(
+        tmp_path,
+        "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n11,gornal-recaptured,contradict\n"
+        "12,kursk-control,confirm\n13,kursk-control,unrelated\n",
+    )
+    code, out = _run(capsys, *_warnews_args(news, labels, "--json"))
+    result = json.loads(out.strip().splitlines()[-1])
+    assert (0, 4, 1.0) == (code, result["n"], result["accuracy"])
+    assert "4 pairs (split dev) in" in out
+
+
+@pytest.mark.parametrize(
+    ("split", "expected_n"), [("dev", 2), ("holdout", 1), ("all", 3)], ids=["dev", "holdout", "all"]
+)
+def test_split_option_scores_one_split(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, split: str, expected_n: int
+) -> None:
+    """--split keeps the rows of that split (dev by default), or every row with 'all'."""
+    news, labels = _warnews(
+        tmp_path,
+        "ruwa_id,claim_id,label,split\n10,gornal-recaptured,confirm,dev\n"
+        "11,gornal-recaptured,contradict,holdout\n12,kursk-control,confirm,DEV\n",
+    )
+    code, out = _run(capsys, *_warnews_args(news, labels, "--split", split, "--json"))
+    assert (0, expected_n) == (code, json.loads(out.strip().splitlines()[-1])["n"])
+
+
+def test_split_column_works_in_the_generic_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Our own pairs CSV takes the same split column: the default leaves the holdout alone."""
+    pairs = tmp_path / "p.csv"
+    pairs.write_text("claim,report,label,split\nX happened,X happened,confirm,dev\n"
+                     "X happened,X happened,confirm,holdout\n", encoding="utf-8")  # fmt: skip
+    code, out = _run(capsys, str(pairs), "--json")
+    assert (0, 1) == (code, json.loads(out.strip().splitlines()[-1])["n"])
+
+
+@pytest.mark.parametrize(
+    ("labels", "extra", "message"),
+    [
+        ("ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n77,kursk-control,neutral\n"
+         "78,kursk-control,neutral\n", (),
+         "labels.csv: 2 ruwa_id(s) not in {news}: 77 (line 3), 78 (line 4); fix the ids or pass "
+         "--news"),
+        ("ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n", ("--news", "{tmp}/gone.csv"),
+         "RUWA news file not found at {tmp}/gone.csv; pass --news PATH"),
+        ("ruwa_id,label\n10,confirm\n", (),
+         "labels.csv: missing column(s) claim_id; it has ruwa_id, label"),
+        ("ruwa_id,claim_id,label,split\n10,gornal-recaptured,confirm,test\n", (),
+         "labels.csv:2: split 'test' is not one of dev, holdout"),
+        ("ruwa_id,claim_id,label,split\n10,gornal-recaptured,confirm,holdout\n", (),
+         "labels.csv: no pairs in split 'dev' (the file has: holdout;"),
+        ("ruwa_id,claim_id,label\n10,gornal-recaptured,agree\n", (),
+         "labels.csv:2: label 'agree' is not one of confirm, contradict, neutral, unrelated"),
+        ("ruwa_id,claim_id,label\n10,bridge,confirm\n", (),
+         "labels.csv:2: claim_id 'bridge' is not defined (known: gornal-recaptured, "
+         "kursk-control)"),
+    ],
+    ids=["unknown-ids", "missing-news-file", "missing-column", "bad-split", "empty-split",
+         "bad-label", "unknown-claim"],
+)  # fmt: skip
+def test_warnews_problems_exit_2_and_say_what_to_fix(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    labels: str,
+    extra: tuple[str, ...],
+    message: str,
+) -> None:
+    """Unknown ids, a missing news file, bad columns or values: exit 2 with what to fix."""
+    news, labels_path = _warnews(tmp_path, labels)
+    argv = _warnews_args(news, labels_path, *(e.format(tmp=tmp_path) for e in extra))
+    code = main(argv)
+    err = capsys.readouterr().err
+    expected = message.format(news=news, tmp=tmp_path)
+    prefix = "evaluate: " if expected.startswith("RUWA") else f"evaluate: {tmp_path}/"
+    assert (2, True) == (code, err.startswith(prefix + expected)), err
+
+
+def test_warnews_needs_a_claims_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Without --claims the claim ids cannot be read: exit 2 naming the option."""
+    news, labels = _warnews(tmp_path, "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n")
+    code = main(["--format", "warnews", str(labels), "--news", str(news)])
+    err = capsys.readouterr().err
+    assert (2, True) == (code, err.startswith("evaluate: --format warnews needs --claims CLAIMS"))
+
+
+def test_warnews_default_news_path_is_next_to_the_checkout() -> None:
+    """Without --news the RUWA file is looked for in ../shared/data/ruwa beside the repository."""
+    from monitors.evaluate.datasets import DEFAULT_NEWS
+
+    repo = Path(__file__).resolve().parents[1]
+    assert repo.parent / "shared" / "data" / "ruwa" / "news.csv" == DEFAULT_NEWS

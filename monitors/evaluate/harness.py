@@ -3,10 +3,14 @@
     python -m monitors.evaluate PAIRS.csv [--claims claims.yaml]
     python -m monitors.evaluate --format emergent ../shared/data/emergent/dev.csv
     python -m monitors.evaluate --format fnc STANCES.csv BODIES.csv [--json] [--errors 20]
+    python -m monitors.evaluate --format warnews LABELS.csv --claims claims.yaml [--news news.csv]
 
 Generic CSV columns: ``claim`` (statement) or ``claim_id`` (looked up in ``--claims``), ``report``,
-optional ``title``, ``label`` in confirm/contradict/neutral/unrelated. A ``disputed`` verdict counts
-as ``neutral`` here (the report presents both sides without taking one).
+optional ``title``, ``label`` in confirm/contradict/neutral/unrelated, optional ``split`` (dev or
+holdout). RUWA labels: ``ruwa_id,claim_id,label[,split]``, the text looked up in the RUWA news
+file. ``--split`` (default dev) scores one split only, so the holdout is read only when asked for.
+A ``disputed`` verdict counts as ``neutral`` here (the report presents both sides without taking
+one).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitors.errors import ClaimwatchError
-from monitors.evaluate.datasets import Pair, load_pairs
+from monitors.evaluate.datasets import DEFAULT_NEWS, Pair, load_pairs
 from monitors.evaluate.metrics import Metrics, compute_metrics, format_report
 from monitors.models import Verdict
 from monitors.stance.engine import StanceEngine
@@ -49,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m monitors.evaluate`` and ``claimwatch eval``."""
     args = _parser().parse_args(argv)
     try:
-        pairs = load_pairs(args.format, args.paths, args.claims)
+        pairs = load_pairs(
+            args.format, args.paths, args.claims, news_path=args.news, split=args.split
+        )
     except (OSError, ValueError, KeyError, ClaimwatchError) as exc:
         # str(KeyError) wraps its message in quotes; show the message itself.
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
@@ -62,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     metrics = compute_metrics([p.label for p in pairs], [label for label, _ in predictions])
     print(format_report(metrics))
-    print(f"{len(pairs)} pairs in {elapsed:.1f} s")
+    print(f"{len(pairs)} pairs (split {args.split}) in {elapsed:.1f} s")
     if args.errors:
         _print_errors(pairs, predictions, args.errors)
     if args.json:
@@ -75,8 +81,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m monitors.evaluate", description="Score the stance engine on labelled pairs."
     )
     parser.add_argument("paths", nargs="+", type=Path, help="pairs CSV (fnc: STANCES BODIES)")
-    parser.add_argument("--format", choices=("csv", "emergent", "fnc"), default="csv")
+    parser.add_argument("--format", choices=("csv", "warnews", "emergent", "fnc"), default="csv")
     parser.add_argument("--claims", type=Path, help="claims YAML for a claim_id column")
+    parser.add_argument(
+        "--news", type=Path, help=f"warnews: the RUWA news.csv (default {DEFAULT_NEWS})"
+    )
+    parser.add_argument(
+        "--split", choices=("dev", "holdout", "all"), default="dev",
+        help="rows of this split only (default dev; a file without a split column is all dev)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="show N mistakes")
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="first N pairs only")
