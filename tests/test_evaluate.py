@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from monitors.evaluate.breakdown import ClaimRow, by_claim, format_breakdown
+from monitors.evaluate.datasets import Pair
 from monitors.evaluate.harness import main
 from monitors.evaluate.metrics import compute_metrics
+from monitors.models import Claim
 
 DATA = Path(__file__).parent / "data"
 
@@ -286,3 +289,68 @@ def test_warnews_default_news_path_is_next_to_the_checkout() -> None:
 
     repo = Path(__file__).resolve().parents[1]
     assert repo.parent / "shared" / "data" / "ruwa" / "news.csv" == DEFAULT_NEWS
+
+
+# --- per claim ------------------------------------------------------------------------------------
+
+
+def _pairs(*rows: tuple[str, str], named: bool = True) -> list[Pair]:
+    """Pairs of (claim id, gold label); text does not matter to the breakdown."""
+    return [
+        Pair(Claim(id=c, statement=f"Statement of {c}"), "", "", gold, c, named=named)
+        for c, gold in rows
+    ]
+
+
+def test_by_claim_figures_by_hand() -> None:
+    """Per claim: pairs, accuracy, macro-F1, confirm and contradict recall and precision.
+
+    gornal: gold confirm, confirm, contradict; predicted confirm, neutral, contradict.
+    accuracy 2/3; confirm R 1/2 P 1; contradict R 1 P 1; macro-F1 over gold labels
+    (confirm F1 .6667, contradict 1) = .8333. kursk: one neutral read right, no confirm or
+    contradict at all: those figures are undefined (None), not zero.
+    """
+    pairs = _pairs(("gornal", "confirm"), ("gornal", "confirm"), ("gornal", "contradict"),
+                   ("kursk", "neutral"))  # fmt: skip
+    result = by_claim(pairs, ["confirm", "neutral", "contradict", "neutral"])
+    assert (
+        ClaimRow("gornal", 3, 0.6667, 0.8333, 0.5, 1.0, 1.0, 1.0),
+        ClaimRow("kursk", 1, 1.0, 1.0, None, None, None, None),
+    ) == result.rows
+
+
+def test_by_claim_shows_the_20_biggest_headline_claims() -> None:
+    """Claims given as headlines (Emergent, FNC-1) are named by statement, top 20 by pairs."""
+    pairs = _pairs(*[(f"h{i:02d}", "confirm") for i in range(25) for _ in range(i % 3 + 1)],
+                   named=False)  # fmt: skip
+    result = by_claim(pairs, [p.label for p in pairs])
+    table = format_breakdown(result)
+    assert (25, 20, "Statement of h02", 3) == (
+        result.claims,
+        len(result.rows),
+        result.rows[0].claim,
+        result.rows[0].pairs,
+    )
+    assert "... 5 more claims (the 20 with most pairs shown)" == table.splitlines()[-1]
+    assert 80 >= max(len(line) for line in table.splitlines())
+
+
+def test_by_claim_option_prints_a_table_after_the_overall_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--by-claim on RUWA labels: one row per claim id, after the overall figures; JSON too."""
+    news, labels = _warnews(
+        tmp_path,
+        "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n11,gornal-recaptured,contradict\n"
+        "13,gornal-recaptured,unrelated\n12,kursk-control,confirm\n",
+    )
+    code, out = _run(capsys, *_warnews_args(news, labels, "--by-claim", "--json"))
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("per claim"))
+    assert (0, True) == (code, start > next(i for i, x in enumerate(lines) if x.startswith("acc")))
+    assert [
+        "gornal-recaptured               3  1.000   1.000   1.000   1.000   1.000   1.000",
+        "kursk-control                   1  1.000   1.000   1.000   1.000       -       -",
+    ] == lines[start + 2 : start + 4]
+    rows = json.loads(lines[-1])["by_claim"]["rows"]
+    assert ["gornal-recaptured", "kursk-control"] == [r["claim"] for r in rows]

@@ -20,9 +20,11 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from monitors.errors import ClaimwatchError
+from monitors.evaluate.breakdown import by_claim, format_breakdown
 from monitors.evaluate.datasets import DEFAULT_NEWS, Pair, load_pairs
 from monitors.evaluate.metrics import Metrics, compute_metrics, format_report
 from monitors.models import Verdict
@@ -31,19 +33,29 @@ from monitors.stance.engine import StanceEngine
 _AS_LABEL = {Verdict.DISPUTED: "neutral"}
 
 
-def predict(pairs: Sequence[Pair]) -> list[tuple[str, str]]:
-    """(predicted label, explanation) for every pair; one engine, texts read once each."""
+@dataclass(frozen=True)
+class Prediction:
+    """The engine's answer for one pair: our label, its score (the confidence) and why."""
+
+    label: str
+    score: float
+    why: str
+
+
+def predict(pairs: Sequence[Pair]) -> list[Prediction]:
+    """A prediction for every pair; one engine, texts read once each."""
     claims = {p.claim.id: p.claim for p in pairs}
     engine = StanceEngine(claims.values())
-    out: list[tuple[str, str]] = []
+    out: list[Prediction] = []
     for pair in pairs:
         assessment = engine.assess(pair.title, pair.body, [pair.claim.id])[0]
         label = _AS_LABEL.get(assessment.verdict, assessment.verdict.value)
+        why = assessment.evidence[0].why if assessment.evidence else "no sentence matched"
         out.append(
-            (
+            Prediction(
                 label,
-                f"{assessment.verdict.value} ({assessment.score:.2f}): "
-                + (assessment.evidence[0].why if assessment.evidence else "no sentence matched"),
+                assessment.score,
+                f"{assessment.verdict.value} ({assessment.score:.2f}): {why}",
             )
         )
     return out
@@ -66,13 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     predictions = predict(pairs)
     elapsed = time.perf_counter() - started
-    metrics = compute_metrics([p.label for p in pairs], [label for label, _ in predictions])
+    gold, labels = [p.label for p in pairs], [p.label for p in predictions]
+    metrics = compute_metrics(gold, labels)
+    claims = by_claim(pairs, labels)
     print(format_report(metrics))
+    if args.by_claim:
+        print(format_breakdown(claims))
     print(f"{len(pairs)} pairs (split {args.split}) in {elapsed:.1f} s")
     if args.errors:
         _print_errors(pairs, predictions, args.errors)
     if args.json:
-        print(json.dumps(_as_json(metrics), sort_keys=True))
+        data = _as_json(metrics)
+        # Always in the JSON (it costs nothing next to the engine): scripts need no flag.
+        data["by_claim"] = claims.to_json()
+        print(json.dumps(data, sort_keys=True))
     return 0
 
 
@@ -90,22 +109,25 @@ def _parser() -> argparse.ArgumentParser:
         "--split", choices=("dev", "holdout", "all"), default="dev",
         help="rows of this split only (default dev; a file without a split column is all dev)",
     )  # fmt: skip
+    parser.add_argument(
+        "--by-claim", action="store_true", help="a table per claim after the overall figures"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="show N mistakes")
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="first N pairs only")
     return parser
 
 
-def _print_errors(pairs: Sequence[Pair], predictions: Sequence[tuple[str, str]], n: int) -> None:
+def _print_errors(pairs: Sequence[Pair], predictions: Sequence[Prediction], n: int) -> None:
     shown = 0
-    for pair, (label, why) in zip(pairs, predictions, strict=True):
-        if label == pair.label or shown >= n:
+    for pair, prediction in zip(pairs, predictions, strict=True):
+        if prediction.label == pair.label or shown >= n:
             continue
         shown += 1
         report = (pair.title + " | " + pair.body).strip(" |")[:200]
         print(
-            f"\n[{shown}] gold={pair.label} predicted={label}\n  claim:  {pair.claim.statement}"
-            f"\n  report: {report}\n  why:    {why}"
+            f"\n[{shown}] gold={pair.label} predicted={prediction.label}"
+            f"\n  claim:  {pair.claim.statement}\n  report: {report}\n  why:    {prediction.why}"
         )
 
 
