@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitors.evaluate.breakdown import ClaimRow, by_claim, format_breakdown
+from monitors.evaluate.calibration import calibration
 from monitors.evaluate.datasets import Pair
 from monitors.evaluate.harness import main
 from monitors.evaluate.metrics import compute_metrics
@@ -354,3 +355,55 @@ def test_by_claim_option_prints_a_table_after_the_overall_report(
     ] == lines[start + 2 : start + 4]
     rows = json.loads(lines[-1])["by_claim"]["rows"]
     assert ["gornal-recaptured", "kursk-control"] == [r["claim"] for r in rows]
+
+
+# --- calibration ----------------------------------------------------------------------------------
+
+
+def test_calibration_bins_and_thresholds_by_hand() -> None:
+    """Predicted confirm at .55 (wrong), .62 (right), .68 (right), .95 (right); contradict .9.
+
+    confirm bins: 0.5-0.6 one, none right; 0.6-0.7 two, both right, mean .65; 0.9-1.0 one.
+    At t=.6, 3 confirms would alert, all right; at .5, 4 with precision .75; at .95 the .95
+    itself counts (>=, as the policy compares). "alerting" pools both verdicts.
+    """
+    gold = ["neutral", "confirm", "confirm", "confirm", "contradict", "neutral"]
+    predicted = ["confirm", "confirm", "confirm", "confirm", "contradict", "neutral"]
+    scores = [0.55, 0.62, 0.68, 0.95, 0.9, 0.3]
+    table = calibration(gold, predicted, scores)
+    confirm = table["confirm"]
+    bins = [(b.count, b.correct, b.mean_score) for b in confirm.bins]
+    assert [(0, None, None), (1, 0.0, 0.55), (2, 1.0, 0.65), (0, None, None), (0, None, None),
+            (1, 1.0, 0.95)] == bins  # fmt: skip
+    at = {a.threshold: (a.alerts, a.precision) for a in confirm.at_threshold}
+    assert {0.5: (4, 0.75), 0.6: (3, 1.0), 0.7: (1, 1.0), 0.95: (1, 1.0)} == {
+        t: at[t] for t in (0.5, 0.6, 0.7, 0.95)
+    }
+    pooled = table["alerting"].at_threshold
+    assert [(5, 0.8), (2, 1.0)] == [
+        (a.alerts, a.precision) for a in pooled if a.threshold in (0.5, 0.9)
+    ]
+    assert [0, 0, 0, 0, 0, 1] == [b.count for b in table["contradict"].bins]  # .9 opens 0.9-1.0
+
+
+def test_calibration_option_prints_tables_and_json_carries_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--calibration prints bins per verdict and precision at 0.50..0.95; --json has both."""
+    news, labels = _warnews(
+        tmp_path,
+        "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n11,gornal-recaptured,contradict\n"
+        "12,kursk-control,confirm\n13,kursk-control,unrelated\n",
+    )
+    code, out = _run(capsys, *_warnews_args(news, labels, "--calibration", "--json"))
+    lines = out.splitlines()
+    heads = [line for line in lines if line.startswith(("calibration of", "precision at"))]
+    thresholds = [line.split()[0] for line in lines if line[:2] == "0." and line[4:5] == " "]
+    data = json.loads(lines[-1])["calibration"]
+    assert (0, 3) == (code, len(heads))
+    assert [f"{t / 100:.2f}" for t in range(50, 100, 5)] == thresholds
+    assert (2, 1) == (
+        sum(b["count"] for b in data["confirm"]["bins"]),
+        sum(b["count"] for b in data["contradict"]["bins"]),
+    )
+    assert {"threshold", "alerts", "precision"} == set(data["alerting"]["at_threshold"][0])

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from monitors.errors import ClaimwatchError
 from monitors.evaluate.breakdown import by_claim, format_breakdown
+from monitors.evaluate.calibration import calibration, calibration_json, format_calibration
 from monitors.evaluate.datasets import DEFAULT_NEWS, Pair, load_pairs
 from monitors.evaluate.metrics import Metrics, compute_metrics, format_report
 from monitors.models import Verdict
@@ -81,16 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     gold, labels = [p.label for p in pairs], [p.label for p in predictions]
     metrics = compute_metrics(gold, labels)
     claims = by_claim(pairs, labels)
+    reliability = calibration(gold, labels, [p.score for p in predictions])
     print(format_report(metrics))
     if args.by_claim:
         print(format_breakdown(claims))
+    if args.calibration:
+        print(format_calibration(reliability))
     print(f"{len(pairs)} pairs (split {args.split}) in {elapsed:.1f} s")
     if args.errors:
         _print_errors(pairs, predictions, args.errors)
     if args.json:
         data = _as_json(metrics)
-        # Always in the JSON (it costs nothing next to the engine): scripts need no flag.
+        # Always in the JSON (they cost nothing next to the engine): scripts need no flags.
         data["by_claim"] = claims.to_json()
+        data["calibration"] = calibration_json(reliability)
         print(json.dumps(data, sort_keys=True))
     return 0
 
@@ -112,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--by-claim", action="store_true", help="a table per claim after the overall figures"
     )
+    parser.add_argument(
+        "--calibration", action="store_true",
+        help="score bins of predicted confirm/contradict, and precision at thresholds 0.5-0.95",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="show N mistakes")
     parser.add_argument("--limit", type=int, default=0, metavar="N", help="first N pairs only")
