@@ -407,3 +407,37 @@ def test_calibration_option_prints_tables_and_json_carries_them(
         sum(b["count"] for b in data["contradict"]["bins"]),
     )
     assert {"threshold", "alerts", "precision"} == set(data["alerting"]["at_threshold"][0])
+
+
+def test_reports_without_text_are_noted_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A labelled id whose news row has neither title nor desc is scored, with a note."""
+    news, labels = _warnews(tmp_path, "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n")
+    with news.open("a", encoding="utf-8") as handle:
+        handle.write("14,2025-04-28,empty.example,,\n")
+    labels.write_text(
+        "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n14,gornal-recaptured,neutral\n",
+        encoding="utf-8",
+    )
+    code = main(_warnews_args(news, labels))
+    err = capsys.readouterr().err
+    assert (0, "evaluate: note: 1 pair(s) have no title or text") == (code, err[:47])
+
+
+def test_claimwatch_eval_takes_the_new_options(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`claimwatch eval` hands --format warnews, --split, --by-claim, --calibration through."""
+    from flows.cli import main as claimwatch
+
+    news, labels = _warnews(tmp_path, "ruwa_id,claim_id,label\n10,gornal-recaptured,confirm\n")
+    argv = _warnews_args(news, labels, "--split", "all", "--by-claim", "--calibration")
+    code = claimwatch(["eval", *argv])
+    out = capsys.readouterr().out
+    assert (0, True, True, True) == (
+        code,
+        "per claim" in out,
+        "calibration of predicted confirm:" in out,
+        "1 pairs (split all) in" in out,
+    )

@@ -76,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.limit:
         pairs = pairs[: args.limit]
+    empty = sum(1 for p in pairs if not (p.title.strip() or p.body.strip()))
+    if empty:
+        # RUWA has reports with neither title nor desc: their label cannot be earned, say so.
+        print(f"evaluate: note: {empty} pair(s) have no title or text; the engine reads them "
+              "as unrelated", file=sys.stderr)  # fmt: skip
     started = time.perf_counter()
     predictions = predict(pairs)
     elapsed = time.perf_counter() - started
