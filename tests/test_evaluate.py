@@ -441,3 +441,18 @@ def test_claimwatch_eval_takes_the_new_options(
         "calibration of predicted confirm:" in out,
         "1 pairs (split all) in" in out,
     )
+
+
+def test_by_claim_names_claims_by_id_or_by_statement_in_the_generic_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A row with claim_id is named by the id, a row with only a claim statement by the text."""
+    pairs = tmp_path / "p.csv"
+    pairs.write_text(
+        "claim_id,claim,title,report,label\ngornal-recaptured,,Moscow says its troops recaptured "
+        "Gornal,,confirm\n,X happened,X happened,,confirm\n",
+        encoding="utf-8",
+    )
+    code, out = _run(capsys, str(pairs), "--claims", str(DATA / "kursk_claims.yaml"), "--json")
+    rows = json.loads(out.splitlines()[-1])["by_claim"]["rows"]
+    assert (0, ["X happened", "gornal-recaptured"]) == (code, [r["claim"] for r in rows])

@@ -149,8 +149,8 @@ def load_generic(path: Path, claims_path: Path | None) -> list[Pair]:
             raise ValueError(f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}")
         claim = _row_claim(row, known, path, number)
         title, body = row.get("title") or "", row.get("report") or ""
-        split = _split(row, path, number)
-        pairs.append(Pair(claim, title, body, label, claim.id, split, bool(known)))
+        split, named = _split(row, path, number), bool((row.get("claim_id") or "").strip())
+        pairs.append(Pair(claim, title, body, label, claim.id, split, named))
     return pairs
 
 
