@@ -63,6 +63,7 @@ class ClaimModel(_Strict):
     contradict_cues: list[str] = []
     threshold: float = 85.0
     cooldown: float = 0.0  # seconds; written as 90, "15m", "2h", "1d"
+    alert_threshold: float | None = None  # None: monitors.policy.DEFAULT_ALERT_THRESHOLD
 
     _cooldown = field_validator("cooldown", mode="before")(lambda cls, v: parse_duration(v))
 
@@ -71,6 +72,25 @@ class ClaimModel(_Strict):
     def _threshold_in_range(cls, value: float) -> float:
         if not 0 <= value <= 100:
             raise ValueError(f"must be between 0 and 100 (got {value:g})")
+        return value
+
+    @field_validator("alert_threshold", mode="before")
+    @classmethod
+    def _alert_threshold_not_a_boolean(cls, value: Any) -> Any:
+        # YAML reads `no`/`off` as false, which pydantic would take as 0: every verdict alerts.
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number between 0 and 1 (got {value!r})")
+        return value
+
+    @field_validator("alert_threshold")
+    @classmethod
+    def _alert_threshold_in_range(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            # Next to `threshold` (0-100) a percentage is the likely slip: say which scale.
+            raise ValueError(
+                f"must be between 0 and 1 (got {value:g}); it is the engine's score, "
+                "e.g. 0.6, not a percentage like `threshold`"
+            )
         return value
 
     @field_validator("aliases", "confirm_cues", "contradict_cues")
@@ -90,6 +110,7 @@ class ClaimModel(_Strict):
             contradict_cues=tuple(self.contradict_cues),
             threshold=self.threshold,
             cooldown_s=self.cooldown,
+            alert_threshold=self.alert_threshold,
         )
 
 

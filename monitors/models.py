@@ -68,6 +68,9 @@ class Claim:
     contradict_cues: tuple[str, ...] = ()
     threshold: float = 85.0  # fuzzy alias match threshold, 0..100 (rapidfuzz scale)
     cooldown_s: float = 0.0  # hold back non-transition alerts this long after the last one
+    # The score (0..1) a confirm or contradict verdict needs to move the claim and alert;
+    # None: the policy's DEFAULT_ALERT_THRESHOLD.
+    alert_threshold: float | None = None
 
 
 @dataclass(frozen=True)

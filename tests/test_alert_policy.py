@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from alerts.deliver import build_channels, deliver_pending
 from alerts.signing import verify_signature
-from monitors.config import ChannelSpec
+from monitors.config import ChannelSpec, load_claims
 from monitors.models import (
     Assessment,
     Claim,
@@ -130,7 +131,8 @@ def test_weak_repeat_is_held_back_strong_new_report_alerts(store: Store) -> None
     """Without a state change, weak evidence waits and strong, different evidence alerts."""
     record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))])
     weak = record(
-        store, [decided(report("bbc", "2", "Gornal: more details emerge", 1), Verdict.CONFIRM, 0.5)]
+        store,
+        [decided(report("bbc", "2", "Gornal: more details emerge", 1), Verdict.CONFIRM, 0.65)],
     )
     assert "weak evidence" in weak.suppressed[0].reason
     strong = record(store, [decided(report("ap", "3", "Video shows Russian flag over Gornal", 2))])
@@ -231,3 +233,48 @@ def test_webhook_digest_is_one_signed_request(
         payload["type"],
         [a["verdict"] for a in payload["alerts"]],
     )
+
+
+# --- the claim's alert threshold, through the store ----------------------------------------------
+
+
+def test_an_unsure_verdict_is_kept_as_evidence_and_the_sure_one_after_it_alerts(
+    store: Store,
+) -> None:
+    """Below the alert threshold (default 0.60): evidence stored, outbox row suppressed with the
+    reason, claim still unknown; the confident report that follows is the transition."""
+    unsure = record(
+        store, [decided(report("wire", "1", "Gornal recaptured, sources say"), score=0.55)]
+    )
+    status = store.claim_statuses([CLAIM])[0]
+    reason = "score 0.55 below the claim's alert threshold 0.60"
+    assert ((), [reason], ClaimState.UNKNOWN, 1) == (
+        unsure.alerts,
+        [s.reason for s in unsure.suppressed],
+        status.state,
+        status.confirming,
+    )
+    assert [("suppressed", reason)] == [(i.status, i.last_error) for i in store.outbox()]
+    sure = record(store, [decided(report("ap", "2", "Video shows Russian flag over Gornal", 1))])
+    assert [(ClaimState.UNKNOWN, ClaimState.CONFIRMED)] == [
+        (a.previous_state, a.new_state) for a in sure.alerts
+    ]
+    assert ClaimState.CONFIRMED == store.claim_statuses([CLAIM])[0].state
+
+
+def test_alert_threshold_from_claims_yaml_holds_back_a_verdict_below_it(
+    store: Store, tmp_path: Path
+) -> None:
+    """A claim's own alert_threshold in claims.yaml is the one the policy applies."""
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        "claims:\n  - id: gornal\n    statement: Russian forces recaptured Gornal\n"
+        "    aliases: [Gornal]\n    alert_threshold: 0.9\n",
+        encoding="utf-8",
+    )
+    (claim,) = load_claims(path)
+    items = [decided(report("wire", "1", "Russian forces recaptured Gornal"), score=0.85)]
+    result = record(store, items, claims={claim.id: claim})
+    assert ["score 0.85 below the claim's alert threshold 0.90"] == [
+        s.reason for s in result.suppressed
+    ]

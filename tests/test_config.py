@@ -232,3 +232,24 @@ policy:
         policy.duplicate_window.total_seconds(),
         policy.channel_cooldowns["desk"].total_seconds(),
     )
+
+
+def test_alert_threshold_is_a_score_between_0_and_1(tmp_path: Path) -> None:
+    """alert_threshold is optional (None: the policy's default); 60 is caught as a percentage,
+    and YAML's `no` (false) is not taken as 0."""
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        GOOD_CLAIMS + "  - id: c2\n    statement: Other\n    alert_threshold: 0.75\n",
+        encoding="utf-8",
+    )
+    assert [None, 0.75] == [c.alert_threshold for c in load_claims(path)]
+    bad = (
+        GOOD_CLAIMS
+        + "    alert_threshold: 60\n  - id: c2\n    statement: x\n    alert_threshold: no\n"
+    )
+    assert config_error(write_config(tmp_path, claims=bad)) == (
+        "claims.yaml: 2 problems\n"
+        "  claims[0].alert_threshold: must be between 0 and 1 (got 60); it is the engine's score,"
+        " e.g. 0.6, not a percentage like `threshold`\n"
+        "  claims[1].alert_threshold: must be a number between 0 and 1 (got False)"
+    )
