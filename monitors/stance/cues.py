@@ -43,7 +43,7 @@ class CueSet:
             if not cue:
                 continue
             first, is_prefix = cue[0]
-            written = tokenize(phrase.split()[0])[0]
+            written = tokenize(phrase)[0]  # the first word, as the sentence will spell it
             if is_prefix:
                 self._prefixed[first[:PREFIX_KEY]].append((kind, phrase, cue, written))
             else:
