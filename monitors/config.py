@@ -157,7 +157,7 @@ class ChannelModel(BaseModel):
 
 
 class PolicyModel(_Strict):
-    strong_score: float = Field(default=0.75, ge=0, le=1)
+    strong_score: float = Field(default=0.85, ge=0, le=1)
     duplicate_window: float = 48 * 3600.0
     duplicate_similarity: float = Field(default=90.0, ge=50, le=100)
 

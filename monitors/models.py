@@ -123,6 +123,7 @@ class Evidence:
     cue: str | None = None  # the cue phrase that decided the stance
     attribution: str | None = None  # who says so ("Ukraine", "Russian officials")
     why: str = ""  # one human-readable line
+    reading: str | None = None  # which rule read it: "frame:controller", "rule:refute" ...
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -70,7 +70,7 @@ def record(
     ("previous", "new", "score", "expected"),
     [
         (ClaimState.UNKNOWN, ClaimState.CONFIRMED, 0.2, "state unknown -> confirmed"),
-        (ClaimState.CONFIRMED, ClaimState.CONFIRMED, 0.9, "strong evidence (score 0.90 >= 0.75)"),
+        (ClaimState.CONFIRMED, ClaimState.CONFIRMED, 0.9, "strong evidence (score 0.90 >= 0.85)"),
         (ClaimState.CONFIRMED, ClaimState.CONFIRMED, 0.5, None),
     ],
     ids=["transition-always", "strong-evidence", "weak-repeat"],
@@ -132,7 +132,7 @@ def test_weak_repeat_is_held_back_strong_new_report_alerts(store: Store) -> None
     record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))])
     weak = record(
         store,
-        [decided(report("bbc", "2", "Gornal: more details emerge", 1), Verdict.CONFIRM, 0.65)],
+        [decided(report("bbc", "2", "Gornal: more details emerge", 1), Verdict.CONFIRM, 0.78)],
     )
     assert "weak evidence" in weak.suppressed[0].reason
     strong = record(store, [decided(report("ap", "3", "Video shows Russian flag over Gornal", 2))])
@@ -241,13 +241,13 @@ def test_webhook_digest_is_one_signed_request(
 def test_an_unsure_verdict_is_kept_as_evidence_and_the_sure_one_after_it_alerts(
     store: Store,
 ) -> None:
-    """Below the alert threshold (default 0.60): evidence stored, outbox row suppressed with the
+    """Below the alert threshold (default 0.75): evidence stored, outbox row suppressed with the
     reason, claim still unknown; the confident report that follows is the transition."""
     unsure = record(
         store, [decided(report("wire", "1", "Gornal recaptured, sources say"), score=0.55)]
     )
     status = store.claim_statuses([CLAIM])[0]
-    reason = "score 0.55 below the claim's alert threshold 0.60"
+    reason = "score 0.55 below the claim's alert threshold 0.75"
     assert ((), [reason], ClaimState.UNKNOWN, 1) == (
         unsure.alerts,
         [s.reason for s in unsure.suppressed],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from monitors.models import Claim, Verdict
+from monitors.policy import DEFAULT_ALERT_THRESHOLD
 from monitors.stance.cues import CueSet, inflects, tagged
 from monitors.stance.engine import assess_one
 from monitors.stance.frame import RUSSIA, UKRAINE, Event, claim_frame
@@ -93,6 +94,29 @@ ROWS = [
         C,
         "",
     ),
+    # clauses: an event across "but" is about the other place
+    (
+        "izium",
+        "Ukrainian troops recaptured Balakliia, but Izium is still under enemy control",
+        C,
+        "controller: Russia",
+    ),
+    # what looks like a change of control and is not one
+    ("izium", "Russian rockets hit a school in Izium, leaving three people wounded", N, ""),
+    ("plant", "Obrii plant defenders held in captivity in harsh conditions", N, ""),
+    # fights told as history, and fights being prepared
+    ("izium", "The helicopter had been storming Izium before it was shot down", N, ""),
+    ("izium", "Russian units are preparing for an offensive on Izium", N, ""),
+    ("izium", "Russian troops regrouping for an offensive towards Izium", N, ""),
+    # a demand to leave presupposes being there
+    (
+        "kursk",
+        "The council calls on Russia to withdraw its troops from the Kursk region",
+        C,
+        "asked to leave",
+    ),
+    # a noun recalls the event; a verb reports it (the reading stands, weaker)
+    ("izium", "Residents describe life during the occupation of Izium", C, "named as a noun"),
     # destruction claims
     ("ship", "The frigate Veslo sank after a Ukrainian missile strike", C, "event: sank"),
     ("ship", "Russia denies the Veslo was sunk", X, ""),
@@ -121,6 +145,28 @@ def test_weak_contradictions_cannot_alert_alone(claim: str, text: str) -> None:
     assert assessment.score < 0.6
 
 
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("izium", "Residents describe life during the occupation of Izium", C),
+        ("izium", "Officials call reports of a massacre in Izium fake", X),
+    ],
+)
+def test_readings_that_do_not_alert_at_the_default_threshold(
+    claim: str, text: str, expected: Verdict
+) -> None:
+    """A noun that recalls the event, a denial word with no event of the claim's: the verdict
+    stands as evidence, below the default alert threshold."""
+    assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict == expected, assessment.summary
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD
+
+
+def test_denys_is_a_name_not_a_denial() -> None:
+    assessment = assess_one(CLAIMS["lyman"], "Denys Kovalenko visited Lyman after the battle")
+    assert assessment.verdict == Verdict.NEUTRAL, assessment.summary
+
+
 def test_generic_word_does_not_decide() -> None:
     """'officially' and 'now' are not the claim's event: a mention, not a confirmation."""
     assessment = assess_one(CLAIMS["izium"], "Izium now officially has a new bridge")
@@ -135,6 +181,9 @@ def test_generic_word_does_not_decide() -> None:
         ("plan", "planes", False),
         ("deny", "denies", True),
         ("deny", "denys", False),
+        ("denied", "denys", False),
+        ("denied", "denying", True),
+        ("captured", "capture", True),
         ("match", "matches", True),
         ("go", "goes", True),
         ("take", "takes", True),

@@ -28,7 +28,7 @@ T0 = datetime(2025, 4, 26, 9, tzinfo=UTC)
 NOW = T0 + timedelta(hours=6)
 TITLE = "Russian forces recaptured Gornal"
 PENDING = ("pending", "pending")
-WEAK = "no state change and weak evidence (score 0.62)"
+WEAK = "no state change and weak evidence (score 0.78)"
 
 
 def new(
@@ -106,8 +106,8 @@ def test_a_transition_always_alerts_even_on_weak_evidence(
     ("score", "reason", "statuses"),
     [
         (0.9, None, PENDING),
-        (0.75, None, PENDING),  # strong_score itself is strong
-        (0.62, WEAK, ("suppressed", "suppressed")),  # above the alert threshold, not strong
+        (0.85, None, PENDING),  # strong_score itself is strong
+        (0.78, WEAK, ("suppressed", "suppressed")),  # above the alert threshold, not strong
     ],
     ids=["strong", "at-threshold", "weak"],
 )
@@ -130,7 +130,7 @@ def test_a_newer_report_rewrites_the_state_it_does_not_change() -> None:
     ("hours", "score", "expected_moves", "expected_alerts"),
     [
         (0, 0.9, [], [(S.CONTRADICTED, S.CONTRADICTED, None, PENDING)]),
-        (0, 0.62, [], [(S.CONTRADICTED, S.CONTRADICTED, WEAK, ("suppressed", "suppressed"))]),
+        (0, 0.78, [], [(S.CONTRADICTED, S.CONTRADICTED, WEAK, ("suppressed", "suppressed"))]),
         (
             5,
             0.9,
@@ -162,7 +162,7 @@ def test_an_older_report_does_not_overturn_a_newer_state(
     [
         (S.UNKNOWN, 0.3, (S.UNKNOWN, S.DISPUTED, None, PENDING)),
         (S.DISPUTED, 0.9, (S.DISPUTED, S.DISPUTED, None, PENDING)),
-        (S.DISPUTED, 0.62, (S.DISPUTED, S.DISPUTED, WEAK, ("suppressed", "suppressed"))),
+        (S.DISPUTED, 0.78, (S.DISPUTED, S.DISPUTED, WEAK, ("suppressed", "suppressed"))),
     ],
     ids=["unknown-to-disputed", "disputed-again-strong", "disputed-again-weak"],
 )
@@ -275,7 +275,7 @@ def test_a_transition_bypasses_every_cooldown() -> None:
 @pytest.mark.parametrize(
     ("score", "mail_min", "expected"),
     [
-        (0.62, 60, (WEAK, [WEAK, WEAK])),
+        (0.78, 60, (WEAK, [WEAK, WEAK])),
         (0.9, 60, (None, [_cooldown("mail", 10), None])),
         (0.9, 0, (None, [None, None])),
     ],
@@ -324,7 +324,7 @@ def test_a_later_group_sees_the_as_of_an_earlier_group_set() -> None:
     ("first_score", "second"),
     [
         (0.9, (_cooldown("mail", 0), _cooldown("hook", 0))),
-        (0.62, (None, None)),
+        (0.78, (None, None)),
     ],
     ids=["queued-starts-cooldown", "suppressed-does-not"],
 )
@@ -358,10 +358,10 @@ HELD = ("suppressed", "suppressed")
 @pytest.mark.parametrize(
     ("verdict", "score", "threshold", "expected"),
     [
-        (V.CONFIRM, 0.55, None, (S.UNKNOWN, "score 0.55 below the claim's alert threshold 0.60")),
-        (V.CONTRADICT, 0.598, None,
-         (S.UNKNOWN, "score 0.598 below the claim's alert threshold 0.60")),
-        (V.CONFIRM, 0.6, None, (S.CONFIRMED, None)),
+        (V.CONFIRM, 0.55, None, (S.UNKNOWN, "score 0.55 below the claim's alert threshold 0.75")),
+        (V.CONTRADICT, 0.748, None,
+         (S.UNKNOWN, "score 0.748 below the claim's alert threshold 0.75")),
+        (V.CONFIRM, 0.75, None, (S.CONFIRMED, None)),
         (V.CONFIRM, 0.85, 0.9, (S.UNKNOWN, "score 0.85 below the claim's alert threshold 0.90")),
         (V.CONTRADICT, 0.2, 0.0, (S.CONTRADICTED, None)),
         (V.DISPUTED, 0.3, None, (S.DISPUTED, None)),
@@ -372,7 +372,7 @@ HELD = ("suppressed", "suppressed")
 def test_a_verdict_below_the_claims_alert_threshold_neither_moves_nor_alerts(
     verdict: V, score: float, threshold: float | None, expected: tuple[ClaimState, str | None]
 ) -> None:
-    """Confirm/contradict under the claim's alert_threshold (default 0.6) is held back with the
+    """Confirm/contradict under the claim's alert_threshold (default 0.75) is held back with the
     reason on every channel and leaves the state; at the threshold it counts."""
     claim = Claim(CLAIM.id, CLAIM.statement, CLAIM.aliases, alert_threshold=threshold)
     decision = run([new(verdict, score)], facts(S.UNKNOWN), claim=claim)
@@ -386,6 +386,6 @@ def test_an_unsure_copy_first_holds_back_the_whole_group() -> None:
     """Syndicated copies make one alert from the first report, so its score is the one judged."""
     story = [new(V.CONFIRM, 0.5), new(V.CONFIRM, 0.9, feed="bbc", rid="2")]
     decision = run(story, facts(S.UNKNOWN))
-    assert [(S.UNKNOWN, S.UNKNOWN, "score 0.50 below the claim's alert threshold 0.60", HELD)] == (
+    assert [(S.UNKNOWN, S.UNKNOWN, "score 0.50 below the claim's alert threshold 0.75", HELD)] == (
         alerts(decision)
     )

@@ -88,15 +88,30 @@ def compile_phrase(phrase: str) -> tuple[_Word, ...]:
 _SIBILANT = ("s", "x", "z", "ch", "sh", "o")
 
 
+_ENDINGS = (("ied", "y"), ("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
 def inflects(word: str, token: str) -> bool:
     """Could ``token`` be an English inflection of ``word``? Only clear misfits are refused:
-    "-es" after a word that takes "-s" ("planes"), "-s" after a consonant + "y" ("Denys")."""
-    if token == word or not token.isascii() or not token.startswith(word):
+    "-es" after a word that takes "-s" ("planes"), "-s" after a consonant + "y" ("Denys",
+    also when the cue is written "denied": both are read from the base word)."""
+    if token == word or not token.isascii():
         return True
+    if not token.startswith(word):
+        base = _base(word)
+        return base == word or not token.startswith(base) or inflects(base, token)
     rest = token[len(word) :]
     if rest == "es" and not word.endswith(_SIBILANT):
         return False
     return not (rest == "s" and len(word) > 1 and word[-1] == "y" and word[-2] not in "aeiou")
+
+
+def _base(word: str) -> str:
+    """The word without a regular English ending ("denied" -> "deny"), for :func:`inflects`."""
+    for ending, replacement in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)] + replacement
+    return word
 
 
 def _fits(stem_: str, word: _Word) -> bool:

@@ -65,6 +65,8 @@ _CUES = CueSet(
     + tagged("ended_after", lexicon.ENDED_AFTER)
     + tagged("vicinity", lexicon.VICINITY)
     + tagged("vicinity_after", lexicon.VICINITY_AFTER)
+    + tagged("demand", lexicon.DEMAND)
+    + tagged("detention", lexicon.DETENTION_AFTER)
     + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
     + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
 )
@@ -75,6 +77,7 @@ _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
+_NEW_SUBJECT = frozenset({"the", "a", "an"})
 _PERFECT = frozenset({"have", "has", "been"})
 _TOWARD = frozenset({"to", "toward", "towards", "into"})
 VICINITY_GAP = 3  # words between a vicinity word and the subject
@@ -86,6 +89,12 @@ _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is t
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
 NEAR = 10  # tokens between the subject and an event word that can be about it
 INTENT_GAP = 2  # tokens between an intent word and the event it qualifies
+NOMINAL_FACTOR = 0.8
+_NOUN_ENDINGS = ("tion", "sion", "ment")
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "during", "after",
+                          "since", "of", "before"})  # fmt: skip
+DEMAND_GAP = 4  # tokens between "calls on" and the withdrawal it demands
+_PAST = frozenset(stem(w) for w in lexicon.PAST_PROGRESSIVE)
 
 
 @dataclass(frozen=True)
@@ -93,9 +102,11 @@ class _Stream:
     """A sentence's words with hyphenated compounds split ("Russian-held" -> Russian, held)."""
 
     stems: tuple[str, ...]
+    words: tuple[str, ...]
     origin: tuple[int, ...]  # index of each word in the sentence's own tokens
     clauses: tuple[int, ...]
     hits: tuple[CueHit, ...]
+    contrasts: frozenset[int] = frozenset()  # clause numbers opened by a contrast word
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,7 @@ class EventHit:
     intended: bool
     ended: bool = False  # a fight said to be over
     toward: bool = False  # the subject is where the actor goes ("retreated to Izium")
+    nominal: bool = False  # named by a noun ("the occupation of Izium"), not told by a verb
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ class FrameReading:
     cue: str  # the sentence's event words
     slot: str  # which part of the frame decided, in words
     intended: bool = False  # read from an intention ("plans to take"), not a fact
+    kind: str = ""  # the reading's name (ReadingKind), for calibration and explanations
 
 
 def claim_frame(statement: Sentence) -> ClaimFrame | None:
@@ -173,16 +186,40 @@ def read_against(
     first, _ = _subject_positions(stream, subject)
     if first > 0 and stream.stems[first - 1] in _TOWARD:
         near = dataclass_replace(near, toward=True)
+    if near.intended and _demanded(stream, near):
+        # "calls on Russia to withdraw from the plant": only a side that is there can leave.
+        held = dataclass_replace(near, event=Event.HOLD, intended=False)
+        reading = _compare(frame, held)
+        if reading is None:
+            return None
+        return dataclass_replace(reading, slot=f"{reading.slot} (asked to leave)", kind="demand")
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
+    if reading is not None and near.nominal:
+        reading = _recalled(reading)
     if reading is None or not frame.negated:
         return reading
     flipped = (
         SentenceStance.DENY if reading.stance is SentenceStance.ASSERT else SentenceStance.ASSERT
     )
-    return FrameReading(
-        flipped, reading.score, reading.cue, reading.slot + "; the claim is negated"
+    slot = reading.slot + "; the claim is negated"
+    return dataclass_replace(reading, stance=flipped, slot=slot)
+
+
+def _recalled(reading: FrameReading) -> FrameReading:
+    """ "During the occupation of Izium", "after the liberation": a noun names the event as
+    known background; a verb reports it. The reading stands, weaker (below the default alert
+    threshold, ``monitors.policy``)."""
+    slot = f"{reading.slot} (named as a noun: recalled, not reported)"
+    return dataclass_replace(reading, score=round(reading.score * NOMINAL_FACTOR, 3), slot=slot)
+
+
+def _demanded(stream: _Stream, hit: EventHit) -> bool:
+    return (
+        hit.event is Event.LOSE
+        and hit.actor is not None
+        and any(h.kind == "demand" and 0 <= hit.start - h.end <= DEMAND_GAP for h in stream.hits)
     )
 
 
@@ -194,7 +231,7 @@ def _fight_nearby(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     if frame.event not in _CHANGES and frame.event is not Event.OCCUPY:
         return None
     slot = f"fighting nearby ({hit.phrase}): the place has not changed hands"
-    return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot)
+    return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot, kind="nearby")
 
 
 def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading:
@@ -210,23 +247,24 @@ def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading
     reading = _compare(frame, done) if to_come else None
     if reading is not None and reading.stance is SentenceStance.ASSERT and not hit.negated:
         slot = f"still to come ({hit.phrase}): the claimed change has not happened yet"
-        return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot, True)
-    return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done", True)
+        return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot, True, "to_come")
+    return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done", True, "intent")
 
 
 def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     if hit.event is Event.DESTROY or frame.event is Event.DESTROY:
         if hit.event is frame.event:
-            return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says")
+            return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says", "event")
         return None
     if hit.event is Event.CONTEST:
         if hit.ended:
             return None  # "the siege is over", "ends mission to defend": who won is not said
         if frame.event is Event.CONTEST:
             same = stem(hit.phrase.split()[0]) == stem(frame.phrase.split()[0])
-            return _agree(hit, 0.8, f"event: {hit.phrase}, as the claim says") if same else None
+            slot = f"event: {hit.phrase}, as the claim says"
+            return _agree(hit, 0.8, slot, "event") if same else None
         slot = f"ongoing fight ({hit.phrase}): control has not changed, the claim says it did"
-        return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot)
+        return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot, kind="fight")
     if frame.event not in _CONTROL:
         return None
     if hit.event is Event.LOSE and hit.toward:
@@ -240,14 +278,17 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
             and hit.actor is None
             and (not _liberates(hit.phrase) or _liberates(frame.phrase))
         ):
-            return _agree(hit, 0.8, f"event: {hit.phrase} (no actor named), the claimed change")
+            slot = f"event: {hit.phrase} (no actor named), the claimed change"
+            return _agree(hit, 0.8, slot, "change")
         return None
     if claimed is None or controller == claimed:
-        return _agree(hit, 0.9, f"controller: {controller}, as the claim says")
+        return _agree(hit, 0.9, f"controller: {controller}, as the claim says", "controller")
     slot = f"competing fact: {controller} in control (the claim: {claimed})"
     if hit.negated:
-        return FrameReading(SentenceStance.ASSERT, 0.8, hit.phrase, "negated " + slot)
-    return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot)
+        return FrameReading(
+            SentenceStance.ASSERT, 0.8, hit.phrase, "negated " + slot, kind="negated"
+        )
+    return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot, kind="competing")
 
 
 def _liberates(phrase: str) -> bool:
@@ -269,10 +310,10 @@ def _in_vicinity(stream: _Stream, subject: tuple[int, int]) -> bool:
     return False
 
 
-def _agree(hit: EventHit, score: float, slot: str) -> FrameReading:
+def _agree(hit: EventHit, score: float, slot: str, kind: str) -> FrameReading:
     if hit.negated:
-        return FrameReading(SentenceStance.DENY, 0.8, hit.phrase, "negated " + slot)
-    return FrameReading(SentenceStance.ASSERT, score, hit.phrase, slot)
+        return FrameReading(SentenceStance.DENY, 0.8, hit.phrase, "negated " + slot, kind="negated")
+    return FrameReading(SentenceStance.ASSERT, score, hit.phrase, slot, kind=kind)
 
 
 def _controller(event: Event, actor: str | None) -> str | None:
@@ -304,7 +345,14 @@ def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
         and not (h.kind in _SIDES and stems[h.start] in subject_words)
         and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
     ]
-    return _Stream(tuple(stems), tuple(origin), tuple(clauses), tuple(_longest(hits)))
+    return _Stream(
+        tuple(stems),
+        tuple(words),
+        tuple(origin),
+        tuple(clauses),
+        tuple(_longest(hits)),
+        sentence.contrasts,
+    )
 
 
 def _parts(token: str) -> list[str]:
@@ -344,7 +392,7 @@ def _events(stream: _Stream) -> list[EventHit]:
     negations = _negation_starts(stream)
     out: list[EventHit] = []
     for hit in stream.hits:
-        if hit.kind not in _EVENTS:
+        if hit.kind not in _EVENTS or _not_an_event(stream, hit):
             continue
         event = Event.LOSE if hit.kind == _DEOCCUPY else Event(hit.kind)
         intended = any(
@@ -357,9 +405,52 @@ def _events(stream: _Stream) -> list[EventHit]:
         negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
         actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)
-        ended = event is Event.CONTEST and _ended(stream, hit)
-        out.append(EventHit(event, hit.phrase, hit.start, hit.end, actor, negated, intended, ended))
+        ended = event is Event.CONTEST and (_ended(stream, hit) or _in_past(stream, hit))
+        nominal = _nominal(stream, hit)
+        out.append(
+            EventHit(
+                event,
+                hit.phrase,
+                hit.start,
+                hit.end,
+                actor,
+                negated,
+                intended,
+                ended,
+                nominal=nominal,
+            )  # fmt: skip
+        )
     return out
+
+
+def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
+    """Words that look like a change of control and are not one: "..., leaving two wounded" (a
+    participle opening a clause says what a strike left behind) and "held in captivity"."""
+    if (
+        hit.kind == Event.LOSE
+        and stream.words[hit.start].endswith("ing")
+        and (hit.start == 0 or stream.clauses[hit.start - 1] != stream.clauses[hit.start])
+    ):
+        return True
+    return hit.kind == Event.HOLD and any(
+        h.kind == "detention" and 0 <= h.start - hit.end <= 1 for h in stream.hits
+    )
+
+
+def _nominal(stream: _Stream, hit: CueHit) -> bool:
+    """The event word is a noun: "occupation", "seizure", or any after "the"/"during"."""
+    word = stream.words[hit.start]
+    before = stream.stems[hit.start - 1] if hit.start > 0 else ""
+    return hit.end - hit.start == 1 and (word.endswith(_NOUN_ENDINGS) or before in _DETERMINERS)
+
+
+def _in_past(stream: _Stream, hit: CueHit) -> bool:
+    """ "Fierce fighting was going on", "which had been storming the airfield": a fight told as
+    history, which says nothing about who holds the place now."""
+    before = stream.stems[max(0, hit.start - 2) : hit.start]
+    after = stream.stems[hit.end : hit.end + 1]
+    progressive = stream.words[hit.start].endswith("ing")
+    return (progressive and any(s in _PAST for s in before)) or any(s in _PAST for s in after)
 
 
 def _ended(stream: _Stream, hit: CueHit) -> bool:
@@ -440,12 +531,24 @@ def _nearest(
 
     A sentence that reports a change also describes the state before it ("the last
     Ukrainian-held village, Gornal, has been reclaimed by Russian forces"): the change is news.
+    An event across "but"/"while" from the subject is another proposition: it comes last.
     """
     first, last = _subject_positions(stream, subject)
-    best: tuple[tuple[int, int], EventHit] | None = None
+    # A clause opened by "but"/"while": positions where it starts.
+    contrasts = [i for i in range(1, len(stream.clauses)) if stream.clauses[i] in stream.contrasts
+                 and stream.clauses[i - 1] != stream.clauses[i]]  # fmt: skip
+    # "troops broke into Kharkiv and the city of Nova Kakhovka fell": "and the" starts a new
+    # subject, so "fell" is about Nova Kakhovka, never about Kharkiv.
+    subjects = [i + 1 for i in range(len(stream.stems) - 1)
+                if stream.stems[i] in _AND and stream.stems[i + 1] in _NEW_SUBJECT]  # fmt: skip
+    best: tuple[tuple[int, int, int], EventHit] | None = None
     for hit in events:
         distance = hit.start - last if hit.start > last else max(0, first - hit.end + 1)
-        key = (_RANK[hit.event], distance)
+        low, high = (last, hit.start) if hit.start > last else (hit.end, first)
+        if any(low < c <= high for c in subjects):
+            continue
+        across = any(low < c <= high for c in contrasts)  # "..., but X is held": another claim
+        key = (int(across), _RANK[hit.event], distance)
         if distance <= NEAR and (best is None or key < best[0]):
             best = (key, hit)
     return best[1] if best else None

@@ -32,6 +32,10 @@ SENTENCE_RELATED = 0.18  # ... one sentence needs for the report to be related a
 DOC_RELATED = 0.3  # ... the whole report needs
 SHORT_REPORT = 2  # sentences: a headline, perhaps with a one-line summary
 SHORT_RELATED = 0.05  # ... the share a short report needs
+# A denial word with none of the claim's events near the subject: enough to decide (>= 0.45),
+# below the default alert threshold.
+GENERIC_DENIAL = 0.5
+_GENERIC_DENIALS = frozenset({"deny_verb", "refute", "competing"})
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,13 @@ class ClaimReader:
         if sentence.question and deny is None:
             return [self._evidence(sentence, about, SentenceStance.QUESTION, 0.5, "?", None)]
         assert_hit, strength = self._assertion(sentence, claim_hits)
+        framed = self._frame_reading(sentence, about)
+        if deny is not None and deny.kind == "competing" and _decides(framed):
+            # "Izium is still under enemy control": "still ... control" says someone holds it;
+            # the frame knows who, and whether that is the claim's side.
+            deny = None
         if deny is not None:
-            out = [self._deny_evidence(sentence, about, deny)]
+            out = [self._deny_evidence(sentence, about, deny, framed is None)]
             first_denial = min(h.start for h in self._denials(sentence, claim_hits) + [deny])
             if (
                 assert_hit is not None
@@ -139,15 +148,14 @@ class ClaimReader:
             ):
                 out.append(self._assert_evidence(sentence, about, assert_hit, strength))
             return out
-        framed = self._frame_reading(sentence, about)
         if framed is not None and framed.intended:
             # "plans to capture Izium": the frame knows what the plan says about the claim.
             return [self._frame_evidence(sentence, about, framed)]
         hedges = sentence.of_kind("hedge", "report_noun")
         if hedges:
-            return [
-                self._evidence(sentence, about, SentenceStance.HEDGE, 0.5, hedges[0].phrase, None)
-            ]
+            hedge = self._evidence(sentence, about, SentenceStance.HEDGE, 0.5, hedges[0].phrase,
+                                   None)  # fmt: skip
+            return [replace(hedge, reading="rule:hedge")]
         if framed is not None:
             return [self._frame_evidence(sentence, about, framed)]
         if assert_hit is not None and strength >= 0.5 and self._may_assert(assert_hit):
@@ -173,7 +181,8 @@ class ClaimReader:
         speaker = attribution(sentence)
         evidence = self._evidence(sentence, about, reading.stance, reading.score, reading.cue,
                                   speaker)  # fmt: skip
-        return replace(evidence, why=f"{evidence.why}; {reading.slot}")
+        why = f"{evidence.why}; {reading.slot}"
+        return replace(evidence, why=why, reading=f"frame:{reading.kind}")
 
     def _historical(self, sentence: Sentence) -> str | None:
         """A tracked (alias) claim is about now: a sentence dated years ago is background."""
@@ -230,19 +239,28 @@ class ClaimReader:
             return confirms[0], 0.6
         return span, coverage
 
-    def _deny_evidence(self, sentence: Sentence, about: _About, cue: CueHit) -> Evidence:
+    def _deny_evidence(
+        self, sentence: Sentence, about: _About, cue: CueHit, eventless: bool
+    ) -> Evidence:
         speaker = attribution(
             sentence, cue if cue.kind == "deny_verb" else _speaker_verb(sentence, cue)
         )
         score = 0.9 if cue.kind in ("claim_contradict", "refute", "deny_verb") else 0.75
-        return self._evidence(sentence, about, SentenceStance.DENY, score, cue.phrase, speaker)
+        if self.frame is not None and eventless and cue.kind in _GENERIC_DENIALS:
+            # "Russia spreading fake report of civilians killed in Izium": a denial, but of what?
+            # With no event of the claim's near the subject, it is recorded and never alerts.
+            score = GENERIC_DENIAL
+        evidence = self._evidence(sentence, about, SentenceStance.DENY, score, cue.phrase, speaker)
+        return replace(evidence, reading=f"rule:{cue.kind}")
 
     def _assert_evidence(
         self, sentence: Sentence, about: _About, hit: CueHit, strength: float
     ) -> Evidence:
         speaker = attribution(sentence)
         score = 0.5 + 0.45 * min(strength, 1.0)
-        return self._evidence(sentence, about, SentenceStance.ASSERT, score, hit.phrase, speaker)
+        stance = SentenceStance.ASSERT
+        evidence = self._evidence(sentence, about, stance, score, hit.phrase, speaker)
+        return replace(evidence, reading=f"rule:{hit.kind}")
 
     def _evidence(
         self,
@@ -265,6 +283,10 @@ class ClaimReader:
             attribution=speaker,
             why=why,
         )
+
+
+def _decides(reading: FrameReading | None) -> bool:
+    return reading is not None and reading.stance is not SentenceStance.HEDGE
 
 
 def _speaker_verb(sentence: Sentence, cue: CueHit) -> CueHit | None:

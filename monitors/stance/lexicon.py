@@ -297,7 +297,9 @@ INTENT = (
     "prepare to", "prepares to", "preparing to", "threaten to", "threatens to", "bid to",
     "could", "may", "might", "would", "will", "about to", "set to", "poised to", "if",
     "unless", "order to", "ordered to", "orders to", "command to", "task to", "hope to",
-    "hopes to", "seek to", "seeks to", "aim to", "aims to",
+    "hopes to", "seek to", "seeks to", "aim to", "aims to", "preparing for", "prepares for",
+    "prepare for", "preparing an", "prepares an", "regrouping for", "regroups for",
+    "getting ready for", "gets ready for", "ready for",
 )  # fmt: skip
 
 # Words that name a side. The occupier words name Russia's forces in Ukrainian reporting.
@@ -325,7 +327,8 @@ DEOCCUPY = (
 # "the offensive in the area of Izium", "на Изюмском направлении". Events there are not the
 # subject's own.
 VICINITY = (
-    "near", "nearby", "around", "area", "areas", "direction", "axis", "outside",
+    "near", "nearby", "around", "area", "areas", "direction", "axis", "outside", "toward",
+    "towards",
     "vicinity", "west of", "east of", "north of", "south of",
     "под", "під", "біля", "возле", "около", "район*", "направлен*", "напрям*", "окраин*",
     "околиц*", "пригород*", "передмі*",
@@ -374,3 +377,18 @@ ENDED_BEFORE = (
     "після",
 )
 ENDED_AFTER = ("is over", "was over", "ended", "ends", "has ended", "закончил*", "завершен*")
+
+# A demand that a side leave presupposes it is there: "calls on Russia to withdraw from the plant".
+DEMAND = (
+    "call on", "calls on", "called on", "calling on", "urge", "urges", "urged", "urging",
+    "demand", "demands", "demanded", "demanding", "ask", "asks", "asked", "вимага*", "требу*",
+    "призыва*", "призва*", "закликал*", "закликає", "закликают*",
+)  # fmt: skip
+
+# "Held" of people: custody, not control ("defenders held in satisfactory conditions").
+DETENTION_AFTER = ("in captivity", "captive", "in custody", "prisoner", "prisoners", "hostage",
+                   "in conditions", "in satisfactory", "in camps", "in prison")  # fmt: skip
+
+# Auxiliaries that put a fight in the past, as history: "fierce fighting was going on",
+# "a helicopter which had been storming the airfield".
+PAST_PROGRESSIVE = ("was", "were", "had")

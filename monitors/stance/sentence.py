@@ -98,6 +98,7 @@ class Sentence:
     hits: tuple[CueHit, ...]
     question: bool
     is_title: bool
+    contrasts: frozenset[int] = frozenset()  # clauses opened by "but", "while", "however" ...
 
     @cached_property
     def stem_set(self) -> frozenset[str]:
@@ -163,7 +164,10 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
     tokens: list[str] = []
     surface: list[str] = []
     clauses: list[int] = []
-    for number, clause in enumerate(_CLAUSE_BREAK.split(text)):
+    contrasts: set[int] = set()
+    for number, (separator, clause) in enumerate(_clauses(text)):
+        if _CONTRAST.fullmatch(separator.strip()):
+            contrasts.add(number)
         for folded, raw in words(clause):
             tokens.append(folded)
             surface.append(raw)
@@ -190,8 +194,33 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
     )
     question = question or (cyrillic and _cyrillic_question(tokens))
     return Sentence(
-        index, text, tuple(tokens), tuple(surface), stems, tuple(clauses), hits, question, is_title
+        index,
+        text,
+        tuple(tokens),
+        tuple(surface),
+        stems,
+        tuple(clauses),
+        hits,
+        question,
+        is_title,
+        frozenset(contrasts),
     )
+
+
+_CONTRAST = re.compile(
+    r"but|while|whereas|although|though|however|но|однако|хотя|тогда как|але|проте|хоча|тоді як",
+    re.I,
+)
+
+
+def _clauses(text: str) -> list[tuple[str, str]]:
+    """(the break before it, the clause) for each clause: "but" opens one, so does a comma."""
+    out, start, separator = [], 0, ""
+    for found in _CLAUSE_BREAK.finditer(text):
+        out.append((separator, text[start : found.start()]))
+        start, separator = found.end(), found.group()
+    out.append((separator, text[start:]))
+    return out
 
 
 _DENYING = frozenset({"negation", "deny_verb", "refute", "competing"})
