@@ -135,12 +135,13 @@ def load(results: pathlib.Path, name: str) -> Json | None:
 # --- the product ----------------------------------------------------------------------------------
 
 
-def check_psutil() -> None:
-    """time_product.py samples the process tree's RSS with psutil, in this interpreter."""
-    try:
-        __import__("psutil")
-    except ImportError:
-        raise SystemExit("the bench needs psutil: pip install -e '.[bench]'") from None
+def check_extras() -> None:
+    """The bench's scripts run in this interpreter: time_product.py needs psutil, floor.py numpy."""
+    for name in ("psutil", "numpy"):
+        try:
+            __import__(name)
+        except ImportError:
+            raise SystemExit(f"the bench needs {name}: pip install -e '.[bench]'") from None
 
 
 def claimwatch_exe() -> str:
@@ -326,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    check_psutil()
+    check_extras()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the farm is stopped on TERM
     results = pathlib.Path(os.environ.get("BENCH_RESULTS", "bench-results")).resolve()
     os.environ["BENCH_RESULTS"] = str(results)  # the bench's scripts write there too
     api = os.environ.get("PREFECT_API_URL")
