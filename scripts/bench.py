@@ -206,7 +206,13 @@ def recall(truth: dict[str, list[str]], claims: list[Json], db: pathlib.Path) ->
 # --- the table ------------------------------------------------------------------------------------
 
 
-def rows(fl: Json | None, product: Json, fixed_s: float | None, rec: float | None) -> list[Row]:
+def rows(
+    fl: Json | None,
+    product: Json,
+    fixed_s: float | None,
+    rec: float | None,
+    naive_rec: float = NAIVE_RECALL,
+) -> list[Row]:
     """The figures against their floors and targets (see the scale issue)."""
     cyc = [c["wall_s"] for c in product["cycles"]]
     pool = fl["c_parse_pool"]["wall_s"] if fl and "c_parse_pool" in fl else None
@@ -232,10 +238,10 @@ def rows(fl: Json | None, product: Json, fixed_s: float | None, rec: float | Non
                 1.2 * cyc[1],
             )
         )
-    out.append(Row("fixed cost, 1 local 1-item feed", fixed_s, None, "(in the 304 target)", None))
+    out.append(Row("fixed cost, 1-item local feed", fixed_s, None, "(in the 304 target)", None))
     peak = max(c["peak_tree_rss_mb"] for c in product["cycles"]) or None  # 0: not sampled
     out.append(Row("peak RSS, process tree (MB)", peak, None, "<= 400", 400.0))
-    out.append(Row("recall of planted mentions", rec, NAIVE_RECALL, ">= 0.95 (naive 0.917)", 0.95))
+    out.append(Row("recall of planted mentions", rec, naive_rec, ">= 0.95 (vs naive)", 0.95))
     return out
 
 
@@ -244,14 +250,14 @@ def _num(x: float | None, digits: int = 2) -> str:
 
 
 def table(rs: list[Row]) -> str:
-    head = f"{'figure':<30} {'product':>9} {'floor':>9} {'ratio':>7}  {'target':<32} {'':>4}"
+    head = f"{'figure':<30} {'product':>9} {'floor':>9} {'ratio':>7} {'limit':>8}  {'target':<32}"
     lines = [head, "-" * len(head)]
     for r in rs:
         recall_row = r.figure.startswith("recall")
         d = 3 if recall_row else 2
         lines.append(
             f"{r.figure:<30} {_num(r.value, d):>9} {_num(r.floor, d):>9} "
-            f"{_num(r.ratio()):>7}  {r.target:<32} {r.verdict(recall_row):>4}"
+            f"{_num(r.ratio()):>7} {_num(r.limit, d):>8}  {r.target:<32} {r.verdict(recall_row)}"
         )
     return "\n".join(lines)
 
@@ -336,10 +342,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Prefect: {where}")
     out = sitting(a, bench, results)
     fl = out["floor"]
-    rs = rows(fl, out["product"], out["fixed_cost"]["wall_s"], out["recall"]["recall"])
+    naive = out["naive"]
+    naive_rec = naive["median"].get("recall") if naive else None
+    rs = rows(
+        fl,
+        out["product"],
+        out["fixed_cost"]["wall_s"],
+        out["recall"]["recall"],
+        naive_rec or NAIVE_RECALL,
+    )
     out["table"] = [vars(r) | {"ratio": r.ratio()} for r in rs]
     out["prefect_api_url"] = api
-    naive = out["naive"]
     print(
         f"\nclaimwatch, {a.feeds} feeds x {a.items} items, {a.claims} claims, "
         f"K={a.mutate}; {out['product']['machine']}"
