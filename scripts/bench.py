@@ -215,23 +215,30 @@ def rows(
 ) -> list[Row]:
     """The figures against their floors and targets (see the scale issue)."""
     cyc = [c["wall_s"] for c in product["cycles"]]
+    mark = ["*" if c["rc"] else "" for c in product["cycles"]]  # killed: a lower bound
     pool = fl["c_parse_pool"]["wall_s"] if fl and "c_parse_pool" in fl else None
     f304 = fl["b_fetch_304"]["wall_s"] if fl and "b_fetch_304" in fl else None
     allowed_304 = 3 * f304 + fixed_s if f304 is not None and fixed_s is not None else None
     out = [
         Row(
-            "cycle 1, all 200 (s)",
+            f"cycle 1, all 200 (s){mark[0]}",
             cyc[0],
             pool,
             "<= 2x parse floor (2 proc)",
             2 * pool if pool else None,
         ),
-        Row("cycle 2, all 304 (s)", cyc[1], f304, "<= 3x cond. fetch floor + fixed", allowed_304),
+        Row(
+            f"cycle 2, all 304 (s){mark[1]}",
+            cyc[1],
+            f304,
+            "<= 3x cond. fetch floor + fixed",
+            allowed_304,
+        ),
     ]
     for i, wall in enumerate(cyc[2:], start=3):
         out.append(
             Row(
-                f"cycle {i}, {product['mutate']} changed (s)",
+                f"cycle {i}, {product['mutate']} changed (s){mark[i - 1]}",
                 wall,
                 cyc[1],
                 "<= 1.2x cycle 2",
@@ -366,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     for c in out["product"]["cycles"]:
         if c["rc"] != 0:
-            print(f"cycle {c['cycle']} exited {c['rc']} (negative: killed at --timeout)")
+            print(f"* cycle {c['cycle']} exited {c['rc']} (-9: killed at --timeout; a lower bound)")
     r = out["recall"]
     print(
         f"recall: {r['found']} of {r['planted_pairs']} planted (report, claim) pairs in the "
