@@ -1,0 +1,53 @@
+"""scripts/bench.py's arguments and its table, from given numbers (no farm, no product run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts import bench
+
+
+def test_defaults_are_the_scale_issue_workload() -> None:
+    a = bench.parse_args([])
+    assert (1000, 50, 100, 10, 3) == (a.feeds, a.items, a.claims, a.mutate, a.cycles)
+    assert Path(__file__).resolve().parent.parent.parent / "shared" / "bench" == a.bench_dir
+
+
+def test_one_cycle_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--cycles", "1"])
+
+
+def test_missing_bench_dir_exits_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert 2 == bench.main(["--bench-dir", str(tmp_path)])
+    assert "no bench workload at" in capsys.readouterr().err
+
+
+def _product(walls: list[float], rss: float) -> dict[str, object]:
+    cycles = [{"wall_s": w, "peak_tree_rss_mb": rss, "rc": 0} for w in walls]
+    return {"cycles": cycles, "mutate": 10}
+
+
+def test_rows_compare_with_floors_and_targets() -> None:
+    floor = {"c_parse_pool": {"wall_s": 4.0}, "b_fetch_304": {"wall_s": 0.5}}
+    rows = bench.rows(floor, _product([10.0, 3.0, 3.3], 300.0), 2.0, 0.96)
+    by = {r.figure: r for r in rows}
+    first = by["cycle 1, all 200 (s)"]
+    assert (2.5, 8.0, "MISS") == (first.ratio(), first.limit, first.verdict())
+    second = by["cycle 2, all 304 (s)"]
+    assert (3.5, "ok") == (second.limit, second.verdict())  # 3 x 0.5 + 2.0 fixed
+    third = by["cycle 3, 10 changed (s)"]
+    assert (1.1, "ok") == (pytest.approx(third.ratio()), third.verdict())
+    assert "ok" == by["peak RSS, process tree (MB)"].verdict()
+    assert "ok" == by["recall of planted mentions"].verdict(at_least=True)
+
+
+def test_rows_without_floors_give_no_verdict() -> None:
+    rows = bench.rows(None, _product([10.0, 3.0], 0.0), None, None)
+    assert all(r.verdict() == "-" for r in rows if not r.figure.startswith("cycle 3"))
+    text = bench.table(rows)
+    assert "cycle 1, all 200 (s)" in text and "recall of planted mentions" in text
