@@ -31,13 +31,13 @@ from monitors.ingest.fetch import FetchResult, FetchSettings, fetch_feed, make_c
 from monitors.ingest.parse import parse_feed
 from monitors.models import Feed, Report, Validators
 
-# Measured on the bench farm (1,000 loopback feeds, 2 cores): 8 / 16 / 32 connections fetched an
-# all-304 cycle in about the same time, more only cost CPU in httpcore's pool (O(connections) per
-# request); 100 connections were 10x slower. fetch.concurrency may set fewer.
+# Measured on the bench farm (1,000 loopback feeds, all 304, 2 busy cores): 8 connections 1.3 s,
+# 16 1.4 s, 32 3.7-5.2 s; httpcore's pool does O(connections) work per request, so more is slower.
+# fetch.concurrency (default 8) picks within this cap.
 MAX_CONNECTIONS = 16
-# Bodies smaller than this in total are parsed in a thread: starting worker processes costs about
-# 0.1-0.2 s (measured), the time feedparser needs for ~1 MB.
-POOL_THRESHOLD_BYTES = 2_000_000
+# Until the run has received this many body bytes, parse in a thread: forking 2 workers costs
+# ~0.15 s (measured), and 2 workers save half the parse time only once there is ~1 MB to parse.
+POOL_THRESHOLD_BYTES = 1_000_000
 MAX_PARSE_WORKERS = 2
 
 
