@@ -19,6 +19,7 @@ import asyncio
 import multiprocessing
 import os
 import random
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -213,7 +214,10 @@ def _retry_in_run(exc: ClaimwatchError) -> bool:
 async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
     if result.not_modified:
         return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
-    outcome = await parser.parse(feed.id, result)
+    try:
+        outcome = await parser.parse(feed.id, result)
+    except Exception as exc:  # a crashed worker (BrokenProcessPool) or a parser bug: this feed's
+        outcome = f"{feed.id}: parser failed: {type(exc).__name__}: {exc}"  # failure, not the run's
     if isinstance(outcome, str):
         return FeedPoll(feed=feed, error=outcome)
     return FeedPoll(feed=feed, reports=outcome, validators=result.validators)
@@ -231,14 +235,14 @@ def parse_job(
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """fork where there is one. spawn and forkserver run the __main__ module again in every
-    worker, and for ``claimwatch run`` or ``python -m flows.monitor`` that imports Prefect: 2-4 s
-    per worker (measured), more than parsing a whole 1,000-feed cycle saves. A forked worker
-    runs only feedparser over bytes it was sent; Python re-creates the import and logging locks
-    after fork, so the flow's other threads cannot leave it holding one. (Python 3.12 warns about
-    forking a threaded process; measure forkserver with a light __main__ before switching.)"""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
+    """fork on Linux. spawn and forkserver run the __main__ module again in every worker, and for
+    ``claimwatch run`` or ``python -m flows.monitor`` that imports Prefect: 2-4 s per worker
+    (measured), more than parsing a whole 1,000-feed cycle saves. A forked worker runs only
+    feedparser over bytes it was sent; Python re-creates the import and logging locks after fork,
+    so the flow's other threads cannot leave it holding one. macOS forks unsafely (its system
+    libraries), so elsewhere the platform's default is used. (Python 3.12 warns about forking a
+    threaded process; measure forkserver with a light __main__ before switching.)"""
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
 
 
 class _Parser:
