@@ -144,11 +144,13 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     """The pipeline (module docstring): one call per step."""
     evidence_mark = last_evidence_id(store)
     polled = poll_task(list(config.feeds), store.validators(), config.fetch, _retry_policy(params))
-    record_health(store, polled.polls, params.dry_run)
     started = time.perf_counter()
+    record_health(store, polled.polls, params.dry_run)
+    health_seconds = time.perf_counter() - started
     processed = decide_task(config, store.url, polled.polls, params.options())
     summary = summarize(polled.polls, processed, polled.stats)
-    summary.stage_seconds["decide"] = time.perf_counter() - started
+    summary.stage_seconds["health"] = health_seconds
+    summary.stage_seconds["decide"] = time.perf_counter() - started - health_seconds
     if params.deliver and not params.dry_run:
         started = time.perf_counter()
         _deliver_into(summary, deliver_task(config, store.url))

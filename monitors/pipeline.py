@@ -134,11 +134,13 @@ def record_health(store: Store, polls: Sequence[FeedPoll], dry_run: bool = False
     """Each feed's validators and failure count; a dry run writes nothing."""
     if dry_run:
         return
-    for poll in polls:
-        if poll.error is not None:
-            store.record_fetch_failure(poll.feed, poll.error)
-        elif poll.validators is not None:
-            store.record_fetch_success(poll.feed, poll.validators, len(poll.reports))
+    successes = [
+        (p.feed, p.validators, len(p.reports))
+        for p in polls
+        if p.error is None and p.validators is not None
+    ]
+    failures = [(p.feed, p.error) for p in polls if p.error is not None]
+    store.record_fetches(successes, failures)
 
 
 def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) -> list[Report]:
