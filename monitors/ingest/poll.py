@@ -78,7 +78,7 @@ class PollStats:
     feeds: int
     fetch_seconds: float  # from the first request to the last response
     parsed_bytes: int
-    parse_seconds: float  # from the first body handed over to the last one parsed
+    parse_seconds: float  # parsing work, summed over workers (wall time is about this / workers)
     parse_workers: int  # 0: parsed in a thread of this process
     total_seconds: float
 
@@ -141,7 +141,7 @@ async def poll_all_async(
         feeds=len(feeds),
         fetch_seconds=fetch_seconds,
         parsed_bytes=parser.bytes_in,
-        parse_seconds=parser.seconds(),
+        parse_seconds=parser.seconds,
         parse_workers=parser.workers_used,
         total_seconds=time.perf_counter() - started,
     )
@@ -225,13 +225,16 @@ async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
 
 def parse_job(
     feed_id: str, body: bytes, headers: Mapping[str, str], url: str
-) -> tuple[Report, ...] | str:
-    """One body's reports, or why it is not a feed. Runs in a worker process: the error goes
-    back as text, since our exceptions do not survive pickling (their __init__ takes two args)."""
+) -> tuple[tuple[Report, ...] | str, float]:
+    """One body's reports, or why it is not a feed, and the seconds parsing took. Runs in a worker
+    process: the error goes back as text, since our exceptions do not survive pickling (their
+    __init__ takes two args)."""
+    started = time.perf_counter()
     try:
-        return tuple(parse_feed(feed_id, body, headers, base_url=url))
+        outcome: tuple[Report, ...] | str = tuple(parse_feed(feed_id, body, headers, base_url=url))
     except ParseError as exc:
-        return str(exc)
+        outcome = str(exc)
+    return outcome, time.perf_counter() - started
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -255,25 +258,18 @@ class _Parser:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimwatch-parse")
         self._pool: ProcessPoolExecutor | None = None
         self.bytes_in = 0
-        self._first: float | None = None
-        self._last: float | None = None
+        self.seconds = 0.0  # parsing work, summed over workers
 
     @property
     def workers_used(self) -> int:
         return self._workers if self._pool is not None else 0
 
-    def seconds(self) -> float:
-        if self._first is None or self._last is None:
-            return 0.0
-        return self._last - self._first
-
     async def parse(self, feed_id: str, result: FetchResult) -> tuple[Report, ...] | str:
         self.bytes_in += len(result.body)
-        self._first = self._first or time.perf_counter()
         loop = asyncio.get_running_loop()
         job = (feed_id, result.body, result.headers, result.url)
-        outcome = await loop.run_in_executor(self._executor(), parse_job, *job)
-        self._last = time.perf_counter()
+        outcome, seconds = await loop.run_in_executor(self._executor(), parse_job, *job)
+        self.seconds += seconds
         return outcome
 
     def _executor(self) -> Executor:
