@@ -110,7 +110,8 @@ def _overview(summary: RunSummary) -> list[str]:
     return [
         f"Feeds: {len(summary.feeds_ok)} ok ({len(summary.feeds_unchanged)} unchanged), "
         f"{len(summary.feeds_failed)} failed. Reports: {summary.new_reports} new or changed. "
-        f"Evidence: {summary.new_evidence} new."
+        f"Evidence: {summary.new_evidence} new.",
+        *(f"Time: {md_text(line)}." for line in summary.timing_lines()),
     ]
 
 

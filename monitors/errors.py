@@ -7,6 +7,7 @@ Every error the product raises on purpose derives from ``ClaimwatchError``; lowe
       ConfigError            bad claims/feeds/channels file: every problem, file + entry + field
       FetchError             .feed_id, .status_code
         TransientFetchError  timeout, connection reset, 429 (.retry_after), 5xx -> retried
+          FetchTimeoutError  no complete response in time      -> next run, not within this one
         PermanentFetchError  401/403/404/410, TLS, too large, not a feed       -> reported
       ParseError             body is not a feed (bozo and no entries)
       DeliveryError          a channel failed; message starts with the channel ("webhook: ...")
@@ -54,6 +55,10 @@ class TransientFetchError(FetchError):
     ) -> None:
         super().__init__(feed_id, message, status_code)
         self.retry_after = retry_after
+
+
+class FetchTimeoutError(TransientFetchError):
+    """The feed missed its deadline (or an httpx timeout): tried again on the next run only."""
 
 
 class PermanentFetchError(FetchError):

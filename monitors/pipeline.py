@@ -1,6 +1,7 @@
 """The monitor's steps as plain functions, in the order a run takes them.
 
-``poll_feed`` (per feed), ``record_health``, ``keep_new``, ``assess``, ``group_stories``,
+``poll_all`` (every feed in one step, monitors/ingest/poll.py; ``poll_feed`` for one feed),
+``record_health``, ``keep_new``, ``assess``, ``group_stories``,
 ``record_stories``, then ``summarize``. ``flows/monitor.py`` calls them by name, wrapping some in
 Prefect tasks; ``process_polls`` runs the same steps without Prefect (tests, replays).
 Each step takes and returns plain data, so a failure in one feed stays in that feed's result.
@@ -17,26 +18,12 @@ from monitors.config import Config
 from monitors.errors import ClaimwatchError
 from monitors.ingest.fetch import FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
+from monitors.ingest.poll import FeedPoll, PollStats
 from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story
 from monitors.stance.engine import StanceEngine
 from monitors.state.record import DecidedReport, Suppressed
 from monitors.state.store import Store
-
-
-@dataclass(frozen=True)
-class FeedPoll:
-    """One feed's outcome: its reports (empty when unchanged) or the error that stopped it."""
-
-    feed: Feed
-    reports: tuple[Report, ...] = ()
-    validators: Validators | None = None
-    not_modified: bool = False
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 @dataclass(frozen=True)
@@ -62,6 +49,8 @@ class RunSummary:
     alerts_pending: int = 0
     delivery_errors: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
+    poll: PollStats | None = None  # how long fetching and parsing took
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # later stages, by name
 
     def lines(self) -> list[str]:
         failed = ", ".join(f"{k} ({v})" for k, v in self.feeds_failed.items()) or "none"
@@ -73,7 +62,16 @@ class RunSummary:
             f"{self.alerts_pending} pending, {self.alerts_suppressed} held back by policy",
             *self.decisions,
             *(f"delivery error: {e}" for e in self.delivery_errors),
+            *self.timing_lines(),
         ]
+
+    def timing_lines(self) -> list[str]:
+        """Where the run's time went: the poll (fetch and parse), then each later stage."""
+        lines = [self.poll.line()] if self.poll is not None else []
+        if self.stage_seconds:
+            stages = ", ".join(f"{name} {secs:.2f} s" for name, secs in self.stage_seconds.items())
+            lines.append(f"stages: {stages}")
+        return lines
 
 
 def poll_feed(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
@@ -136,11 +134,13 @@ def record_health(store: Store, polls: Sequence[FeedPoll], dry_run: bool = False
     """Each feed's validators and failure count; a dry run writes nothing."""
     if dry_run:
         return
-    for poll in polls:
-        if poll.error is not None:
-            store.record_fetch_failure(poll.feed, poll.error)
-        elif poll.validators is not None:
-            store.record_fetch_success(poll.feed, poll.validators, len(poll.reports))
+    successes = [
+        (p.feed, p.validators, len(p.reports))
+        for p in polls
+        if p.error is None and p.validators is not None
+    ]
+    failures = [(p.feed, p.error) for p in polls if p.error is not None]
+    store.record_fetches(successes, failures)
 
 
 def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) -> list[Report]:
@@ -230,8 +230,11 @@ def _decision_line(alert: Alert) -> str:
     )
 
 
-def summarize(polls: Sequence[FeedPoll], processed: ProcessResult) -> RunSummary:
+def summarize(
+    polls: Sequence[FeedPoll], processed: ProcessResult, poll: PollStats | None = None
+) -> RunSummary:
     summary = RunSummary(
+        poll=poll,
         feeds_ok=[p.feed.id for p in polls if p.ok],
         feeds_unchanged=[p.feed.id for p in polls if p.not_modified],
         feeds_failed={p.feed.id: p.error for p in polls if p.error is not None},

@@ -13,7 +13,12 @@ from typing import Any, TypeVar
 
 import pytest
 
-from monitors.errors import FetchError, PermanentFetchError, TransientFetchError
+from monitors.errors import (
+    FetchError,
+    FetchTimeoutError,
+    PermanentFetchError,
+    TransientFetchError,
+)
 from monitors.ingest.fetch import (
     FetchResult,
     FetchSettings,
@@ -170,10 +175,10 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 
 
 def test_slow_headers_hit_read_timeout(feed_server: FeedServer) -> None:
-    """A server silent past read_timeout gives a transient timeout."""
+    """A server silent past read_timeout gives a timeout (transient, but not retried in-run)."""
     settings = FetchSettings(connect_timeout=1.0, read_timeout=0.3, deadline=5.0)
     error = fetch_error(feed_server.url("/slow?seconds=1.5"), settings)
-    assert (TransientFetchError, True) == (type(error), "timed out" in str(error))
+    assert (FetchTimeoutError, True) == (type(error), "timed out" in str(error))
 
 
 def test_trickling_body_hits_overall_deadline(feed_server: FeedServer) -> None:
@@ -182,7 +187,7 @@ def test_trickling_body_hits_overall_deadline(feed_server: FeedServer) -> None:
     started = time.monotonic()
     error = fetch_error(feed_server.url("/slow?seconds=2&mode=during"), settings)
     elapsed = time.monotonic() - started
-    assert (TransientFetchError, True, True) == (
+    assert (FetchTimeoutError, True, True) == (
         type(error),
         "deadline" in str(error),
         elapsed < 1.5,

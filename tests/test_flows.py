@@ -145,6 +145,17 @@ def artifacts_of(flow_run_id: UUID) -> dict[str, Any]:
     return {str(a.key): _decoded(a.data) for a in found}
 
 
+def task_names(flow_run_id: UUID) -> list[str]:
+    """The task names (not run names) of one flow run's task runs."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    only_run = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=only_run)
+    return sorted(run.name.rsplit("-", 1)[0] for run in runs)
+
+
 def _decoded(data: Any) -> Any:
     """Table artifacts are stored as a JSON string; markdown as the text itself."""
     return json.loads(data) if isinstance(data, str) and data.startswith("[") else data
@@ -243,9 +254,10 @@ def test_only_transient_feed_failures_are_retried_and_none_fails_the_run(env: En
         "busy": f"/retry-after/429?after=120&t={tag}",
     }
     env.write(extra_feeds={k: env.feed_server.url(p) for k, p in paths.items()})
-    summary, _ = env.monitor(fetch_retries=2)
+    summary, run_id = env.monitor(fetch_retries=2)
     fetched = {k: sum(1 for t, _ in env.feed_server.requests if t == p) for k, p in paths.items()}
     assert {"broken": 3, "gone": 1, "busy": 1} == fetched
+    assert ["poll-feeds"] == [n for n in task_names(run_id) if n.startswith("poll")]
     assert ["broken", "busy", "gone"] == sorted(summary.feeds_failed)
     assert "HTTP 500" in summary.feeds_failed["broken"]
     assert (["wire"], 2) == (summary.feeds_ok, summary.alerts_sent)

@@ -109,3 +109,17 @@ def test_feed_states_and_next_poll(store: Store) -> None:
     assert T0 + timedelta(minutes=30) == history.next_poll(states["bad"].last_attempt_at, interval)
     assert None is history.next_poll(None, interval)
     assert None is history.next_poll(T0, None)
+
+
+def test_a_whole_polls_feed_health_is_recorded_in_one_call(store: Store) -> None:
+    """record_fetches stores every success and failure of a poll, as the one-feed calls do."""
+    feeds = [Feed(id=f"f{i}", url=f"https://f{i}.example/rss") for i in range(3)]
+    store.record_fetch_failure(feeds[2], "HTTP 503", at=T0)
+    successes = [(f, Validators(etag=f'"{f.id}"'), 0) for f in feeds[:2]]
+    store.record_fetches(successes, [(feeds[2], "HTTP 503 again")], at=T0)
+    states = history.feed_states(store.engine)
+    assert {"f0": '"f0"', "f1": '"f1"'} == {
+        k: v.etag for k, v in store.validators().items() if v.etag
+    }
+    assert (0, 0, 2) == tuple(states[f.id].consecutive_failures for f in feeds)
+    assert "HTTP 503 again" == states["f2"].last_error

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from flows.config import load_config
 from monitors.ingest.fetch import FetchSettings
+from monitors.ingest.poll import FeedPoll
 from monitors.models import ClaimState, Feed, Report, Validators
 from monitors.paths import DEMO_CONFIG_DIR
-from monitors.pipeline import FeedPoll, RunOptions, poll_feed, process_polls
+from monitors.pipeline import RunOptions, poll_feed, process_polls
 from monitors.replay import replay_claims
 from monitors.state.store import Store
 from tests.fixtures.feed_server import FeedServer, rss_feed

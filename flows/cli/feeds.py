@@ -23,7 +23,7 @@ from monitors.state import history
 from monitors.state.store import Store
 
 if TYPE_CHECKING:
-    from monitors.pipeline import FeedPoll
+    from monitors.ingest.poll import FeedPoll
 
 DEFAULT_INTERVAL_MINUTES = 15.0
 

@@ -1,8 +1,9 @@
 """Fetch feeds over HTTP(S) with conditional GET, or read them from local files.
 
-Every failure leaves as a ``FetchError`` subclass: ``TransientFetchError`` (timeouts, connection
-errors, 408/429/5xx: try again next run, honouring ``retry_after``) or ``PermanentFetchError``
-(other 4xx, TLS failures, oversize bodies, unsupported URLs, missing files: needs a human).
+Every failure leaves as a ``FetchError`` subclass: ``TransientFetchError`` (connection errors,
+408/429/5xx: try again, honouring ``retry_after``; timeouts as its ``FetchTimeoutError``) or
+``PermanentFetchError`` (other 4xx, TLS failures, oversize bodies, unsupported URLs, missing
+files: needs a human).
 
 Local sources (a plain path or a ``file://`` URL) use the same conditional-GET idea with
 ``Validators(etag="local:<size>-<mtime_ns>", last_modified=<mtime as an HTTP date>)``: the file
@@ -24,7 +25,12 @@ from urllib.request import url2pathname
 import httpx
 
 from monitors.about import PRODUCT
-from monitors.errors import FetchError, PermanentFetchError, TransientFetchError
+from monitors.errors import (
+    FetchError,
+    FetchTimeoutError,
+    PermanentFetchError,
+    TransientFetchError,
+)
 from monitors.models import Feed, Validators
 
 USER_AGENT = f"{PRODUCT} (+https://github.com/claimwatch/claimwatch)"
@@ -92,7 +98,7 @@ async def fetch_feed(
         async with asyncio.timeout(settings.deadline):
             return await _fetch_http(client, feed, validators, settings)
     except TimeoutError as exc:
-        raise TransientFetchError(
+        raise FetchTimeoutError(
             feed.id,
             f"no complete response within the {settings.deadline:g}s deadline at {feed.url}",
         ) from exc
@@ -200,7 +206,7 @@ def _translate(feed: Feed, exc: httpx.HTTPError) -> FetchError:
     """httpx's exception as ours, classified transient or permanent."""
     where = _request_url(exc) or feed.url
     if isinstance(exc, httpx.TimeoutException):
-        return TransientFetchError(feed.id, f"timed out ({type(exc).__name__}) at {where}")
+        return FetchTimeoutError(feed.id, f"timed out ({type(exc).__name__}) at {where}")
     if _is_tls_failure(exc):
         return PermanentFetchError(feed.id, f"TLS/certificate error at {where}: {exc}")
     if isinstance(exc, httpx.TooManyRedirects):
