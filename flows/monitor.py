@@ -5,13 +5,13 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
 
     poll_task        fetch every feed, parse the changed ones         -> ingest/poll.py poll_all
                      (one async step: one HTTP client, bodies parsed in a process pool)
-    record_health    each feed's validators and failure count
     decide_task      one task for the deciding steps:
       keep_new         drop reports before ``since`` and versions already decided
       assess           every report against every selected claim, oldest first (monitors/stance)
       group_stories    syndicated copies of one report become one story
       record_stories   per story: ``policy.decide`` (monitors/policy.py), written in one
                        transaction (monitors/state/record.py)
+    record_health    each feed's validators and failure count, after its reports are stored
     summarize        the RunSummary
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
     _publish         the summary and claims-table artifacts; an event per state change
@@ -145,12 +145,14 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     evidence_mark = last_evidence_id(store)
     polled = poll_task(list(config.feeds), store.validators(), config.fetch, _retry_policy(params))
     started = time.perf_counter()
-    record_health(store, polled.polls, params.dry_run)
-    health_seconds = time.perf_counter() - started
     processed = decide_task(config, store.url, polled.polls, params.options())
+    decide_seconds = time.perf_counter() - started
+    # Validators only after the reports they cover are stored: a run that dies while deciding
+    # must not leave ETags behind, or the next run gets 304s and those reports are never decided.
+    record_health(store, polled.polls, params.dry_run)
     summary = summarize(polled.polls, processed, polled.stats)
-    summary.stage_seconds["health"] = health_seconds
-    summary.stage_seconds["decide"] = time.perf_counter() - started - health_seconds
+    summary.stage_seconds["decide"] = decide_seconds
+    summary.stage_seconds["health"] = time.perf_counter() - started - decide_seconds
     if params.deliver and not params.dry_run:
         started = time.perf_counter()
         _deliver_into(summary, deliver_task(config, store.url))

@@ -107,13 +107,15 @@ def process_polls(
     polls: Sequence[FeedPoll],
     options: RunOptions = RunOptions(),
 ) -> ProcessResult:
-    """The monitor's steps after polling, as ``flows/monitor.py`` runs them, without Prefect."""
-    record_health(store, polls, options.dry_run)
+    """The monitor's steps after polling, as ``flows/monitor.py`` runs them, without Prefect.
+    Feed health (the validators) is written last: only once the reports it covers are stored."""
     reports = keep_new(store, polls, options.since)
     claims = selected_claims(config, options.claim_ids)
     decided = assess(claims, reports)
     stories = group_stories(decided, config.alert_policy())
-    return record_stories(store, config, stories, polled_feeds(polls), options.dry_run)
+    result = record_stories(store, config, stories, polled_feeds(polls), options.dry_run)
+    record_health(store, polls, options.dry_run)
+    return result
 
 
 def decide_reports(

@@ -82,3 +82,28 @@ def test_poll_feed_returns_each_failure_as_that_feeds_error(
     actual = [(p.feed.id, p.ok, len(p.reports)) for p in polls]
     assert [("good", True, 1), ("gone", False, 0), ("local", True, 1), ("busy", False, 0)] == actual
     assert "410" in (polls[1].error or "")
+
+
+def test_a_run_that_fails_while_deciding_leaves_no_validators(tmp_path: Path) -> None:
+    """The feed's ETag is stored only with the reports it covers: if writing the decisions fails
+    (here the database refuses evidence rows), the next run must fetch the feed again, not get a
+    304 for reports that were never decided."""
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    config = load_config(DEMO_CONFIG_DIR)
+    polled = FeedPoll(FEED, reports=two_turns().reports, validators=Validators(etag='"v1"'))
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON evidence "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    try:
+        process_polls(store, config, [polled])
+    except Exception as exc:  # the database's own error, whatever its wrapper
+        assert "disk full" in str(exc)
+    else:
+        raise AssertionError("the refused evidence insert did not fail the run")
+    assert FEED.id not in store.validators()
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse")
+    result = process_polls(store, config, [polled])
+    assert result.alerts and store.validators()[FEED.id].etag == '"v1"'
