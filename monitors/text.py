@@ -220,18 +220,31 @@ _CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall"}
 def words(text: str) -> list[tuple[str, str]]:
     """(folded token, surface form) pairs; possessive 's dropped, "n't" split off as "not"."""
     pairs: list[tuple[str, str]] = []
+    cache = _WORD_PAIRS
     for raw in _TOKEN.findall(transliterate(normalize(text))):
-        word = fold_latin(raw).casefold()
-        if word.endswith("'s"):
-            word, raw = word[:-2], raw[:-2]
-        if word.endswith("n't"):
-            head = word[:-3]
-            if head:
-                pairs.append((_CONTRACTED.get(head, head), raw[:-3]))
-            pairs.append(("not", "not"))
-            continue
-        pairs.append((word.replace("'", ""), raw))
+        found = cache.get(raw)
+        if found is None:
+            found = _word_pairs(raw)
+            if len(cache) < _WORD_PAIRS_MAX:
+                cache[raw] = found
+        pairs.extend(found)
     return pairs
+
+
+# A raw word always folds the same way: a news vocabulary is folded once, not once per use.
+_WORD_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {}
+_WORD_PAIRS_MAX = 200_000
+
+
+def _word_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    word = fold_latin(raw).casefold()
+    if word.endswith("'s"):
+        word, raw = word[:-2], raw[:-2]
+    if word.endswith("n't"):
+        head = word[:-3]
+        out = ((_CONTRACTED.get(head, head), raw[:-3]),) if head else ()
+        return (*out, ("not", "not"))
+    return ((word.replace("'", ""), raw),)
 
 
 def tokenize(text: str) -> list[str]:

@@ -33,6 +33,12 @@ class IndexHit:
     start: int
     end: int
     score: float
+    order: int = 0  # the alias's place among its claim's aliases
+
+    def rank(self) -> tuple[float, int, int, int]:
+        """``ClaimMatcher.find_alias``'s choice: best score, then the longer alias, then the first
+        alias in the claim's order, then the first position."""
+        return (self.score / 100.0, self.end - self.start, -self.order, -self.start)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class _Entry:
     alias: Alias
     anchor: int  # position of the indexed word inside the alias
     threshold: float
+    order: int  # the alias's place among its claim's aliases (ties go to the first, as in match)
 
 
 @lru_cache(maxsize=131072)
@@ -67,13 +74,15 @@ class AliasIndex:
         self._by_token: dict[str, tuple[_Entry, ...]] = {}
         self.aliases = 0
         for claim in claims:
+            order = 0
             for text in claim.aliases:
                 alias = compile_alias(text)
                 if not alias.tokens:
                     continue
                 self.aliases += 1
                 anchor = alias.anchor
-                entry = _Entry(claim.id, alias, anchor, claim.threshold)
+                entry = _Entry(claim.id, alias, anchor, claim.threshold, order)
+                order += 1
                 for key in alias_keys(alias.tokens[anchor]):
                     self._entries.setdefault(key, []).append(entry)
 
@@ -88,7 +97,7 @@ class AliasIndex:
                 score = match_at(entry.alias, start, tokens, clauses, entry.threshold)
                 if score:
                     end = start + len(entry.alias.tokens)
-                    yield IndexHit(entry.claim_id, entry.alias.text, start, end, score)
+                    yield IndexHit(entry.claim_id, entry.alias.text, start, end, score, entry.order)
 
     def _anchored(self, token: str) -> tuple[_Entry, ...]:
         """The entries whose indexed word this sentence word matches, worked out once per
@@ -112,6 +121,20 @@ class AliasIndex:
     ) -> set[str]:
         """The claims with at least one alias match in these (tokens, clauses) sentences."""
         return {hit.claim_id for tokens, clauses in sentences for hit in self.hits(tokens, clauses)}
+
+    def best_hits(
+        self, sentences: Iterable[tuple[Sequence[str], Sequence[int] | None]]
+    ) -> dict[str, dict[int, IndexHit]]:
+        """Per claim, per sentence number: the alias match ``ClaimMatcher.find_alias`` would pick
+        there. One pass over the report finds every claim's matches; no claim matches again."""
+        found: dict[str, dict[int, IndexHit]] = {}
+        for number, (tokens, clauses) in enumerate(sentences):
+            for hit in self.hits(tokens, clauses):
+                per_sentence = found.setdefault(hit.claim_id, {})
+                best = per_sentence.get(number)
+                if best is None or hit.rank() > best.rank():
+                    per_sentence[number] = hit
+        return found
 
 
 __all__ = ["AliasIndex", "IndexHit", "alias_keys", "lookup_keys"]

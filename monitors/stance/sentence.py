@@ -159,7 +159,21 @@ def read_text(title: str, body: str) -> Sentences:
     return Sentences(out)
 
 
-def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
+def scan_text(title: str, body: str) -> list[tuple[list[str], list[int]]]:
+    """The (folded tokens, clause numbers) of each sentence ``read_text`` would read, and
+    nothing else: what subject matching needs, at a fraction of a full reading's cost (most
+    reports match no claim and are never read further)."""
+    out: list[tuple[list[str], list[int]]] = []
+    for text in split_sentences(title) if title.strip() else []:
+        tokens, _, clauses = _words_by_clause(text)
+        out.append((tokens, clauses))
+    for text in split_sentences(body) if body.strip() else []:
+        tokens, _, clauses = _words_by_clause(text)
+        out.append((tokens, clauses))
+    return out
+
+
+def _words_by_clause(text: str) -> tuple[list[str], list[str], list[int]]:
     tokens: list[str] = []
     surface: list[str] = []
     clauses: list[int] = []
@@ -168,6 +182,11 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
             tokens.append(folded)
             surface.append(raw)
             clauses.append(number)
+    return tokens, surface, clauses
+
+
+def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
+    tokens, surface, clauses = _words_by_clause(text)
     stems = tuple(stem(t) for t in tokens)
     cyrillic = has_cyrillic(text)
     found = [
