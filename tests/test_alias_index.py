@@ -8,7 +8,7 @@ from monitors.models import Claim, Verdict
 from monitors.stance.alias_index import AliasIndex
 from monitors.stance.engine import StanceEngine
 from monitors.stance.match import ClaimMatcher
-from monitors.stance.sentence import read_sentence
+from monitors.stance.sentence import read_sentence, read_text, scan_text
 
 CLAIMS = (
     Claim("kursk", "Russia has regained full control of the Kursk region", ("Kursk", "Курск")),
@@ -60,3 +60,39 @@ def test_engine_skips_claims_the_index_does_not_find() -> None:
         kharkiv.relatedness,
         kharkiv.evidence,
     )
+
+
+@pytest.mark.parametrize("text", SENTENCES + ["Gornal village and Gornal, then Горналь again"])
+def test_best_hit_is_the_match_the_matcher_picks(text: str) -> None:
+    """Per claim, the index's best hit in a sentence is ``find_alias``'s match: same alias,
+    span and score, so reading from the index changes no evidence."""
+    sentence = read_sentence(0, text)
+    found = AliasIndex(CLAIMS).best_hits([(sentence.tokens, sentence.clauses)])
+    for claim in CLAIMS:
+        direct = ClaimMatcher(claim).find_alias(sentence.tokens, sentence.surface, sentence.clauses)
+        hit = found.get(claim.id, {}).get(0)
+        indexed = None if hit is None else (hit.alias, hit.start, hit.end, hit.score / 100.0)
+        expected = (
+            None if direct is None else (direct.alias, direct.start, direct.end, direct.score)
+        )
+        assert expected == indexed
+
+
+def test_scan_reads_the_words_a_full_reading_reads() -> None:
+    """``scan_text`` (the cheap first look) gives each sentence the tokens and clauses
+    ``read_text`` gives it, so the index sees the same words either way."""
+    title, body = "Gornal: fighting, but no change", "Бои у Горналі тривають. Troops left Hornal!"
+    scanned = scan_text(title, body)
+    assert [(list(s.tokens), list(s.clauses)) for s in read_text(title, body)] == scanned
+
+
+def test_report_no_alias_matches_shares_one_unrelated_assessment_per_claim() -> None:
+    """A report about no claim costs no reading and no new objects: each claim's unrelated
+    assessment is one shared (frozen) value, equal to what reading would give."""
+    engine = StanceEngine(CLAIMS)
+    first = engine.assess("Nothing about any place here", "Nor here.")
+    second = engine.assess("Nor in this one", "")
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    assert [(Verdict.UNRELATED, 1.0, 0.0, ())] * len(CLAIMS) == [
+        (a.verdict, a.score, a.relatedness, a.evidence) for a in first
+    ]
