@@ -54,6 +54,9 @@ def _mark_ranges() -> str:
 
 _LETTER = rf"(?:[^\W_]|[{_mark_ranges()}])"
 _TOKEN = re.compile(rf"{_LETTER}+(?:[-']{_LETTER}+)*", re.UNICODE)
+# The same pattern for ASCII text (no marks; [^\W_] is [A-Za-z0-9] there), several times faster:
+# most text is ASCII once transliterated.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
 # Latin letters with diacritics fold to their base letters ("Sudža" ~ "Sudza", "Chersoń" ~
 # "Cherson"); marks on other scripts are letters and stay. Letters that do not decompose are listed.
 _LATIN_FOLD = str.maketrans(
@@ -221,7 +224,14 @@ def words(text: str) -> list[tuple[str, str]]:
     """(folded token, surface form) pairs; possessive 's dropped, "n't" split off as "not"."""
     pairs: list[tuple[str, str]] = []
     cache = _WORD_PAIRS
-    for raw in _TOKEN.findall(transliterate(normalize(text))):
+    # ASCII text is its own normal form as far as words go: NFKC, the quote and dash table and
+    # transliteration change no ASCII character, and spacing separates no words differently.
+    if text.isascii():
+        raws = _ASCII_TOKEN.findall(text)
+    else:
+        text = transliterate(normalize(text))
+        raws = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+    for raw in raws:
         found = cache.get(raw)
         if found is None:
             found = _word_pairs(raw)

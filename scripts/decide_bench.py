@@ -174,8 +174,9 @@ def _workload(
         t0 = time.perf_counter()
         polls = _polls(proc.url, config.feeds)
         count = sum(len(p.reports) for p in polls)
+        took = time.perf_counter() - t0
         print(f"{name}: {n} feeds x {m} items -> {count} reports, fetched and parsed in "
-              f"{time.perf_counter() - t0:.1f} s (not timed); {len(config.claims)} claims")  # fmt: skip
+              f"{took:.1f} s (not timed); {len(config.claims)} claims")  # fmt: skip
     return run_workload(name, config, polls, tmp / f"{name}.db", a.profile)
 
 

@@ -46,14 +46,13 @@ class StanceEngine:
         # with none is unrelated without reading a sentence against it, and a report no claim
         # matches is never read beyond its words.
         if self._read_all:
-            sentences: Sentences | None = read_text(title, body)
+            sentences = read_text(title, body)
             hits = self._index.best_hits((s.tokens, s.clauses) for s in sentences)
         else:
-            sentences = None
             hits = self._index.best_hits(scan_text(title, body))
-        if not hits and not self._read_all:
-            return [self._unrelated[i] for i in ids]
-        sentences = sentences if sentences is not None else read_text(title, body)
+            if not hits:
+                return [self._unrelated[i] for i in ids]
+            sentences = read_text(title, body)
         return [self._assess_claim(self._readers[i], sentences, hits) for i in ids]
 
     def _assess_claim(

@@ -39,7 +39,6 @@ from monitors.state import migrate, schema
 from monitors.state.record import DecidedReport, Decision, record_batch, record_story
 from monitors.state.sql import insert_ignore, utc
 
-
 # Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
 # enough that a failure loses little work and a transaction holds the write lock briefly.
 BATCH_REPORTS = 2000
