@@ -326,7 +326,11 @@ def same_story_key(key_a: str, key_b: str, policy: AlertPolicy = DEFAULT_POLICY)
     """``same_story`` of two titles' ``story_key``s (computed once per title)."""
     if not key_a or not key_b:
         return False
-    return fuzz.token_sort_ratio(key_a, key_b) >= policy.duplicate_similarity
+    return story_similarity(key_a, key_b) >= policy.duplicate_similarity
+
+
+# How alike two story keys are (0..100), compared with ``duplicate_similarity``.
+story_similarity = fuzz.token_sort_ratio
 
 
 def story_key(title: str) -> str:
