@@ -2,7 +2,7 @@
 record_stories, against a fresh SQLite store.
 
     python -m scripts.decide_bench [--bench DIR] [--claims 100] [--workload farm|big|both]
-                                   [--profile STEP] [--digest FILE]
+                                   [--profile STEP] [--tracemalloc] [--digest FILE]
 
 Two workloads: ``farm`` is the first cycle of the farm (``--n`` feeds x ``--m`` items, default
 1,000 x 50), ``big`` is one feed of ``--big`` items (default 10,000; the farm serving one feed of
@@ -10,10 +10,12 @@ that many). The farm runs from the bench directory (default ``$CLAIMWATCH_BENCH`
 /work/shared/bench; it is never copied into claimwatch); its feeds are fetched once with httpx and
 parsed with claimwatch's own parser, outside the timings. ``farm.py config`` writes the claims.
 
-It prints one table row per (workload, step): wall seconds, and the process's peak RSS after the
-step. ``--profile assess`` (or another step) runs that step under cProfile and prints the top
-functions. ``--digest FILE`` writes a hash of every decision (verdicts, scores, evidence), so two
-versions of the engine can be compared for identical decisions. It measures; it is not a test.
+It prints one table row per (workload, step): wall and CPU seconds (the machine may be shared:
+CPU is the steadier figure), and the process's peak RSS after the step. ``--profile assess`` (or
+another step) runs that step under cProfile and prints the top functions; ``--tracemalloc`` adds
+each step's peak of traced allocations. ``--digest FILE`` writes a hash of every decision
+(verdicts, scores, evidence), so two versions of the engine can be compared for identical
+decisions. It measures; it is not a test.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
@@ -92,13 +95,16 @@ def _config(bench: pathlib.Path, url: str, n: int, claims: int, out: pathlib.Pat
 class Steps:
     """Runs the deciding steps in order, timing each (and profiling one)."""
 
-    def __init__(self, name: str, profile: str | None) -> None:
+    def __init__(self, name: str, profile: str | None, trace: bool = False) -> None:
         self.name = name
         self.profile = profile
+        self.trace = trace  # tracemalloc each step: what it allocated at its peak (slower)
         self.rows: list[Row] = []
 
     def run(self, step: str, fn: Callable[[], T], size: Callable[[T], str]) -> T:
         profiler = cProfile.Profile() if step == self.profile else None
+        if self.trace:
+            tracemalloc.start()
         t0, c0 = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
@@ -106,7 +112,11 @@ class Steps:
         if profiler is not None:
             profiler.disable()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        self.rows.append((self.name, step, wall, cpu, _peak_rss_mb(), size(result)))
+        out = size(result)
+        if self.trace:
+            out += f"; traced peak {tracemalloc.get_traced_memory()[1] / 2**20:.1f} MB"
+            tracemalloc.stop()
+        self.rows.append((self.name, step, wall, cpu, _peak_rss_mb(), out))
         if profiler is not None:
             print(f"--- cProfile of {self.name}/{step} (top 30 by cumulative time)")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
@@ -115,10 +125,15 @@ class Steps:
 
 
 def run_workload(
-    name: str, config: Config, polls: list[FeedPoll], db: pathlib.Path, profile: str | None
+    name: str,
+    config: Config,
+    polls: list[FeedPoll],
+    db: pathlib.Path,
+    profile: str | None,
+    trace: bool = False,
 ) -> tuple[Steps, list[DecidedReport]]:
     store = Store(f"sqlite:///{db}")
-    steps = Steps(name, profile)
+    steps = Steps(name, profile, trace)
     record_health(store, polls)  # the feeds rows, as a run writes them first (not timed)
     claims = list(config.claims)
     reports = steps.run("keep_new", lambda: keep_new(store, polls, None), lambda r: f"{len(r)}")
@@ -177,7 +192,7 @@ def _workload(
         took = time.perf_counter() - t0
         print(f"{name}: {n} feeds x {m} items -> {count} reports, fetched and parsed in "
               f"{took:.1f} s (not timed); {len(config.claims)} claims")  # fmt: skip
-    return run_workload(name, config, polls, tmp / f"{name}.db", a.profile)
+    return run_workload(name, config, polls, tmp / f"{name}.db", a.profile, a.tracemalloc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--claims", type=int, default=100)
     ap.add_argument("--workload", choices=("farm", "big", "both"), default="both")
     ap.add_argument("--profile", choices=("keep_new", "assess", "group_stories", "record_stories"))
+    ap.add_argument("--tracemalloc", action="store_true", help="trace each step's allocations")
     ap.add_argument("--digest", type=pathlib.Path, help="write decision digests to this file")
     a = ap.parse_args(argv)
     if not (a.bench / "farm.py").exists():
