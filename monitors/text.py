@@ -57,6 +57,7 @@ _TOKEN = re.compile(rf"{_LETTER}+(?:[-']{_LETTER}+)*", re.UNICODE)
 # The same pattern for ASCII text (no marks; [^\W_] is [A-Za-z0-9] there), several times faster:
 # most text is ASCII once transliterated.
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+ASCII_WORD = _ASCII_TOKEN  # for readers that look at ASCII text's raw words (``words`` folds them)
 # Latin letters with diacritics fold to their base letters ("Sudža" ~ "Sudza", "Chersoń" ~
 # "Cherson"); marks on other scripts are letters and stay. Letters that do not decompose are listed.
 _LATIN_FOLD = str.maketrans(
@@ -234,11 +235,19 @@ def words(text: str) -> list[tuple[str, str]]:
     for raw in raws:
         found = cache.get(raw)
         if found is None:
-            found = _word_pairs(raw)
-            if len(cache) < _WORD_PAIRS_MAX:
-                cache[raw] = found
+            found = word_pairs(raw)
         pairs.extend(found)
     return pairs
+
+
+def word_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    """``words`` of one raw word (a whole match of the word pattern), remembered."""
+    found = _WORD_PAIRS.get(raw)
+    if found is None:
+        found = _word_pairs(raw)
+        if len(_WORD_PAIRS) < _WORD_PAIRS_MAX:
+            _WORD_PAIRS[raw] = found
+    return found
 
 
 # A raw word always folds the same way: a news vocabulary is folded once, not once per use.

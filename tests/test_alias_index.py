@@ -8,7 +8,13 @@ from monitors.models import Claim, Verdict
 from monitors.stance.alias_index import AliasIndex
 from monitors.stance.engine import StanceEngine
 from monitors.stance.match import ClaimMatcher
-from monitors.stance.sentence import read_sentence, read_text, scan_text
+from monitors.stance.sentence import (
+    candidate_tokens,
+    raw_words,
+    read_sentence,
+    read_text,
+    scan_text,
+)
 
 CLAIMS = (
     Claim("kursk", "Russia has regained full control of the Kursk region", ("Kursk", "Курск")),
@@ -96,3 +102,28 @@ def test_report_no_alias_matches_shares_one_unrelated_assessment_per_claim() -> 
     assert [(Verdict.UNRELATED, 1.0, 0.0, ())] * len(CLAIMS) == [
         (a.verdict, a.score, a.relatedness, a.evidence) for a in first
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Troops left Hornal at night", "Shelling of Kharkov: Kherson (and Kursk)."),
+        ("well-but-Kharkiv fell", "x-however-Gornal's y. Kursk-but's, o'but-Izium-x - dash"),
+        ("A-BUT-Kursk didn't fall", "Mr. Smith said J. Doe, while-Gornal, left."),
+    ],
+)
+def test_raw_words_cover_every_token_a_reading_finds(title: str, body: str) -> None:
+    """The cheap first look (``raw_words``) never misses a token ``scan_text`` finds, even where
+    a clause-breaking conjunction cuts a hyphenated word: skipping a report on it is safe."""
+    raws = raw_words(title, body)
+    assert raws is not None
+    covered = {token for raw in raws for token in candidate_tokens(raw)}
+    scanned = {token for tokens, _ in scan_text(title, body) for token in tokens}
+    assert scanned <= covered
+    assert AliasIndex(CLAIMS).may_match(raws)
+
+
+def test_raw_words_skip_only_ascii_text() -> None:
+    """Text with other scripts gets no shortcut: it is read sentence by sentence."""
+    assert raw_words("Бои у Горналі", "") is None
+    assert not AliasIndex(CLAIMS).may_match(raw_words("Nothing here", "Nor here.") or set())

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from monitors.models import Claim
 from monitors.stance.match import Alias, compile_alias, consonants, match_at, token_score
+from monitors.stance.sentence import candidate_tokens
 
 _WORD_CACHE = 200_000  # distinct words remembered per index (a news vocabulary fits)
 
@@ -72,6 +73,7 @@ class AliasIndex:
     def __init__(self, claims: Iterable[Claim]) -> None:
         self._entries: dict[str, list[_Entry]] = {}
         self._by_token: dict[str, tuple[_Entry, ...]] = {}
+        self._raw_live: dict[str, bool] = {}  # raw word -> can it anchor an alias?
         self.aliases = 0
         for claim in claims:
             order = 0
@@ -115,6 +117,20 @@ class AliasIndex:
             if len(self._by_token) < _WORD_CACHE:
                 self._by_token[token] = found
         return found
+
+    def may_match(self, raw_words: Iterable[str]) -> bool:
+        """Can any alias match among these raw ASCII words (``sentence.raw_words``)? False only
+        when none of the tokens a reading can make of them anchors an alias."""
+        known = self._raw_live
+        for raw in raw_words:
+            live = known.get(raw)
+            if live is None:
+                live = any(self._anchored(t) for t in candidate_tokens(raw))
+                if len(known) < _WORD_CACHE:
+                    known[raw] = live
+            if live:
+                return True
+        return False
 
     def claims_in(
         self, sentences: Iterable[tuple[Sequence[str], Sequence[int] | None]]

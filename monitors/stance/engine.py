@@ -15,7 +15,7 @@ from monitors.stance.combine import combine
 from monitors.stance.judge import ClaimReader
 from monitors.stance.learned import learned_decision
 from monitors.stance.match import AliasHit
-from monitors.stance.sentence import Sentences, read_text, scan_text
+from monitors.stance.sentence import Sentences, raw_words, read_text, scan_text
 
 
 class StanceEngine:
@@ -49,6 +49,9 @@ class StanceEngine:
             sentences = read_text(title, body)
             hits = self._index.best_hits((s.tokens, s.clauses) for s in sentences)
         else:
+            words = raw_words(title, body)
+            if words is not None and not self._index.may_match(words):
+                return [self._unrelated[i] for i in ids]
             hits = self._index.best_hits(scan_text(title, body))
             if not hits:
                 return [self._unrelated[i] for i in ids]
