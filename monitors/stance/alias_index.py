@@ -73,7 +73,8 @@ class AliasIndex:
     def __init__(self, claims: Iterable[Claim]) -> None:
         self._entries: dict[str, list[_Entry]] = {}
         self._by_token: dict[str, tuple[_Entry, ...]] = {}
-        self._raw_live: dict[str, bool] = {}  # raw word -> can it anchor an alias?
+        self._raw_seen: set[str] = set()  # raw words worked out (``may_match``) ...
+        self._hot: set[str] = set()  # ... and those that can anchor an alias
         self.aliases = 0
         for claim in claims:
             order = 0
@@ -118,19 +119,19 @@ class AliasIndex:
                 self._by_token[token] = found
         return found
 
-    def may_match(self, raw_words: Iterable[str]) -> bool:
+    def may_match(self, raw_words: set[str] | frozenset[str]) -> bool:
         """Can any alias match among these raw ASCII words (``sentence.raw_words``)? False only
-        when none of the tokens a reading can make of them anchors an alias."""
-        known = self._raw_live
-        for raw in raw_words:
-            live = known.get(raw)
-            if live is None:
-                live = any(self._anchored(t) for t in candidate_tokens(raw))
-                if len(known) < _WORD_CACHE:
-                    known[raw] = live
-            if live:
+        when none of the tokens a reading can make of them anchors an alias. Each distinct word
+        is worked out once; then a report costs two set operations."""
+        for raw in raw_words.difference(self._raw_seen):
+            live = any(self._anchored(t) for t in candidate_tokens(raw))
+            if len(self._raw_seen) < _WORD_CACHE:
+                self._raw_seen.add(raw)
+                if live:
+                    self._hot.add(raw)
+            elif live:
                 return True
-        return False
+        return not raw_words.isdisjoint(self._hot)
 
     def claims_in(
         self, sentences: Iterable[tuple[Sequence[str], Sequence[int] | None]]
