@@ -223,7 +223,8 @@ class _Story:
 
 
 def _has_evidence(item: DecidedReport) -> bool:
-    return any(a.verdict is not Verdict.UNRELATED for a in item.assessments)
+    unrelated = Verdict.UNRELATED
+    return any(a.verdict is not unrelated for a in item.assessments)
 
 
 def record_stories(

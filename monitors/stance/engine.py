@@ -29,6 +29,8 @@ class StanceEngine:
         # (frozen) object per claim: most (report, claim) pairs are this, and cost no memory.
         verdict, score = combine([], 0.0)
         self._unrelated = {c.id: Assessment(c.id, verdict, score, 0.0, ()) for c in self.claims}
+        self._ids = [c.id for c in self.claims]
+        self._all_unrelated = tuple(self._unrelated[i] for i in self._ids)
         # Claims given only as a sentence are read against every report; alias claims only
         # against the sentences their aliases matched.
         self._read_all = any(not r.matcher.aliases for r in self._readers.values())
@@ -38,8 +40,8 @@ class StanceEngine:
     ) -> list[Assessment]:
         """One assessment per claim (claim order, or the order of ``claim_ids``)."""
         title, body = title or "", body or ""
-        ids = [c.id for c in self.claims] if claim_ids is None else list(claim_ids)
-        unknown = [i for i in ids if i not in self._readers]
+        ids = self._ids if claim_ids is None else list(claim_ids)
+        unknown = [] if claim_ids is None else [i for i in ids if i not in self._readers]
         if unknown:
             raise KeyError(f"unknown claim id(s) {unknown}; known: {sorted(self._readers)}")
         # One pass over the report's words finds every alias match of every claim; a claim
@@ -50,10 +52,11 @@ class StanceEngine:
             hits = self._index.best_hits((s.tokens, s.clauses) for s in sentences)
         else:
             words = raw_words(title, body)
-            if words is not None and not self._index.may_match(words):
-                return [self._unrelated[i] for i in ids]
-            hits = self._index.best_hits(scan_text(title, body))
-            if not hits:
+            if (words is not None and not self._index.may_match(words)) or not (
+                hits := self._index.best_hits(scan_text(title, body))
+            ):
+                if claim_ids is None:
+                    return list(self._all_unrelated)
                 return [self._unrelated[i] for i in ids]
             sentences = read_text(title, body)
         return [self._assess_claim(self._readers[i], sentences, hits) for i in ids]

@@ -117,9 +117,8 @@ def _insert_evidence_rows(
     conn: Connection, item: DecidedReport, now: datetime
 ) -> list[NewEvidence]:
     fresh = []
-    for assessment in item.assessments:
-        if assessment.verdict is Verdict.UNRELATED:
-            continue
+    unrelated = Verdict.UNRELATED
+    for assessment in [a for a in item.assessments if a.verdict is not unrelated]:
         evidence_id = _insert_evidence(conn, item.report, assessment, now)
         if evidence_id is not None:  # None: this report version was already decided
             fresh.append(NewEvidence(item.report, assessment, evidence_id))
