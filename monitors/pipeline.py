@@ -154,9 +154,7 @@ def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) ->
 def assess(claims: Sequence[Claim], reports: Sequence[Report]) -> list[DecidedReport]:
     """Every report against every claim, oldest first, so the newest sets a claim's state last."""
     engine = StanceEngine(claims)
-    return [
-        DecidedReport(r, tuple(engine.assess(r.title, r.summary))) for r in _oldest_first(reports)
-    ]
+    return [DecidedReport(r, engine.assess_all(r.title, r.summary)) for r in _oldest_first(reports)]
 
 
 def group_stories(

@@ -99,6 +99,8 @@ def test_report_no_alias_matches_shares_one_unrelated_assessment_per_claim() -> 
     first = engine.assess("Nothing about any place here", "Nor here.")
     second = engine.assess("Nor in this one", "")
     assert all(a is b for a, b in zip(first, second, strict=True))
+    assert engine.assess_all("Nothing here", "") is engine.assess_all("Nor here", "")
+    assert tuple(first) == engine.assess_all("Nothing here", "")
     assert [(Verdict.UNRELATED, 1.0, 0.0, ())] * len(CLAIMS) == [
         (a.verdict, a.score, a.relatedness, a.evidence) for a in first
     ]
