@@ -232,8 +232,8 @@ def record_stories(
     feeds: Mapping[str, Feed],
     dry_run: bool = False,
 ) -> ProcessResult:
-    """Decide and store each story (``policy.decide``, one transaction each; a dry run rolls
-    back), queueing its alerts in the outbox."""
+    """Decide and store each story (``policy.decide``), queueing its alerts in the outbox: a
+    batch of whole stories per transaction (``Store.record_stories``); a dry run rolls back."""
     channels = [c.name for c in config.channels]
     claims = {c.id: c for c in config.claims}
     policy = config.alert_policy()
