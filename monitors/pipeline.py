@@ -13,14 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from rapidfuzz import process
-
 from monitors.config import Config
 from monitors.errors import ClaimwatchError
 from monitors.ingest.fetch import FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
 from monitors.models import Alert, Claim, Feed, Report, Validators, Verdict
-from monitors.policy import AlertPolicy, story_key, story_similarity
+from monitors.policy import AlertPolicy, same_story_key, story_key
 from monitors.stance.engine import StanceEngine
 from monitors.state.record import DecidedReport, Suppressed
 from monitors.state.store import Store
@@ -169,46 +167,29 @@ def group_stories(
     """
     stories: list[list[DecidedReport]] = []
     grouped: list[_Story] = []  # the stories that have evidence, in the order they began
-    keys: list[str | None] = []  # each grouped story's title key (None: empty, joins nothing)
     for item in decided:
         if not _has_evidence(item):
             stories.append([item])
             continue
         key = story_key(item.report.title)
-        home = next(
-            (s for s in _similar(key, grouped, keys, policy) if s.takes(item, policy)), None
-        )
+        home = next((s for s in grouped if s.takes(item, key, policy)), None)
         if home is None:
-            grouped.append(_Story([item], {item.report.feed_id}))
-            keys.append(key or None)
-            stories.append(grouped[-1].members)
+            home = _Story([item], key, {item.report.feed_id})
+            grouped.append(home)
+            stories.append(home.members)
         else:
             home.members.append(item)
             home.feeds.add(item.report.feed_id)
     return stories
 
 
-def _similar(
-    key: str, grouped: Sequence[_Story], keys: Sequence[str | None], policy: AlertPolicy
-) -> list[_Story]:
-    """The stories whose first title is ``same_story_key`` as this one, oldest first (rapidfuzz
-    scores them all in one call, with the same scorer and cutoff)."""
-    if not key:
-        return []
-    found = process.extract(
-        key, keys, scorer=story_similarity, score_cutoff=policy.duplicate_similarity,
-        limit=None,
-    )  # fmt: skip
-    return [grouped[index] for index in sorted(index for _, _, index in found)]
-
-
 @dataclass
 class _Story:
     members: list[DecidedReport]
+    key: str  # story_key of the first member's title
     feeds: set[str]
 
-    def takes(self, item: DecidedReport, policy: AlertPolicy) -> bool:
-        """Not the same outlet, and close in time (the titles already match)."""
+    def takes(self, item: DecidedReport, key: str, policy: AlertPolicy) -> bool:
         first, report = self.members[0].report, item.report
         if report.feed_id in self.feeds:
             return False  # one outlet's two reports are two reports, not two sources
@@ -217,7 +198,7 @@ class _Story:
             if first.published and report.published
             else timedelta(0)
         )
-        return apart <= policy.duplicate_window
+        return apart <= policy.duplicate_window and same_story_key(self.key, key, policy)
 
 
 def _has_evidence(item: DecidedReport) -> bool:
