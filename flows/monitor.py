@@ -9,8 +9,8 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
       keep_new         drop reports before ``since`` and versions already decided
       assess           every report against every selected claim, oldest first (monitors/stance)
       group_stories    syndicated copies of one report become one story
-      record_stories   per story: ``policy.decide`` (monitors/policy.py), written in one
-                       transaction (monitors/state/record.py)
+      record_stories   per story: ``policy.decide`` (monitors/policy.py), a batch of
+                       stories per transaction (monitors/state/record.py)
     record_health    each feed's validators and failure count, after its reports are stored
     summarize        the RunSummary
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)

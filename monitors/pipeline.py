@@ -19,8 +19,8 @@ from monitors.errors import ClaimwatchError
 from monitors.ingest.fetch import FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
 from monitors.ingest.poll import FeedPoll, PollStats
-from monitors.models import Alert, Claim, Feed, Report, Validators
-from monitors.policy import AlertPolicy, same_story
+from monitors.models import Alert, Claim, Feed, Report, Validators, Verdict
+from monitors.policy import AlertPolicy, same_story_key, story_key
 from monitors.stance.engine import StanceEngine
 from monitors.state.record import DecidedReport, Suppressed
 from monitors.state.store import Store
@@ -154,35 +154,58 @@ def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) ->
 def assess(claims: Sequence[Claim], reports: Sequence[Report]) -> list[DecidedReport]:
     """Every report against every claim, oldest first, so the newest sets a claim's state last."""
     engine = StanceEngine(claims)
-    return [
-        DecidedReport(r, tuple(engine.assess(r.title, r.summary))) for r in _oldest_first(reports)
-    ]
+    return [DecidedReport(r, engine.assess_all(r.title, r.summary)) for r in _oldest_first(reports)]
 
 
 def group_stories(
     decided: Sequence[DecidedReport], policy: AlertPolicy
 ) -> list[list[DecidedReport]]:
-    """Syndicated copies (near-identical titles, other feeds, close in time) form one story."""
+    """Syndicated copies (near-identical titles, other feeds, close in time) form one story.
+
+    Only reports with evidence (an assessment other than unrelated) are grouped: a story exists
+    to turn copies of one piece of news into one alert, and a report that is about no claim
+    records nothing but itself. It stays a story of its own, so grouping costs comparisons
+    among the few related reports, not among every pair of a run's reports.
+    """
     stories: list[list[DecidedReport]] = []
+    grouped: list[_Story] = []  # the stories that have evidence, in the order they began
     for item in decided:
-        home = next((s for s in stories if _joins(s, item, policy)), None)
-        if home is None:
+        if not _has_evidence(item):
             stories.append([item])
+            continue
+        key = story_key(item.report.title)
+        home = next((s for s in grouped if s.takes(item, key, policy)), None)
+        if home is None:
+            home = _Story([item], key, {item.report.feed_id})
+            grouped.append(home)
+            stories.append(home.members)
         else:
-            home.append(item)
+            home.members.append(item)
+            home.feeds.add(item.report.feed_id)
     return stories
 
 
-def _joins(story: list[DecidedReport], item: DecidedReport, policy: AlertPolicy) -> bool:
-    first, report = story[0].report, item.report
-    if any(member.report.feed_id == report.feed_id for member in story):
-        return False  # one outlet's two reports are two reports, not two sources
-    apart = (
-        abs(report.published - first.published)
-        if first.published and report.published
-        else timedelta(0)
-    )
-    return apart <= policy.duplicate_window and same_story(first.title, report.title, policy)
+@dataclass
+class _Story:
+    members: list[DecidedReport]
+    key: str  # story_key of the first member's title
+    feeds: set[str]
+
+    def takes(self, item: DecidedReport, key: str, policy: AlertPolicy) -> bool:
+        first, report = self.members[0].report, item.report
+        if report.feed_id in self.feeds:
+            return False  # one outlet's two reports are two reports, not two sources
+        apart = (
+            abs(report.published - first.published)
+            if first.published and report.published
+            else timedelta(0)
+        )
+        return apart <= policy.duplicate_window and same_story_key(self.key, key, policy)
+
+
+def _has_evidence(item: DecidedReport) -> bool:
+    unrelated = Verdict.UNRELATED
+    return any(a.verdict is not unrelated for a in item.assessments)
 
 
 def record_stories(
@@ -192,8 +215,8 @@ def record_stories(
     feeds: Mapping[str, Feed],
     dry_run: bool = False,
 ) -> ProcessResult:
-    """Decide and store each story (``policy.decide``, one transaction each; a dry run rolls
-    back), queueing its alerts in the outbox."""
+    """Decide and store each story (``policy.decide``), queueing its alerts in the outbox: a
+    batch of whole stories per transaction (``Store.record_stories``); a dry run rolls back."""
     channels = [c.name for c in config.channels]
     claims = {c.id: c for c in config.claims}
     policy = config.alert_policy()

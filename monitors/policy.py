@@ -321,13 +321,22 @@ def cooldown_for(channel: str, claim_cooldown: timedelta, policy: AlertPolicy) -
 
 def same_story(title_a: str, title_b: str, policy: AlertPolicy = DEFAULT_POLICY) -> bool:
     """Near-identical headlines, ignoring case, accents, script and an outlet suffix."""
-    a, b = _story_key(title_a), _story_key(title_b)
-    if not a or not b:
+    return same_story_key(story_key(title_a), story_key(title_b), policy)
+
+
+def same_story_key(key_a: str, key_b: str, policy: AlertPolicy = DEFAULT_POLICY) -> bool:
+    """``same_story`` of two titles' ``story_key``s (computed once per title)."""
+    if not key_a or not key_b:
         return False
-    return fuzz.token_sort_ratio(a, b) >= policy.duplicate_similarity
+    return story_similarity(key_a, key_b) >= policy.duplicate_similarity
 
 
-def _story_key(title: str) -> str:
+# How alike two story keys are (0..100), compared with ``duplicate_similarity``.
+story_similarity = fuzz.token_sort_ratio
+
+
+def story_key(title: str) -> str:
+    """What ``same_story`` compares: the folded title without an outlet suffix."""
     return _OUTLET_SUFFIX.sub("", fold(title).strip())
 
 

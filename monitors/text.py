@@ -54,6 +54,10 @@ def _mark_ranges() -> str:
 
 _LETTER = rf"(?:[^\W_]|[{_mark_ranges()}])"
 _TOKEN = re.compile(rf"{_LETTER}+(?:[-']{_LETTER}+)*", re.UNICODE)
+# The same pattern for ASCII text (no marks; [^\W_] is [A-Za-z0-9] there), several times faster:
+# most text is ASCII once transliterated.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+ASCII_WORD = _ASCII_TOKEN  # for readers that look at ASCII text's raw words (``words`` folds them)
 # Latin letters with diacritics fold to their base letters ("Sudža" ~ "Sudza", "Chersoń" ~
 # "Cherson"); marks on other scripts are letters and stay. Letters that do not decompose are listed.
 _LATIN_FOLD = str.maketrans(
@@ -220,18 +224,46 @@ _CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall"}
 def words(text: str) -> list[tuple[str, str]]:
     """(folded token, surface form) pairs; possessive 's dropped, "n't" split off as "not"."""
     pairs: list[tuple[str, str]] = []
-    for raw in _TOKEN.findall(transliterate(normalize(text))):
-        word = fold_latin(raw).casefold()
-        if word.endswith("'s"):
-            word, raw = word[:-2], raw[:-2]
-        if word.endswith("n't"):
-            head = word[:-3]
-            if head:
-                pairs.append((_CONTRACTED.get(head, head), raw[:-3]))
-            pairs.append(("not", "not"))
-            continue
-        pairs.append((word.replace("'", ""), raw))
+    cache = _WORD_PAIRS
+    # ASCII text is its own normal form as far as words go: NFKC, the quote and dash table and
+    # transliteration change no ASCII character, and spacing separates no words differently.
+    if text.isascii():
+        raws = _ASCII_TOKEN.findall(text)
+    else:
+        text = transliterate(normalize(text))
+        raws = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+    for raw in raws:
+        found = cache.get(raw)
+        if found is None:
+            found = word_pairs(raw)
+        pairs.extend(found)
     return pairs
+
+
+def word_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    """``words`` of one raw word (a whole match of the word pattern), remembered."""
+    found = _WORD_PAIRS.get(raw)
+    if found is None:
+        found = _word_pairs(raw)
+        if len(_WORD_PAIRS) < _WORD_PAIRS_MAX:
+            _WORD_PAIRS[raw] = found
+    return found
+
+
+# A raw word always folds the same way: a news vocabulary is folded once, not once per use.
+_WORD_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {}
+_WORD_PAIRS_MAX = 200_000
+
+
+def _word_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    word = fold_latin(raw).casefold()
+    if word.endswith("'s"):
+        word, raw = word[:-2], raw[:-2]
+    if word.endswith("n't"):
+        head = word[:-3]
+        out = ((_CONTRACTED.get(head, head), raw[:-3]),) if head else ()
+        return (*out, ("not", "not"))
+    return ((word.replace("'", ""), raw),)
 
 
 def tokenize(text: str) -> list[str]:

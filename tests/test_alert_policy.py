@@ -115,6 +115,24 @@ def test_syndicated_copies_in_one_run_make_one_alert_listing_every_source(store:
     assert 1 == len(store.outbox())
 
 
+def test_report_about_no_claim_is_a_story_of_its_own() -> None:
+    """Only reports with evidence are grouped: a copy about no claim neither anchors a story
+    nor keeps its outlet's related copy out of one; the stories keep the reports' order."""
+    unrelated = DecidedReport(
+        report("bbc", "6", "Russian forces recaptured Gornal - BBC"),
+        (Assessment(CLAIM.id, Verdict.UNRELATED, 1.0),),
+    )
+    items = [
+        decided(report("wire", "1", "Russian forces recaptured Gornal")),
+        unrelated,
+        decided(report("bbc", "7", "Russian forces recaptured Gornal - BBC News", 0.5)),
+    ]
+    stories = group_stories(items, DEFAULT_POLICY)
+    assert [["wire/1", "bbc/7"], ["bbc/6"]] == [
+        [f"{i.report.feed_id}/{i.report.report_id}" for i in s] for s in stories
+    ]
+
+
 def test_copy_in_a_later_run_is_held_back_as_duplicate(store: Store) -> None:
     """A copy arriving after the first alert is recorded but suppressed with the reason."""
     record(store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))])

@@ -8,7 +8,13 @@ from monitors.models import Claim, Verdict
 from monitors.stance.alias_index import AliasIndex
 from monitors.stance.engine import StanceEngine
 from monitors.stance.match import ClaimMatcher
-from monitors.stance.sentence import read_sentence
+from monitors.stance.sentence import (
+    candidate_tokens,
+    raw_words,
+    read_sentence,
+    read_text,
+    scan_text,
+)
 
 CLAIMS = (
     Claim("kursk", "Russia has regained full control of the Kursk region", ("Kursk", "Курск")),
@@ -60,3 +66,66 @@ def test_engine_skips_claims_the_index_does_not_find() -> None:
         kharkiv.relatedness,
         kharkiv.evidence,
     )
+
+
+@pytest.mark.parametrize("text", SENTENCES + ["Gornal village and Gornal, then Горналь again"])
+def test_best_hit_is_the_match_the_matcher_picks(text: str) -> None:
+    """Per claim, the index's best hit in a sentence is ``find_alias``'s match: same alias,
+    span and score, so reading from the index changes no evidence."""
+    sentence = read_sentence(0, text)
+    found = AliasIndex(CLAIMS).best_hits([(sentence.tokens, sentence.clauses)])
+    for claim in CLAIMS:
+        direct = ClaimMatcher(claim).find_alias(sentence.tokens, sentence.surface, sentence.clauses)
+        hit = found.get(claim.id, {}).get(0)
+        indexed = None if hit is None else (hit.alias, hit.start, hit.end, hit.score / 100.0)
+        expected = (
+            None if direct is None else (direct.alias, direct.start, direct.end, direct.score)
+        )
+        assert expected == indexed
+
+
+def test_scan_reads_the_words_a_full_reading_reads() -> None:
+    """``scan_text`` (the cheap first look) gives each sentence the tokens and clauses
+    ``read_text`` gives it, so the index sees the same words either way."""
+    title, body = "Gornal: fighting, but no change", "Бои у Горналі тривають. Troops left Hornal!"
+    scanned = scan_text(title, body)
+    assert [(list(s.tokens), list(s.clauses)) for s in read_text(title, body)] == scanned
+
+
+def test_report_no_alias_matches_shares_one_unrelated_assessment_per_claim() -> None:
+    """A report about no claim costs no reading and no new objects: each claim's unrelated
+    assessment is one shared (frozen) value, equal to what reading would give."""
+    engine = StanceEngine(CLAIMS)
+    first = engine.assess("Nothing about any place here", "Nor here.")
+    second = engine.assess("Nor in this one", "")
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    assert engine.assess_all("Nothing here", "") is engine.assess_all("Nor here", "")
+    assert tuple(first) == engine.assess_all("Nothing here", "")
+    assert [(Verdict.UNRELATED, 1.0, 0.0, ())] * len(CLAIMS) == [
+        (a.verdict, a.score, a.relatedness, a.evidence) for a in first
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Troops left Hornal at night", "Shelling of Kharkov: Kherson (and Kursk)."),
+        ("well-but-Kharkiv fell", "x-however-Gornal's y. Kursk-but's, o'but-Izium-x - dash"),
+        ("A-BUT-Kursk didn't fall", "Mr. Smith said J. Doe, while-Gornal, left."),
+    ],
+)
+def test_raw_words_cover_every_token_a_reading_finds(title: str, body: str) -> None:
+    """The cheap first look (``raw_words``) never misses a token ``scan_text`` finds, even where
+    a clause-breaking conjunction cuts a hyphenated word: skipping a report on it is safe."""
+    raws = raw_words(title, body)
+    assert raws is not None
+    covered = {token for raw in raws for token in candidate_tokens(raw)}
+    scanned = {token for tokens, _ in scan_text(title, body) for token in tokens}
+    assert scanned <= covered
+    assert AliasIndex(CLAIMS).may_match(raws)
+
+
+def test_raw_words_skip_only_ascii_text() -> None:
+    """Text with other scripts gets no shortcut: it is read sentence by sentence."""
+    assert raw_words("Бои у Горналі", "") is None
+    assert not AliasIndex(CLAIMS).may_match(raw_words("Nothing here", "Nor here.") or set())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from monitors.models import (
     Assessment,
@@ -17,7 +19,7 @@ from monitors.models import (
     Validators,
     Verdict,
 )
-from monitors.state import history
+from monitors.state import history, schema
 from monitors.state.record import DecidedReport
 from monitors.state.store import Store
 
@@ -179,3 +181,70 @@ def test_feed_validators_and_health(store: Store) -> None:
     health = history.feed_states(store.engine)["wire"]
     assert (0, None) == (health.consecutive_failures, health.last_error)
     assert health.last_new_report_at is not None
+
+
+def story(report_id: str, verdict: Verdict, claim_id: str = CLAIM.id, hours: int = 0) -> list:
+    item = assessment(verdict)
+    return [DecidedReport(report(report_id, hours=hours), (replace(item, claim_id=claim_id),))]
+
+
+def test_a_failure_mid_batch_leaves_nothing_of_the_batch(store: Store) -> None:
+    """Stories written in one batch are one transaction: a story failing after an earlier one
+    queued its alert takes that alert, its evidence, its state and every report back out."""
+    stories = [story("r1", Verdict.CONFIRM), story("r2", Verdict.CONFIRM, claim_id="missing")]
+    with pytest.raises(KeyError):
+        store.record_stories(stories, {FEED.id: FEED}, CLAIMS, CHANNELS)
+    assert [report("r1"), report("r2")] == store.unseen([report("r1"), report("r2")])
+    assert ([], ClaimState.UNKNOWN) == (store.outbox(), store.claim_statuses([CLAIM])[0].state)
+    assert [] == history.evidence_timeline(store.engine, CLAIM.id)
+
+
+def test_batches_before_a_failure_stay_written(store: Store) -> None:
+    """Each batch commits on its own: a failing later batch keeps the earlier batches'
+    decisions, each with the alerts it caused."""
+    stories = [story("r1", Verdict.CONFIRM), story("r2", Verdict.CONFIRM, claim_id="missing")]
+    with pytest.raises(KeyError):
+        store.record_stories(stories, {FEED.id: FEED}, CLAIMS, CHANNELS, batch_reports=1)
+    assert [report("r2")] == store.unseen([report("r1"), report("r2")])
+    assert 1 == len(history.evidence_timeline(store.engine, CLAIM.id))
+    assert ["hook", "mail"] == sorted(item.channel for item in store.outbox())
+
+
+@pytest.mark.parametrize("batch_reports", [1, 2, 1000])
+def test_batch_size_changes_no_decision(store: Store, batch_reports: int) -> None:
+    """Later stories see the states earlier ones set, in a batch as across batches: the chain
+    confirm -> contradict -> confirm decides and alerts the same whatever the batching."""
+    stories = [
+        story("r1", Verdict.CONFIRM),
+        story("r2", Verdict.CONTRADICT, hours=1),
+        story("r3", Verdict.CONFIRM, hours=2),
+    ]
+    decisions = store.record_stories(
+        stories, {FEED.id: FEED}, CLAIMS, CHANNELS, batch_reports=batch_reports
+    )
+    moves = [(a.previous_state, a.new_state) for d in decisions for a in d.alerts]
+    assert [
+        (ClaimState.UNKNOWN, ClaimState.CONFIRMED),
+        (ClaimState.CONFIRMED, ClaimState.CONTRADICTED),
+        (ClaimState.CONTRADICTED, ClaimState.CONFIRMED),
+    ] == moves
+    assert 6 == len(store.outbox())
+    assert [] == store.unseen([report("r1"), report("r2"), report("r3")])
+
+
+def test_edited_report_is_updated_in_a_batch_and_keeps_first_seen(store: Store) -> None:
+    """The bulk upsert updates a known report's text and hash; when it was first seen stays."""
+    store.record_stories([story("r1", Verdict.NEUTRAL)], {FEED.id: FEED}, CLAIMS, CHANNELS)
+    first_seen = _first_seen(store)
+    edited = replace(report("r1"), summary="Edited.", content_hash="h2")
+    item = [DecidedReport(edited, (assessment(Verdict.NEUTRAL),))]
+    store.record_stories([item], {FEED.id: FEED}, CLAIMS, CHANNELS)
+    (after,) = store.stored_reports()
+    assert ("Edited.", "h2") == (after.summary, after.content_hash)
+    assert [] == store.unseen([edited])
+    assert first_seen == _first_seen(store)
+
+
+def _first_seen(store: Store) -> list[datetime]:
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(schema.reports.c.first_seen)).scalars())

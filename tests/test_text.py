@@ -12,6 +12,7 @@ from monitors.text import (
     stem,
     tokenize,
     transliterate,
+    words,
 )
 
 
@@ -136,3 +137,18 @@ def test_fold_drops_latin_diacritics_only() -> None:
         fold("Горналь"),
         fold("كُورسك"),
     )
+
+
+def test_ascii_fast_path_reads_the_words_the_full_pattern_reads() -> None:
+    """ASCII text skips normalising and uses an ASCII-only pattern: the same words, because
+    the full pattern's letters among ASCII characters are exactly [A-Za-z0-9] and normalising
+    changes no ASCII character but spacing."""
+    from monitors.text import _ASCII_TOKEN, _TOKEN
+
+    ascii_letters = [chr(c) for c in range(128) if _TOKEN.fullmatch(chr(c))]
+    assert [chr(c) for c in range(128) if _ASCII_TOKEN.fullmatch(chr(c))] == ascii_letters
+    text = "Kyiv's forces didn't  retake\tGornal-2 (o'Neil), 1,000 troops -- 'quoted'\nnext"
+    assert [("kyiv", "Kyiv"), ("forces", "forces"), ("did", "did"), ("not", "not")] == words(text)[
+        :4
+    ]
+    assert words(text) == words(text + "\u00a0")  # no longer ASCII: the full path, same words

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from monitors.models import Claim
 from monitors.stance.match import Alias, compile_alias, consonants, match_at, token_score
+from monitors.stance.sentence import candidate_tokens
 
 _WORD_CACHE = 200_000  # distinct words remembered per index (a news vocabulary fits)
 
@@ -33,6 +34,12 @@ class IndexHit:
     start: int
     end: int
     score: float
+    order: int = 0  # the alias's place among its claim's aliases
+
+    def rank(self) -> tuple[float, int, int, int]:
+        """``ClaimMatcher.find_alias``'s choice: best score, then the longer alias, then the first
+        alias in the claim's order, then the first position."""
+        return (self.score / 100.0, self.end - self.start, -self.order, -self.start)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class _Entry:
     alias: Alias
     anchor: int  # position of the indexed word inside the alias
     threshold: float
+    order: int  # the alias's place among its claim's aliases (ties go to the first, as in match)
 
 
 @lru_cache(maxsize=131072)
@@ -65,15 +73,19 @@ class AliasIndex:
     def __init__(self, claims: Iterable[Claim]) -> None:
         self._entries: dict[str, list[_Entry]] = {}
         self._by_token: dict[str, tuple[_Entry, ...]] = {}
+        self._raw_seen: set[str] = set()  # raw words worked out (``may_match``) ...
+        self._hot: set[str] = set()  # ... and those that can anchor an alias
         self.aliases = 0
         for claim in claims:
+            order = 0
             for text in claim.aliases:
                 alias = compile_alias(text)
                 if not alias.tokens:
                     continue
                 self.aliases += 1
                 anchor = alias.anchor
-                entry = _Entry(claim.id, alias, anchor, claim.threshold)
+                entry = _Entry(claim.id, alias, anchor, claim.threshold, order)
+                order += 1
                 for key in alias_keys(alias.tokens[anchor]):
                     self._entries.setdefault(key, []).append(entry)
 
@@ -88,7 +100,7 @@ class AliasIndex:
                 score = match_at(entry.alias, start, tokens, clauses, entry.threshold)
                 if score:
                     end = start + len(entry.alias.tokens)
-                    yield IndexHit(entry.claim_id, entry.alias.text, start, end, score)
+                    yield IndexHit(entry.claim_id, entry.alias.text, start, end, score, entry.order)
 
     def _anchored(self, token: str) -> tuple[_Entry, ...]:
         """The entries whose indexed word this sentence word matches, worked out once per
@@ -107,11 +119,39 @@ class AliasIndex:
                 self._by_token[token] = found
         return found
 
+    def may_match(self, raw_words: set[str] | frozenset[str]) -> bool:
+        """Can any alias match among these raw ASCII words (``sentence.raw_words``)? False only
+        when none of the tokens a reading can make of them anchors an alias. Each distinct word
+        is worked out once; then a report costs two set operations."""
+        for raw in raw_words.difference(self._raw_seen):
+            live = any(self._anchored(t) for t in candidate_tokens(raw))
+            if len(self._raw_seen) < _WORD_CACHE:
+                self._raw_seen.add(raw)
+                if live:
+                    self._hot.add(raw)
+            elif live:
+                return True
+        return not raw_words.isdisjoint(self._hot)
+
     def claims_in(
         self, sentences: Iterable[tuple[Sequence[str], Sequence[int] | None]]
     ) -> set[str]:
         """The claims with at least one alias match in these (tokens, clauses) sentences."""
         return {hit.claim_id for tokens, clauses in sentences for hit in self.hits(tokens, clauses)}
+
+    def best_hits(
+        self, sentences: Iterable[tuple[Sequence[str], Sequence[int] | None]]
+    ) -> dict[str, dict[int, IndexHit]]:
+        """Per claim, per sentence number: the alias match ``ClaimMatcher.find_alias`` would pick
+        there. One pass over the report finds every claim's matches; no claim matches again."""
+        found: dict[str, dict[int, IndexHit]] = {}
+        for number, (tokens, clauses) in enumerate(sentences):
+            for hit in self.hits(tokens, clauses):
+                per_sentence = found.setdefault(hit.claim_id, {})
+                best = per_sentence.get(number)
+                if best is None or hit.rank() > best.rank():
+                    per_sentence[number] = hit
+        return found
 
 
 __all__ = ["AliasIndex", "IndexHit", "alias_keys", "lookup_keys"]

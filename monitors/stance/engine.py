@@ -7,14 +7,15 @@ as asserting, denying, hedging, questioning or merely mentioning the claimed fac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from monitors.models import Assessment, Claim, Evidence, SentenceStance, Verdict
-from monitors.stance.alias_index import AliasIndex
+from monitors.stance.alias_index import AliasIndex, IndexHit
 from monitors.stance.combine import combine
 from monitors.stance.judge import ClaimReader
 from monitors.stance.learned import learned_decision
-from monitors.stance.sentence import Sentence, read_text
+from monitors.stance.match import AliasHit
+from monitors.stance.sentence import Sentences, raw_words, read_text, scan_text
 
 
 class StanceEngine:
@@ -24,40 +25,85 @@ class StanceEngine:
         self.claims = tuple(claims)
         self._readers = {c.id: ClaimReader(c) for c in self.claims}
         self._index = AliasIndex(self.claims)
+        # What reading would give a claim no sentence is about: relatedness 0. One shared
+        # (frozen) object per claim: most (report, claim) pairs are this, and cost no memory.
+        verdict, score = combine([], 0.0)
+        self._unrelated = {c.id: Assessment(c.id, verdict, score, 0.0, ()) for c in self.claims}
+        self._ids = [c.id for c in self.claims]
+        self._all_unrelated = tuple(self._unrelated[i] for i in self._ids)
+        # Claims given only as a sentence are read against every report; alias claims only
+        # against the sentences their aliases matched.
+        self._read_all = any(not r.matcher.aliases for r in self._readers.values())
 
     def assess(
         self, title: str, body: str = "", claim_ids: Iterable[str] | None = None
     ) -> list[Assessment]:
         """One assessment per claim (claim order, or the order of ``claim_ids``)."""
-        sentences = read_text(title or "", body or "")
-        ids = [c.id for c in self.claims] if claim_ids is None else list(claim_ids)
-        unknown = [i for i in ids if i not in self._readers]
+        return list(self._assess(title, body, claim_ids))
+
+    def assess_all(self, title: str, body: str = "") -> tuple[Assessment, ...]:
+        """``assess`` against every claim, as a tuple; a report no claim matches gets one shared
+        tuple (a run holds its reports' assessments until they are recorded: 50,000 reports x
+        100 claims of pointers is 40 MB otherwise)."""
+        found = self._assess(title, body, None)
+        return found if isinstance(found, tuple) else tuple(found)
+
+    def _assess(
+        self, title: str, body: str, claim_ids: Iterable[str] | None
+    ) -> Sequence[Assessment]:
+        title, body = title or "", body or ""
+        ids = self._ids if claim_ids is None else list(claim_ids)
+        unknown = [] if claim_ids is None else [i for i in ids if i not in self._readers]
         if unknown:
             raise KeyError(f"unknown claim id(s) {unknown}; known: {sorted(self._readers)}")
-        # One pass over the report's words finds every claim an alias can be about; the others
-        # are unrelated without reading a sentence against them.
-        present = self._index.claims_in((s.tokens, s.clauses) for s in sentences)
-        return [self._assess_claim(self._readers[i], sentences, present) for i in ids]
+        # One pass over the report's words finds every alias match of every claim; a claim
+        # with none is unrelated without reading a sentence against it, and a report no claim
+        # matches is never read beyond its words.
+        if self._read_all:
+            sentences = read_text(title, body)
+            hits = self._index.best_hits((s.tokens, s.clauses) for s in sentences)
+        else:
+            words = raw_words(title, body)
+            if (words is not None and not self._index.may_match(words)) or not (
+                hits := self._index.best_hits(scan_text(title, body))
+            ):
+                if claim_ids is None:
+                    return self._all_unrelated
+                return [self._unrelated[i] for i in ids]
+            sentences = read_text(title, body)
+        return [self._assess_claim(self._readers[i], sentences, hits) for i in ids]
 
     def _assess_claim(
-        self, reader: ClaimReader, sentences: tuple[Sentence, ...], present: set[str]
+        self,
+        reader: ClaimReader,
+        sentences: Sentences,
+        hits: dict[str, dict[int, IndexHit]],
     ) -> Assessment:
-        if reader.matcher.aliases and reader.claim.id not in present:
-            # What reading would give: no sentence about the claim, relatedness 0.
-            verdict, score = combine([], 0.0)
-            return Assessment(reader.claim.id, verdict, score, 0.0, ())
-        reading = reader.read(sentences)
+        claim_id = reader.claim.id
+        if reader.matcher.aliases and claim_id not in hits:
+            return self._unrelated[claim_id]
+        alias_hits = _alias_hits(hits.get(claim_id, {}), sentences)
+        reading = reader.read(sentences, alias_hits)
         learned = learned_decision(reader, sentences, reading)
         if learned is not None:
             verdict, score, relatedness, evidence = learned
-            return Assessment(reader.claim.id, verdict, score, relatedness, evidence)
+            return Assessment(claim_id, verdict, score, relatedness, evidence)
         found = reading.evidence if reading.related else []
         verdict, score = combine(found, reading.relatedness)
         ordered = tuple(sorted(found, key=_strength, reverse=True))
         if verdict is Verdict.UNRELATED:
             ordered = ()
-        return Assessment(reader.claim.id, verdict, round(score, 3), round(reading.relatedness, 3),
+        return Assessment(claim_id, verdict, round(score, 3), round(reading.relatedness, 3),
                           ordered)  # fmt: skip
+
+
+def _alias_hits(found: dict[int, IndexHit], sentences: Sentences) -> dict[int, AliasHit]:
+    """The index's matches as ``ClaimMatcher.find_alias`` reports them (with the words)."""
+    out = {}
+    for number, hit in found.items():
+        words = " ".join(sentences[number].surface[hit.start : hit.end])
+        out[number] = AliasHit(hit.alias, words, hit.score / 100.0, hit.start, hit.end)
+    return out
 
 
 _DECISIVE = {SentenceStance.ASSERT: 2, SentenceStance.DENY: 2, SentenceStance.HEDGE: 1}

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 from enum import StrEnum
+from functools import lru_cache
 
 from monitors.models import SentenceStance
 from monitors.stance import lexicon
@@ -327,6 +328,20 @@ def _controller(event: Event, actor: str | None) -> str | None:
 
 
 def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
+    """The sentence's stream as read against one subject: a side named by the subject's own
+    words ("Russian" in "Russian-held Gornal"?) is the subject, not an actor."""
+    read = _read_stream(sentence)
+    stems = read.stems
+    hits = [h for h in read.hits if not (h.kind in _SIDES and stems[h.start] in subject_words)]
+    return _Stream(
+        stems, read.words, read.origin, read.clauses, tuple(_longest(hits)), read.contrasts
+    )
+
+
+@lru_cache(maxsize=4096)
+def _read_stream(sentence: Sentence) -> _Stream:
+    """What does not depend on the claim, once per sentence however many claims read it: the
+    split words and every frame cue in them (before the subject's sides are dropped)."""
     stems: list[str] = []
     origin: list[int] = []
     clauses: list[int] = []
@@ -342,16 +357,10 @@ def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
         h
         for h in _CUES.find(stems, words)
         if (cyrillic or not has_cyrillic(h.phrase))
-        and not (h.kind in _SIDES and stems[h.start] in subject_words)
         and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
     ]
     return _Stream(
-        tuple(stems),
-        tuple(words),
-        tuple(origin),
-        tuple(clauses),
-        tuple(_longest(hits)),
-        sentence.contrasts,
+        tuple(stems), tuple(words), tuple(origin), tuple(clauses), tuple(hits), sentence.contrasts
     )
 
 

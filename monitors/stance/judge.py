@@ -12,7 +12,7 @@ Rules, in order of precedence (each decision names its cue):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,7 +21,7 @@ from monitors.models import Claim, Evidence, SentenceStance
 from monitors.stance.cues import CueHit, CueSet, tagged
 from monitors.stance.frame import FrameReading, claim_frame, read_against
 from monitors.stance.lexicon import AREA_AFTER
-from monitors.stance.match import ClaimMatcher
+from monitors.stance.match import AliasHit, ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
 from monitors.stance.vocabulary import STOPWORDS
 from monitors.text import stems
@@ -75,12 +75,22 @@ class ClaimReader:
             + tagged("claim_contradict", claim.contradict_cues)
         )
 
-    def read(self, sentences: Sequence[Sentence]) -> Reading:
-        """Evidence from every sentence about the claim, and how related the report is."""
+    def read(
+        self, sentences: Sequence[Sentence], alias_hits: Mapping[int, AliasHit] | None = None
+    ) -> Reading:
+        """Evidence from every sentence about the claim, and how related the report is.
+
+        ``alias_hits`` (sentence number -> the claim's best alias match there, from the alias
+        index) saves matching each sentence again; a sentence without one is not about the claim.
+        """
         evidence: list[Evidence] = []
         scores: list[float] = []
-        for sentence in sentences:
-            about = self.about(sentence)
+        for number, sentence in enumerate(sentences):
+            if alias_hits is not None and self.matcher.aliases:
+                hit = alias_hits.get(number)
+                about = None if hit is None else self._about_alias(sentence, hit)
+            else:
+                about = self.about(sentence)
             scores.append(about.score if about else 0.0)
             if about is not None:
                 evidence.extend(self.judge(sentence, about))
@@ -105,14 +115,17 @@ class ClaimReader:
         """Is the sentence about the claim's subject? Alias match, else statement terms."""
         if self.matcher.aliases:
             hit = self.matcher.find_alias(sentence.tokens, sentence.surface, sentence.clauses)
-            if hit is None or self._names_area(sentence, hit.end):
-                return None
-            return _About(hit.score, hit.alias, hit.matched, (hit.start, hit.end))
+            return None if hit is None else self._about_alias(sentence, hit)
         coverage = self.matcher.coverage(sentence.stem_set)
         if coverage < TERM_MATCH and not (sentence.is_title and coverage >= SHORT_RELATED):
             return None
         shared = [s for s in sentence.surface if _stem_of(s) in self.matcher.terms]
         return _About(coverage, None, " ".join(dict.fromkeys(shared)))
+
+    def _about_alias(self, sentence: Sentence, hit: AliasHit) -> _About | None:
+        if self._names_area(sentence, hit.end):
+            return None
+        return _About(hit.score, hit.alias, hit.matched, (hit.start, hit.end))
 
     def _names_area(self, sentence: Sentence, end: int) -> bool:
         """ "Chuhuiv in the Kharkiv region": the alias names the area around another place,

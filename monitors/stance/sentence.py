@@ -14,7 +14,15 @@ from functools import cached_property, lru_cache
 from monitors.stance import lexicon
 from monitors.stance.cues import CueHit, CueSet, tagged
 from monitors.stance.vocabulary import STOPWORDS, rarity
-from monitors.text import fold, has_cyrillic, split_sentences, stem, words
+from monitors.text import (
+    ASCII_WORD,
+    fold,
+    has_cyrillic,
+    split_sentences,
+    stem,
+    word_pairs,
+    words,
+)
 
 BUILTIN = CueSet(
     tagged("refute", lexicon.REFUTING + lexicon.REFUTING_CYRILLIC)
@@ -34,6 +42,7 @@ _CLAUSE_BREAK = re.compile(
     r"|но|однако|хотя|тогда как|але|проте|хоча|тоді як)\b",
     re.I,
 )
+_ASCII_WORDS = ASCII_WORD
 _ACCORDING_TO = frozenset(lexicon.ACCORDING_TO)
 _QUESTION_PARTICLES = frozenset(fold(w) for w in lexicon.QUESTION_PARTICLES)
 _QUESTION_OPENERS = lexicon.QUESTION_OPENERS | {fold(w) for w in lexicon.QUESTION_OPENERS_CYRILLIC}
@@ -160,18 +169,67 @@ def read_text(title: str, body: str) -> Sentences:
     return Sentences(out)
 
 
-def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
+def scan_text(title: str, body: str) -> list[tuple[list[str], list[int]]]:
+    """The (folded tokens, clause numbers) of each sentence ``read_text`` would read, and
+    nothing else: what subject matching needs, at a fraction of a full reading's cost (most
+    reports match no claim and are never read further)."""
+    out: list[tuple[list[str], list[int]]] = []
+    for text in split_sentences(title) if title.strip() else []:
+        tokens, _, clauses = _words_by_clause(text)
+        out.append((tokens, clauses))
+    for text in split_sentences(body) if body.strip() else []:
+        tokens, _, clauses = _words_by_clause(text)
+        out.append((tokens, clauses))
+    return out
+
+
+_CONJUNCTIONS = frozenset(("but", "while", "whereas", "although", "though", "however"))
+_JOINS = re.compile(r"([-'])")
+
+
+def raw_words(title: str, body: str) -> set[str] | None:
+    """The distinct raw words of an ASCII report (None for other text: no shortcut). Every token
+    ``scan_text`` finds is among ``candidate_tokens`` of one of them: one pattern match over the
+    whole text instead of a reading sentence by sentence, clause by clause, so a report none of
+    whose words can anchor an alias is known unrelated at a fraction of the cost."""
+    if not (title.isascii() and body.isascii()):
+        return None
+    found = set(_ASCII_WORDS.findall(title))
+    found.update(_ASCII_WORDS.findall(body))
+    return found
+
+
+def candidate_tokens(raw: str) -> tuple[str, ...]:
+    """The folded tokens a sentence reading can make of one raw ASCII word.
+
+    In ASCII text no sentence or clause break falls inside a word (letters and digits joined by
+    "-" or "'"), except a clause-breaking conjunction inside a joined word ("well-but-not"):
+    such a word also yields each run of its parts.
+    """
+    out = [folded for folded, _ in word_pairs(raw)]
+    if "-" in raw or "'" in raw:
+        parts = _JOINS.split(raw)
+        if any(p.lower() in _CONJUNCTIONS for p in parts[::2]):
+            for i in range(0, len(parts), 2):
+                for j in range(i, len(parts), 2):
+                    out += [folded for folded, _ in words("".join(parts[i : j + 1]))]
+    return tuple(out)
+
+
+def _words_by_clause(text: str) -> tuple[list[str], list[str], list[int]]:
     tokens: list[str] = []
     surface: list[str] = []
     clauses: list[int] = []
-    contrasts: set[int] = set()
-    for number, (separator, clause) in enumerate(_clauses(text)):
-        if _CONTRAST.fullmatch(separator.strip()):
-            contrasts.add(number)
+    for number, (_, clause) in enumerate(_clauses(text)):
         for folded, raw in words(clause):
             tokens.append(folded)
             surface.append(raw)
             clauses.append(number)
+    return tokens, surface, clauses
+
+
+def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
+    tokens, surface, clauses = _words_by_clause(text)
     stems = tuple(stem(t) for t in tokens)
     cyrillic = has_cyrillic(text)
     found = [
@@ -203,7 +261,7 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
         hits,
         question,
         is_title,
-        frozenset(contrasts),
+        _contrast_clauses(text),
     )
 
 
@@ -211,6 +269,15 @@ _CONTRAST = re.compile(
     r"but|while|whereas|although|though|however|но|однако|хотя|тогда как|але|проте|хоча|тоді як",
     re.I,
 )
+
+
+def _contrast_clauses(text: str) -> frozenset[int]:
+    """The clause numbers that "but", "while", "however" ... open (not a comma)."""
+    return frozenset(
+        number
+        for number, (separator, _) in enumerate(_clauses(text))
+        if _CONTRAST.fullmatch(separator.strip())
+    )
 
 
 def _clauses(text: str) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ from monitors.policy import (
     decide,
 )
 from monitors.state import schema
-from monitors.state.sql import insert_ignore, utc
+from monitors.state.sql import insert_ignore, upsert, utc
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,40 @@ def record_story(
     now: datetime,
 ) -> Decision:
     """Store a story's reports and evidence, then write what the alert policy decides about it."""
+    return record_batch(conn, [story], feeds, claims, channels, policy, now)[0]
+
+
+def record_batch(
+    conn: Connection,
+    stories: Sequence[Sequence[DecidedReport]],
+    feeds: Mapping[str, Feed],
+    claims: Mapping[str, Claim],
+    channels: Sequence[str],
+    policy: AlertPolicy,
+    now: datetime,
+) -> list[Decision]:
+    """Several stories on one connection (the caller's transaction): every report in one
+    executemany, then each story's evidence and decision in order, so a story's decision sees
+    the claim states the stories before it set. Reports are only stored, never read, by the
+    decisions: writing them first changes nothing a decision sees."""
+    upsert_reports(conn, [item.report for story in stories for item in story], now)
+    return [_decide_story(conn, story, feeds, claims, channels, policy, now) for story in stories]
+
+
+def _decide_story(
+    conn: Connection,
+    story: Sequence[DecidedReport],
+    feeds: Mapping[str, Feed],
+    claims: Mapping[str, Claim],
+    channels: Sequence[str],
+    policy: AlertPolicy,
+    now: datetime,
+) -> Decision:
     fresh: list[NewEvidence] = []
     for item in story:
-        upsert_report(conn, item.report, now)
         fresh += _insert_evidence_rows(conn, item, now)
+    if not fresh:
+        return Decision(0, ())  # nothing to decide: a report about no claim (most of them)
     facts = read_facts(conn, fresh, channels, policy.duplicate_window, now)
     decided = decide(fresh, facts, claims, feeds, channels, policy, now)
     write_decision(conn, decided, now)
@@ -87,9 +117,8 @@ def _insert_evidence_rows(
     conn: Connection, item: DecidedReport, now: datetime
 ) -> list[NewEvidence]:
     fresh = []
-    for assessment in item.assessments:
-        if assessment.verdict is Verdict.UNRELATED:
-            continue
+    unrelated = Verdict.UNRELATED
+    for assessment in [a for a in item.assessments if a.verdict is not unrelated]:
         evidence_id = _insert_evidence(conn, item.report, assessment, now)
         if evidence_id is not None:  # None: this report version was already decided
             fresh.append(NewEvidence(item.report, assessment, evidence_id))
@@ -100,23 +129,31 @@ def _insert_evidence_rows(
 
 
 def upsert_report(conn: Connection, report: Report, now: datetime) -> None:
-    values = {
-        "content_hash": report.content_hash,
-        "title": report.title,
-        "summary": report.summary,
-        "link": report.link,
-        "published": report.published,
-        "last_changed": now,
-    }
-    key = {"feed_id": report.feed_id, "report_id": report.report_id}
-    row = {**key, **values, "first_seen": now}
-    if not conn.execute(insert_ignore(conn, schema.reports, row)).rowcount:
-        r = schema.reports.c
-        conn.execute(
-            update(schema.reports)
-            .where(r.feed_id == report.feed_id, r.report_id == report.report_id)
-            .values(**values)
-        )
+    upsert_reports(conn, [report], now)
+
+
+_REPORT_VALUES = ("content_hash", "title", "summary", "link", "published", "last_changed")
+
+
+def upsert_reports(conn: Connection, reports: Sequence[Report], now: datetime) -> None:
+    """New reports inserted, known ones (an edited version) updated; ``first_seen`` is kept."""
+    if not reports:
+        return
+    rows = [
+        {
+            "feed_id": r.feed_id,
+            "report_id": r.report_id,
+            "content_hash": r.content_hash,
+            "title": r.title,
+            "summary": r.summary,
+            "link": r.link,
+            "published": r.published,
+            "last_changed": now,
+            "first_seen": now,
+        }
+        for r in reports
+    ]
+    conn.execute(upsert(conn, schema.reports, ("feed_id", "report_id"), _REPORT_VALUES), rows)
 
 
 def _insert_evidence(

@@ -1,7 +1,9 @@
-"""SQL that differs between SQLite and PostgreSQL, in one place: conflict-ignoring inserts, UTC."""
+"""SQL that differs between SQLite and PostgreSQL, in one place: conflict-ignoring inserts,
+upserts, UTC."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,3 +28,18 @@ def insert_ignore(conn: Connection, table: Any, row: dict[str, Any]) -> Any:
     if name == "postgresql":
         return postgresql.insert(table).values(**row).on_conflict_do_nothing()
     raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
+
+
+def upsert(conn: Connection, table: Any, keys: Sequence[str], update: Sequence[str]) -> Any:
+    """INSERT, or on a conflict of ``keys`` UPDATE the ``update`` columns from the new row; a
+    statement without values, for ``conn.execute(statement, rows)`` (one executemany)."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        statement: Any = sqlite.insert(table)
+    elif name == "postgresql":
+        statement = postgresql.insert(table)
+    else:
+        raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={c: statement.excluded[c] for c in update}
+    )

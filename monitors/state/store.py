@@ -36,12 +36,30 @@ from monitors.errors import StoreError
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 from monitors.state import migrate, schema
-from monitors.state.record import DecidedReport, Decision, record_story
+from monitors.state.record import DecidedReport, Decision, record_batch, record_story
 from monitors.state.sql import insert_ignore, utc
+
+# Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
+# enough that a failure loses little work and a transaction holds the write lock briefly.
+BATCH_REPORTS = 2000
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _batches(
+    stories: Sequence[Sequence[DecidedReport]], size: int
+) -> Iterator[Sequence[Sequence[DecidedReport]]]:
+    """Consecutive runs of whole stories holding about ``size`` reports each."""
+    start, count = 0, 0
+    for end, story in enumerate(stories, 1):
+        count += len(story)
+        if count >= size:
+            yield stories[start:end]
+            start, count = end, 0
+    if start < len(stories):
+        yield stories[start:]
 
 
 @dataclass(frozen=True)
@@ -219,17 +237,25 @@ class Store:
         channels: Sequence[str],
         dry_run: bool = False,
         policy: AlertPolicy = DEFAULT_POLICY,
+        batch_reports: int = BATCH_REPORTS,
     ) -> list[Decision]:
-        """Record stories in order: one transaction each, or one rolled-back one for a dry run.
+        """Record stories in order, a batch of them (about ``batch_reports`` reports) per
+        transaction, or all in one rolled-back transaction for a dry run.
 
-        A dry run shares one transaction so later stories see the states earlier ones set
-        (a chain like unknown -> confirmed -> disputed reads as it would for real).
+        Each batch is atomic: its reports, evidence, claim states and alerts are all written or
+        none is (a failure rolls the batch back and raises; earlier batches stay). A story never
+        spans two batches, so every alert is written with the decision that causes it. Later
+        stories see the states earlier ones set, in a batch as across batches (and in a dry run:
+        a chain like unknown -> confirmed -> disputed reads as it would for real).
         """
-        if not dry_run:
-            return [self.record_story(s, feeds, claims, channels, False, policy) for s in stories]
-        now = utcnow()
-        with self._tx(rollback=True) as conn:
-            return [record_story(conn, s, feeds, claims, channels, policy, now) for s in stories]
+        if dry_run:
+            with self._tx(rollback=True) as conn:
+                return record_batch(conn, stories, feeds, claims, channels, policy, utcnow())
+        decisions: list[Decision] = []
+        for batch in _batches(stories, batch_reports):
+            with self._tx() as conn:
+                decisions += record_batch(conn, batch, feeds, claims, channels, policy, utcnow())
+        return decisions
 
     # --- outbox ------------------------------------------------------------------------------
 
