@@ -24,10 +24,13 @@ from flows.config import load_config
 from flows.monitor import monitor_claims
 from flows.params import MonitorParams
 from monitors.ingest.poll import RetryPolicy
-from monitors.models import Feed
+from monitors.models import Feed, Report
+from monitors.paths import DEMO_CONFIG_DIR
 from monitors.pipeline import RunOptions
 from monitors.sharing import FeedClaims, Shard, monitor_cycle, plain_step, shard_feeds
+from monitors.stance.engine import StanceEngine
 from monitors.state import schema
+from monitors.state.sql import lock_claims
 from monitors.state.store import Store
 from tests.fixtures.configs import write_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
@@ -251,6 +254,29 @@ def test_claim_feeds_skips_live_leases_and_feeds_polled_this_cycle(state_store: 
     state_store.record_fetch_failure(feeds[0], "HTTP 500")  # polled: lease ends, cycle marked
     later = datetime.now(UTC) + lease + timedelta(seconds=1)
     assert ["f1", "f2", "f3"] == state_store.claim_feeds(ids, "d", 5, lease, cycle, now=later)
+
+
+def test_deciding_about_a_claim_waits_for_another_decision_about_it(state_store: Store) -> None:
+    """While one transaction holds gornal-recaptured's decision lock, a story about it waits."""
+    claims = {c.id: c for c in load_config(DEMO_CONFIG_DIR).claims}
+    title = "Russian forces recaptured Gornal, Moscow says"
+    report = Report("wire", "r1", title, "", None, T0, "hash-r1")
+    assessments = StanceEngine(list(claims.values())).assess(title, "")
+    feed = Feed("wire", "http://127.0.0.1/wire")
+    done = threading.Event()
+
+    def decide() -> None:
+        state_store.record_report(report, feed, assessments, claims, [HOOK])
+        done.set()
+
+    worker = threading.Thread(target=decide, daemon=True)
+    with state_store.engine.connect() as conn, conn.begin():
+        lock_claims(conn, ["gornal-recaptured"])
+        worker.start()
+        assert not done.wait(0.5)
+    assert done.wait(10)
+    worker.join()
+    assert ["gornal-recaptured"] == [i.alert.claim_id for i in state_store.outbox()]
 
 
 def test_runs_of_one_flow_cycle_share_the_feeds(
