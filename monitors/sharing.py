@@ -99,7 +99,8 @@ def claim_batches(
         if not ids:
             break
         taken.update(ids)
-        batches.append(step([f for f in feeds if f.id in set(ids)]))
+        leased = set(ids)
+        batches.append(step([f for f in feeds if f.id in leased]))  # in config order
     return batches
 
 
