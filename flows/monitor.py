@@ -3,7 +3,9 @@
 The pipeline, one call per step, in the order ``_run`` takes them (each step a plain function in
 ``monitors/pipeline.py`` unless noted)::
 
-    poll_task        fetch every feed, parse the changed ones         -> ingest/poll.py poll_all
+    monitor_cycle    lease a batch of feeds, run the steps below on it, again until no
+                     feed is left (monitors/sharing.py: concurrent runs split the feeds)
+    poll_task        fetch the batch's feeds, parse the changed ones  -> ingest/poll.py poll_all
                      (one async step: one HTTP client, bodies parsed in a process pool)
     decide_task      one task for the deciding steps:
       keep_new         drop reports before ``since`` and versions already decided
@@ -12,6 +14,7 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
       record_stories   per story: ``policy.decide`` (monitors/policy.py), a batch of
                        stories per transaction (monitors/state/record.py)
     record_health    each feed's validators and failure count, after its reports are stored
+                     (the same transaction ends the feed's lease)
     summarize        the RunSummary
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
     _publish         the summary and claims-table artifacts; an event per state change
@@ -31,12 +34,15 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
+from prefect.runtime import flow_run
 
 from alerts.deliver import DeliveryResult
 from flows.artifacts import (
@@ -68,6 +74,7 @@ from monitors.pipeline import (
     selected_claims,
     summarize,
 )
+from monitors.sharing import Batch, merge, monitor_cycle
 from monitors.state.store import Store
 
 __all__ = ["MonitorParams", "monitor_claims"]
@@ -118,9 +125,18 @@ def monitor_claims(
     deliver: bool = True,
     fetch_retries: int = 2,
     retry_delay_seconds: float = 10.0,
+    shard: str | None = None,
+    claim_batch: int | None = None,
+    cycle_start: datetime | None = None,
+    lease_seconds: float = 600.0,
 ) -> RunSummary:
-    """Poll every feed, decide new reports against the claims, deliver the alerts, and publish
-    a summary and a claims table as artifacts. A failing feed is reported, never fatal."""
+    """Poll every feed (of ``shard``, "i/n", if given) not already polled this cycle by a
+    concurrent run, decide new reports against the claims, deliver the alerts, and publish a
+    summary and a claims table as artifacts. A failing feed is reported, never fatal.
+
+    Concurrent runs share the feeds: each leases ``claim_batch`` at a time (None: all it can)
+    for ``lease_seconds``; the runs of one cycle agree on ``cycle_start`` (default: the run's
+    scheduled start time, which the runs of one schedule slot share)."""
     params = MonitorParams(
         config_dir=config_dir,
         database_url=database_url,
@@ -130,6 +146,10 @@ def monitor_claims(
         deliver=deliver,
         fetch_retries=fetch_retries,
         retry_delay_seconds=retry_delay_seconds,
+        shard=shard,
+        claim_batch=claim_batch,
+        cycle_start=cycle_start,
+        lease_seconds=lease_seconds,
     )
     config = load_config(params.config_dir)
     url = params.database_url or default_database_url()
@@ -143,16 +163,12 @@ def monitor_claims(
 def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     """The pipeline (module docstring): one call per step."""
     evidence_mark = last_evidence_id(store)
-    polled = poll_task(list(config.feeds), store.validators(), config.fetch, _retry_policy(params))
-    started = time.perf_counter()
-    processed = decide_task(config, store.url, polled.polls, params.options())
-    decide_seconds = time.perf_counter() - started
-    # Validators only after the reports they cover are stored: a run that dies while deciding
-    # must not leave ETags behind, or the next run gets 304s and those reports are never decided.
-    record_health(store, polled.polls, params.dry_run)
-    summary = summarize(polled.polls, processed, polled.stats)
-    summary.stage_seconds["decide"] = decide_seconds
-    summary.stage_seconds["health"] = time.perf_counter() - started - decide_seconds
+    claims = params.feed_claims(_run_id(), _scheduled_start())
+    step = _batch_step(config, store, params)
+    run = merge(monitor_cycle(store, config.feeds, step, claims, params.shard_spec()))
+    processed = run.processed
+    summary = summarize(run.polled.polls, processed, run.polled.stats)
+    summary.stage_seconds.update(run.stage_seconds)
     if params.deliver and not params.dry_run:
         started = time.perf_counter()
         _deliver_into(summary, deliver_task(config, store.url))
@@ -162,6 +178,36 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
         logger.info(line)
     _publish(config, store, params, processed, summary, evidence_mark)
     return summary
+
+
+def _batch_step(
+    config: Config, store: Store, params: MonitorParams
+) -> Callable[[list[Feed]], Batch]:
+    """Poll, decide and record health for one leased batch of feeds."""
+
+    def step(feeds: list[Feed]) -> Batch:
+        polled = poll_task(feeds, store.validators(), config.fetch, _retry_policy(params))
+        started = time.perf_counter()
+        processed = decide_task(config, store.url, polled.polls, params.options())
+        decided = time.perf_counter()
+        # Validators only after the reports they cover are stored: a run that dies while deciding
+        # must not leave ETags behind, or the next run gets 304s and those reports are never
+        # decided. Its leases lapse instead, and another run polls those feeds again.
+        record_health(store, polled.polls, params.dry_run)
+        seconds = {"decide": decided - started, "health": time.perf_counter() - decided}
+        return Batch(polled, processed, seconds)
+
+    return step
+
+
+def _run_id() -> str:
+    """The lease owner: the flow run's id (a random one outside a flow run)."""
+    return str(flow_run.id or uuid.uuid4())
+
+
+def _scheduled_start() -> datetime:
+    """When this run was scheduled to start: the same for every run of one schedule slot."""
+    return datetime.fromtimestamp(flow_run.scheduled_start_time.timestamp(), UTC)
 
 
 def _publish(

@@ -35,6 +35,9 @@ feeds = Table(
     Column("last_new_report_at", DateTime(timezone=True)),
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    # A run polling the feed until lease_until (revision 0002); see Store.claim_feeds.
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
 )
 
 reports = Table(

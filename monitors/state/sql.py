@@ -1,13 +1,14 @@
 """SQL that differs between SQLite and PostgreSQL, in one place: conflict-ignoring inserts,
-upserts, UTC."""
+upserts, UTC, the lock a decision holds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.errors import StoreError
@@ -43,3 +44,36 @@ def upsert(conn: Connection, table: Any, keys: Sequence[str], update: Sequence[s
     return statement.on_conflict_do_update(
         index_elements=list(keys), set_={c: statement.excluded[c] for c in update}
     )
+
+
+# pg_advisory_xact_lock(namespace, key): the two-int4 key space, apart from the upgrade lock's
+# bigint key (monitors/state/migrate.py). "cl" + "st": claim state.
+CLAIM_LOCK_NAMESPACE: Final = 0x636C7374
+
+
+def lock_claims(conn: Connection, claim_ids: Iterable[str]) -> None:
+    """Serialise decisions about the same claims until this transaction ends; call it first.
+
+    Two runs deciding reports about one claim would otherwise both read its state as 'unknown'
+    and both queue a transition. PostgreSQL: a transaction-scoped advisory lock per claim, taken
+    in sorted order so two stories over the same claims cannot deadlock (a lock and not
+    ``SELECT ... FOR UPDATE`` on claim_state: a claim never decided has no row, and a placeholder
+    row would need an ``as_of`` the policy reads). A hash collision only serialises more. SQLite:
+    ``BEGIN IMMEDIATE``, the file's one write lock, for the whole transaction.
+    """
+    name = conn.dialect.name
+    if name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif name == "postgresql":
+        for key in sorted({_int4(cid) for cid in claim_ids}):
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                {"ns": CLAIM_LOCK_NAMESPACE, "key": key},
+            )
+    else:
+        raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
+
+
+def _int4(value: str) -> int:
+    """A stable signed 32-bit key for a claim id (the same in every process, unlike hash())."""
+    return zlib.crc32(value.encode("utf-8")) - 2**31

@@ -37,7 +37,7 @@ from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, 
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 from monitors.state import migrate, schema
 from monitors.state.record import DecidedReport, Decision, record_batch, record_story
-from monitors.state.sql import insert_ignore, utc
+from monitors.state.sql import insert_ignore, lock_claims, utc
 
 # Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
 # enough that a failure loses little work and a transaction holds the write lock briefly.
@@ -60,6 +60,10 @@ def _batches(
             start, count = end, 0
     if start < len(stories):
         yield stories[start:]
+
+
+# Health recorded for a feed ends its poll, so it also ends the lease of the run that polled it.
+_RELEASED: dict[str, Any] = {"lease_owner": None, "lease_until": None}
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class Store:
             "last_success_at": at,
             "consecutive_failures": 0,
             "last_error": None,
+            **_RELEASED,
         }
         if new_reports:
             values["last_new_report_at"] = at
@@ -161,6 +166,7 @@ class Store:
                 last_attempt_at=at,
                 last_error=error[:2000],
                 consecutive_failures=schema.feeds.c.consecutive_failures + 1,
+                **_RELEASED,
             )
         )
 
@@ -171,6 +177,55 @@ class Store:
     def _ensure_feed(self, conn: Connection, feed: Feed) -> None:
         row = {"feed_id": feed.id, "url": feed.url, "consecutive_failures": 0}
         conn.execute(insert_ignore(conn, schema.feeds, row))
+
+    # --- sharing the feeds between concurrent runs ---------------------------------------------
+
+    def ensure_feeds(self, feeds: Sequence[Feed]) -> None:
+        """A row for every feed (one transaction): only a row can be leased."""
+        with self._tx() as conn:
+            for feed in feeds:
+                self._ensure_feed(conn, feed)
+
+    def claim_feeds(
+        self,
+        feed_ids: Sequence[str],
+        run_id: str,
+        batch: int,
+        lease: timedelta,
+        cycle_start: datetime,
+        now: datetime | None = None,
+    ) -> list[str]:
+        """Lease up to ``batch`` of ``feed_ids`` for ``run_id``: those no live lease holds and
+        not polled since ``cycle_start`` (``last_attempt_at``, written with the validators once
+        the feed's reports are stored). Returns the leased ids, sorted.
+
+        One UPDATE over a subquery. On PostgreSQL the subquery is ``FOR UPDATE SKIP LOCKED``:
+        concurrent runs skip the rows another is leasing instead of waiting for them, and a row
+        leased and committed meanwhile is re-checked and left out. SQLite renders no FOR UPDATE;
+        its single write lock, taken by the UPDATE before it reads, serialises claims instead.
+        A run that dies holding a lease just lets it lapse.
+        """
+        if not feed_ids or batch < 1:
+            return []
+        now = now or utcnow()
+        f = schema.feeds.c
+        free = (
+            select(f.feed_id)
+            .where(f.feed_id.in_(list(feed_ids)))
+            .where(f.lease_until.is_(None) | (f.lease_until < now))
+            .where(f.last_attempt_at.is_(None) | (f.last_attempt_at < cycle_start))
+            .order_by(f.feed_id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(schema.feeds)
+            .where(f.feed_id.in_(free.scalar_subquery()))
+            .values(lease_owner=run_id[:64], lease_until=now + lease)
+            .returning(f.feed_id)
+        )
+        with self._tx() as conn:
+            return sorted(conn.execute(claim).scalars())
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -227,6 +282,8 @@ class Store:
         With ``dry_run`` the decision is computed exactly as for real, then rolled back.
         """
         with self._tx(rollback=dry_run) as conn:
+            if not dry_run:  # a dry run commits nothing, so it cannot race anyone
+                lock_claims(conn, _decisive_claims(story))
             return record_story(conn, story, feeds, claims, channels, policy, utcnow())
 
     def record_stories(
@@ -254,6 +311,9 @@ class Store:
         decisions: list[Decision] = []
         for batch in _batches(stories, batch_reports):
             with self._tx() as conn:
+                # Before reading any claim's state: a concurrent run deciding the same claims
+                # waits, so a transition is queued once (sorted locks: no deadlock).
+                lock_claims(conn, {c for story in batch for c in _decisive_claims(story)})
                 decisions += record_batch(conn, batch, feeds, claims, channels, policy, utcnow())
         return decisions
 
@@ -379,6 +439,11 @@ class Store:
             latest_title=latest.report_title if latest else None,
             latest_link=latest.report_link if latest else None,
         )
+
+
+def _decisive_claims(story: Sequence[DecidedReport]) -> set[str]:
+    """The claims a story could move: only decisive verdicts change a state or alert."""
+    return {a.claim_id for item in story for a in item.assessments if a.verdict.is_decisive}
 
 
 def _report(row: RowMapping) -> Report:
