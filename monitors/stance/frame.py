@@ -154,7 +154,7 @@ class FrameReading:
     cue: str  # the sentence's event words
     slot: str  # which part of the frame decided, in words
     intended: bool = False  # read from an intention ("plans to take"), not a fact
-    kind: str = ""  # the reading's name (ReadingKind), for calibration and explanations
+    kind: str = ""  # the reading's name ("controller", "fight" ...), kept as Evidence.reading
 
 
 def claim_frame(statement: Sentence) -> ClaimFrame | None:
