@@ -43,9 +43,9 @@ import httpx
 from alerts.channel import CHANNEL_TYPES
 from monitors.config import Config, load_config
 from monitors.ingest.parse import parse_feed
+from monitors.ingest.poll import FeedPoll
 from monitors.models import Feed, Validators
 from monitors.pipeline import (
-    FeedPoll,
     assess,
     group_stories,
     keep_new,
@@ -56,7 +56,12 @@ from monitors.pipeline import (
 from monitors.state.record import DecidedReport
 from monitors.state.store import Store
 
-DEFAULT_BENCH = pathlib.Path(os.environ.get("CLAIMWATCH_BENCH", "/work/shared/bench"))
+# ../shared/bench beside the checkout, as CI has it (CLAIMWATCH_BENCH overrides).
+DEFAULT_BENCH = pathlib.Path(
+    os.environ.get(
+        "CLAIMWATCH_BENCH", pathlib.Path(__file__).resolve().parents[2] / "shared" / "bench"
+    )
+)
 T = TypeVar("T")
 Row = tuple[str, str, float, float, float, str]  # workload, step, wall s, CPU s, RSS MB, output
 

@@ -30,7 +30,12 @@ from monitors.models import Claim
 from monitors.stance.alias_index import AliasIndex
 from monitors.stance.sentence import raw_words, read_text, scan_text
 
-DEFAULT_BENCH = pathlib.Path(os.environ.get("CLAIMWATCH_BENCH", "/work/shared/bench"))
+# ../shared/bench beside the checkout, as CI has it (CLAIMWATCH_BENCH overrides).
+DEFAULT_BENCH = pathlib.Path(
+    os.environ.get(
+        "CLAIMWATCH_BENCH", pathlib.Path(__file__).resolve().parents[2] / "shared" / "bench"
+    )
+)
 NAIVE_RECALL = 0.917  # the bench README's figure for fuzz.partial_ratio per entry x alias
 
 

@@ -25,6 +25,7 @@ import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -146,7 +147,7 @@ def fit_trees(
     return ensemble
 
 
-def _export_tree(nodes) -> Tree:  # nodes: a fitted predictor's numpy structured array
+def _export_tree(nodes: Any) -> Tree:  # nodes: a fitted predictor's numpy structured array
     """One fitted tree as our arrays; inner nodes get the count-weighted mean of their leaves."""
     leaf = [bool(v) for v in nodes["is_leaf"]]
     feature = [
@@ -186,7 +187,14 @@ def assign_folds(groups: Sequence[str], folds: int) -> dict[str, int]:
     return {g: i % folds for i, g in enumerate(keys)}
 
 
-def cross_validate(rows, labels, groups, classes, folds: int, l2: float = 1e-4) -> list[str]:
+def cross_validate(
+    rows: list[dict[str, float]],
+    labels: list[str],
+    groups: list[str],
+    classes: Sequence[str],
+    folds: int,
+    l2: float = 1e-4,
+) -> list[str]:
     """Out-of-fold predictions, folds by group (claim or body)."""
     fold_of = assign_folds(groups, folds)
     predicted = [""] * len(rows)
@@ -199,7 +207,9 @@ def cross_validate(rows, labels, groups, classes, folds: int, l2: float = 1e-4) 
     return predicted
 
 
-def cv_pipeline(rows, gold, groups, folds: int) -> list[str]:
+def cv_pipeline(
+    rows: list[dict[str, float]], gold: list[str], groups: list[str], folds: int
+) -> list[str]:
     """Out-of-fold FNC predictions the way the engine makes them: related?, then which stance."""
     fold_of = assign_folds(groups, folds)
     predicted = [""] * len(rows)
