@@ -7,7 +7,7 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
                      feed is left (monitors/sharing.py: concurrent runs split the feeds)
     poll_task        fetch the batch's feeds, parse the changed ones  -> ingest/poll.py poll_all
                      (one async step: one HTTP client, bodies parsed in a process pool)
-    decide_task      one task for the deciding steps:
+    decide_task      one task for the deciding steps (pipeline.decide_polls):
       keep_new         drop reports before ``since`` and versions already decided
       assess           every report against every selected claim, oldest first (monitors/stance)
       group_stories    syndicated copies of one report become one story
@@ -65,13 +65,8 @@ from monitors.pipeline import (
     ProcessResult,
     RunOptions,
     RunSummary,
-    assess,
-    group_stories,
-    keep_new,
-    polled_feeds,
+    decide_polls,
     record_health,
-    record_stories,
-    selected_claims,
     summarize,
 )
 from monitors.sharing import Batch, merge, monitor_cycle
@@ -106,11 +101,7 @@ def decide_task(
     overhead than the work itself (PREFECT-NOTES)."""
     store = Store(database_url)
     try:
-        reports = keep_new(store, polls, options.since)
-        claims = selected_claims(config, options.claim_ids)
-        decided = assess(claims, reports)
-        stories = group_stories(decided, config.alert_policy())
-        return record_stories(store, config, stories, polled_feeds(polls), options.dry_run)
+        return decide_polls(store, config, polls, options)
     finally:
         store.close()
 

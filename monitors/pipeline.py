@@ -109,13 +109,18 @@ def process_polls(
 ) -> ProcessResult:
     """The monitor's steps after polling, as ``flows/monitor.py`` runs them, without Prefect.
     Feed health (the validators) is written last: only once the reports it covers are stored."""
-    reports = keep_new(store, polls, options.since)
-    claims = selected_claims(config, options.claim_ids)
-    decided = assess(claims, reports)
-    stories = group_stories(decided, config.alert_policy())
-    result = record_stories(store, config, stories, polled_feeds(polls), options.dry_run)
+    result = decide_polls(store, config, polls, options)
     record_health(store, polls, options.dry_run)
     return result
+
+
+def decide_polls(
+    store: Store, config: Config, polls: Sequence[FeedPoll], options: RunOptions
+) -> ProcessResult:
+    """The polled reports not decided yet, decided against the selected claims and recorded."""
+    reports = keep_new(store, polls, options.since)
+    claims = selected_claims(config, options.claim_ids)
+    return decide_reports(store, config, claims, reports, polled_feeds(polls), options.dry_run)
 
 
 def decide_reports(
