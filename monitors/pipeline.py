@@ -19,7 +19,7 @@ from monitors.errors import ClaimwatchError
 from monitors.ingest.fetch import FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
 from monitors.ingest.poll import FeedPoll, PollStats
-from monitors.models import Alert, Claim, Feed, Report, Validators, Verdict
+from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story_key, story_key
 from monitors.stance.engine import StanceEngine
 from monitors.state.record import DecidedReport, Suppressed
@@ -159,7 +159,11 @@ def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) ->
 def assess(claims: Sequence[Claim], reports: Sequence[Report]) -> list[DecidedReport]:
     """Every report against every claim, oldest first, so the newest sets a claim's state last."""
     engine = StanceEngine(claims)
-    return [DecidedReport(r, engine.assess_all(r.title, r.summary)) for r in _oldest_first(reports)]
+    decided = []
+    for report in _oldest_first(reports):
+        found = engine.assess_all(report.title, report.summary)
+        decided.append(DecidedReport(report, found, engine.related_of(found)))
+    return decided
 
 
 def group_stories(
@@ -209,8 +213,7 @@ class _Story:
 
 
 def _has_evidence(item: DecidedReport) -> bool:
-    unrelated = Verdict.UNRELATED
-    return any(a.verdict is not unrelated for a in item.assessments)
+    return bool(item.related)
 
 
 def record_stories(

@@ -1,4 +1,4 @@
-"""Feed bytes -> ``Report`` objects (feedparser stays inside this module).
+"""Feed bytes -> ``Report`` objects (feedparser stays inside this module and ``quick_parse``).
 
 Ids are stable across runs: the entry GUID, else the canonical link, else ``sha256:`` + a hash of
 the title and summary. ``content_hash`` changes whenever the normalised title or summary changes,
@@ -19,6 +19,7 @@ import feedparser
 
 from monitors.errors import ParseError
 from monitors.ingest.html_text import html_to_text
+from monitors.ingest.quick_parse import quick_entries
 from monitors.models import Report
 from monitors.untrusted import collapse_whitespace, safe_link, truncate
 
@@ -35,18 +36,20 @@ def parse_feed(
     body: bytes,
     headers: Mapping[str, str] | None = None,
     base_url: str | None = None,
+    quick: bool = True,
 ) -> list[Report]:
     """Reports of one feed document, first occurrence of each id kept, in feed order.
 
-    Raises ``ParseError`` when the body is not a feed (malformed or unrecognised, with no entries).
+    A plain RSS 2.0 or Atom 1.0 document is read by ``quick_parse`` (``quick=False``: never),
+    everything else by feedparser. Raises ``ParseError`` when the body is not a feed (malformed or
+    unrecognised, with no entries).
     """
-    parsed = _run_feedparser(feed_id, _gunzipped(feed_id, body), headers, base_url)
-    if not parsed.entries:
-        if parsed.bozo or not parsed.get("version"):
-            raise ParseError(feed_id, f"not an RSS or Atom feed ({_bozo_reason(parsed)})")
-        return []
+    data = _gunzipped(feed_id, body)
+    entries = quick_entries(data, headers, base_url) if quick else None
+    if entries is None:
+        entries = _feedparser_entries(feed_id, data, headers, base_url)
     reports: dict[str, Report] = {}
-    for entry in parsed.entries:
+    for entry in entries:
         report = entry_to_report(feed_id, entry)
         if report is not None and report.report_id not in reports:
             reports[report.report_id] = report
@@ -65,6 +68,15 @@ def _gunzipped(feed_id: str, body: bytes) -> bytes:
     if len(data) > MAX_GUNZIP_BYTES:
         raise ParseError(feed_id, f"gzip body expands past {MAX_GUNZIP_BYTES} bytes")
     return data
+
+
+def _feedparser_entries(
+    feed_id: str, body: bytes, headers: Mapping[str, str] | None, base_url: str | None
+) -> list[Any]:
+    parsed = _run_feedparser(feed_id, body, headers, base_url)
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        raise ParseError(feed_id, f"not an RSS or Atom feed ({_bozo_reason(parsed)})")
+    return list(parsed.entries)
 
 
 def _run_feedparser(

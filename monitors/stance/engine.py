@@ -48,6 +48,13 @@ class StanceEngine:
         found = self._assess(title, body, None)
         return found if isinstance(found, tuple) else tuple(found)
 
+    def related_of(self, assessments: tuple[Assessment, ...]) -> tuple[Assessment, ...]:
+        """The assessments other than unrelated; for the tuple ``assess_all`` shares among the
+        reports no claim matches, none, without reading it."""
+        if assessments is self._all_unrelated:
+            return ()
+        return tuple(a for a in assessments if a.verdict is not Verdict.UNRELATED)
+
     def _assess(
         self, title: str, body: str, claim_ids: Iterable[str] | None
     ) -> Sequence[Assessment]:

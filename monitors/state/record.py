@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,10 +36,20 @@ from monitors.state.sql import insert_ignore, upsert, utc
 
 @dataclass(frozen=True)
 class DecidedReport:
-    """A report with the engine's assessments for every claim."""
+    """A report with the engine's assessments for every claim, and those other than unrelated
+    (``related``: the ones stored as evidence; computed once here, since the steps after
+    assessing read them several times and most reports have none among a hundred claims)."""
 
     report: Report
     assessments: tuple[Assessment, ...]
+    known_related: InitVar[tuple[Assessment, ...] | None] = None  # the caller knows them already
+    related: tuple[Assessment, ...] = field(init=False)
+
+    def __post_init__(self, known_related: tuple[Assessment, ...] | None) -> None:
+        if known_related is None:
+            unrelated = Verdict.UNRELATED
+            known_related = tuple(a for a in self.assessments if a.verdict is not unrelated)
+        object.__setattr__(self, "related", known_related)
 
 
 @dataclass(frozen=True)
@@ -117,8 +127,7 @@ def _insert_evidence_rows(
     conn: Connection, item: DecidedReport, now: datetime
 ) -> list[NewEvidence]:
     fresh = []
-    unrelated = Verdict.UNRELATED
-    for assessment in [a for a in item.assessments if a.verdict is not unrelated]:
+    for assessment in item.related:
         evidence_id = _insert_evidence(conn, item.report, assessment, now)
         if evidence_id is not None:  # None: this report version was already decided
             fresh.append(NewEvidence(item.report, assessment, evidence_id))

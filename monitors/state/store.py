@@ -443,7 +443,7 @@ class Store:
 
 def _decisive_claims(story: Sequence[DecidedReport]) -> set[str]:
     """The claims a story could move: only decisive verdicts change a state or alert."""
-    return {a.claim_id for item in story for a in item.assessments if a.verdict.is_decisive}
+    return {a.claim_id for item in story for a in item.related if a.verdict.is_decisive}
 
 
 def _report(row: RowMapping) -> Report:
