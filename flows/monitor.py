@@ -3,8 +3,9 @@
 The pipeline, one call per step, in the order ``_run`` takes them (each step a plain function in
 ``monitors/pipeline.py`` unless noted)::
 
-    monitor_cycle    lease a batch of feeds, run the steps below on it, again until no
-                     feed is left (monitors/sharing.py: concurrent runs split the feeds)
+    monitor_cycle    lease a batch of due feeds, run the steps below on it, again until no
+                     feed is left (monitors/sharing.py: concurrent runs split the feeds;
+                     a feed backing off, told to wait by Retry-After, or gone is not due)
     poll_task        fetch the batch's feeds, parse the changed ones  -> ingest/poll.py poll_all
                      (one async step: one HTTP client, bodies parsed in a process pool)
     decide_task      one task for the deciding steps (pipeline.decide_polls):
@@ -13,8 +14,9 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
       group_stories    syndicated copies of one report become one story
       record_stories   per story: ``policy.decide`` (monitors/policy.py), a batch of
                        stories per transaction (monitors/state/record.py)
-    record_health    each feed's validators and failure count, after its reports are stored
-                     (the same transaction ends the feed's lease)
+    record_health    each feed's validators and poll state (backoff, Retry-After, 410, 301;
+                     monitors/feedstate.py), after its reports are stored; the same
+                     transaction ends the feed's lease and queues any feed-health alert
     summarize        the RunSummary
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
     _publish         the summary and claims-table artifacts; an event per state change
@@ -184,7 +186,7 @@ def _batch_step(
         # Validators only after the reports they cover are stored: a run that dies while deciding
         # must not leave ETags behind, or the next run gets 304s and those reports are never
         # decided. Its leases lapse instead, and another run polls those feeds again.
-        record_health(store, polled.polls, params.dry_run)
+        record_health(store, polled.polls, params.dry_run, config.health_policy())
         seconds = {"decide": decided - started, "health": time.perf_counter() - decided}
         return Batch(polled, processed, seconds)
 
