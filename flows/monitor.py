@@ -71,7 +71,7 @@ from monitors.pipeline import (
     record_health,
     summarize,
 )
-from monitors.sharing import Batch, merge, monitor_cycle
+from monitors.sharing import Batch, merge, monitor_cycle, shard_feeds
 from monitors.state.store import Store
 
 __all__ = ["MonitorParams", "monitor_claims"]
@@ -158,9 +158,12 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     evidence_mark = last_evidence_id(store)
     claims = params.feed_claims(_run_id(), _scheduled_start())
     step = _batch_step(config, store, params)
+    plan = store.poll_plan(shard_feeds(config.feeds, params.shard_spec()))
     run = merge(monitor_cycle(store, config.feeds, step, claims, params.shard_spec()))
     processed = run.processed
     summary = summarize(run.polled.polls, processed, run.polled.stats)
+    summary.feeds_waiting = [f.id for f in plan.waiting]
+    summary.feeds_disabled = [f.id for f in plan.disabled]
     summary.stage_seconds.update(run.stage_seconds)
     if params.deliver and not params.dry_run:
         started = time.perf_counter()

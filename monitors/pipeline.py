@@ -42,6 +42,8 @@ class RunSummary:
     feeds_ok: list[str] = field(default_factory=list)
     feeds_unchanged: list[str] = field(default_factory=list)
     feeds_failed: dict[str, str] = field(default_factory=dict)
+    feeds_waiting: list[str] = field(default_factory=list)  # backoff or Retry-After not over
+    feeds_disabled: list[str] = field(default_factory=list)  # 410 Gone
     new_reports: int = 0
     new_evidence: int = 0
     alerts_queued: int = 0
@@ -58,12 +60,23 @@ class RunSummary:
         return [
             f"feeds: {len(self.feeds_ok)} ok ({len(self.feeds_unchanged)} unchanged), "
             f"{len(self.feeds_failed)} failed: {failed}",
+            *self._not_polled(),
             f"reports: {self.new_reports} new or changed; evidence: {self.new_evidence} new",
             f"alerts: {self.alerts_queued} queued, {self.alerts_sent} sent, "
             f"{self.alerts_pending} pending, {self.alerts_suppressed} held back by policy",
             *self.decisions,
             *(f"delivery error: {e}" for e in self.delivery_errors),
             *self.timing_lines(),
+        ]
+
+    def _not_polled(self) -> list[str]:
+        """Feeds left out of this run by their poll state (empty: every feed was due)."""
+        if not (self.feeds_waiting or self.feeds_disabled):
+            return []
+        waiting = ", ".join(self.feeds_waiting) or "none"
+        disabled = ", ".join(self.feeds_disabled) or "none"
+        return [
+            f"not polled: waiting (backoff, Retry-After): {waiting}; disabled (410): {disabled}"
         ]
 
     def timing_lines(self) -> list[str]:

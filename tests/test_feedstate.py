@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -37,8 +38,9 @@ from monitors.feedstate import (
     health_alert,
     poll_url,
 )
-from monitors.ingest.poll import RetryPolicy
-from monitors.models import Alert
+from monitors.ingest.fetch import FetchSettings
+from monitors.ingest.poll import RetryPolicy, poll_all
+from monitors.models import Alert, Feed
 from monitors.pipeline import RunOptions
 from monitors.sharing import FeedClaims, monitor_cycle, plain_step
 from monitors.state import schema
@@ -421,3 +423,23 @@ def test_health_defaults_send_nothing_and_back_off_from_five_minutes(tmp_path: P
     assert (None, timedelta(hours=6), timedelta(minutes=5), timedelta(hours=6)) == (
         policy.channel, policy.alert_after, policy.backoff.base, policy.backoff.cap
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("hops", "moved"),
+    [((301,), "target"), ((308,), "target"), ((302,), None), ((307,), None),
+     ((301, 302), "second"), ((302, 301), None)],
+)  # fmt: skip
+def test_only_leading_permanent_redirects_count_as_a_move(
+    feed_server: FeedServer, hops: tuple[int, ...], moved: str | None
+) -> None:
+    """A 301/308 is a move to its target; a temporary redirect is followed but never stored,
+    and a temporary hop ends the move where it starts."""
+    target = unique("target.xml")
+    feed_server.set_feed(target, rss_feed(ITEMS))
+    second = f"/redirect?to={target}&code={hops[-1]}" if len(hops) == 2 else target
+    first = f"/redirect?to={quote(second, safe='/')}&code={hops[0]}"
+    feed = Feed("r", feed_server.url(first))
+    (poll,) = poll_all([feed], {}, FetchSettings(), RetryPolicy(retries=0)).polls
+    expected = {"target": feed_server.url(target), "second": feed_server.url(second), None: None}
+    assert (None, expected[moved]) == (poll.error, poll.moved_to)

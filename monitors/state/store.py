@@ -61,6 +61,7 @@ from monitors.state.sql import insert_ignore, lock_claims, utc
 # Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
 # enough that a failure loses little work and a transaction holds the write lock briefly.
 BATCH_REPORTS = 2000
+MAX_URL = 2000  # a 301's Location longer than this (a hostile server's) is not stored
 
 
 def utcnow() -> datetime:
@@ -274,9 +275,9 @@ class Store:
     def _record_move(self, conn: Connection, feed: Feed, moved_to: str, at: datetime) -> None:
         """Poll ``moved_to`` from now on, until feeds.yaml names another URL (``poll_url``)."""
         row = self._feed_row(conn, feed)
-        if moved_to == row["moved_to"]:
-            return
-        values = {"moved_to": None if moved_to == row["url"] else moved_to[:2000], "moved_at": at}
+        if moved_to == row["moved_to"] or len(moved_to) > MAX_URL:
+            return  # a cut URL would be a wrong one: keep polling where we were sent each time
+        values = {"moved_to": None if moved_to == row["url"] else moved_to, "moved_at": at}
         self._update_feed(conn, feed, values)
 
     def _notify(
