@@ -3,8 +3,9 @@
 The pipeline, one call per step, in the order ``_run`` takes them (each step a plain function in
 ``monitors/pipeline.py`` unless noted)::
 
-    monitor_cycle    lease a batch of feeds, run the steps below on it, again until no
-                     feed is left (monitors/sharing.py: concurrent runs split the feeds)
+    monitor_cycle    lease a batch of due feeds, run the steps below on it, again until no
+                     feed is left (monitors/sharing.py: concurrent runs split the feeds;
+                     a feed backing off, told to wait by Retry-After, or gone is not due)
     poll_task        fetch the batch's feeds, parse the changed ones  -> ingest/poll.py poll_all
                      (one async step: one HTTP client, bodies parsed in a process pool)
     decide_task      one task for the deciding steps (pipeline.decide_polls):
@@ -13,8 +14,9 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
       group_stories    syndicated copies of one report become one story
       record_stories   per story: ``policy.decide`` (monitors/policy.py), a batch of
                        stories per transaction (monitors/state/record.py)
-    record_health    each feed's validators and failure count, after its reports are stored
-                     (the same transaction ends the feed's lease)
+    record_health    each feed's validators and poll state (backoff, Retry-After, 410, 301;
+                     monitors/feedstate.py), after its reports are stored; the same
+                     transaction ends the feed's lease and queues any feed-health alert
     summarize        the RunSummary
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
     _publish         the summary and claims-table artifacts; an event per state change
@@ -69,7 +71,7 @@ from monitors.pipeline import (
     record_health,
     summarize,
 )
-from monitors.sharing import Batch, merge, monitor_cycle
+from monitors.sharing import Batch, merge, monitor_cycle, shard_feeds
 from monitors.state.store import Store
 
 __all__ = ["MonitorParams", "monitor_claims"]
@@ -156,9 +158,12 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     evidence_mark = last_evidence_id(store)
     claims = params.feed_claims(_run_id(), _scheduled_start())
     step = _batch_step(config, store, params)
+    plan = store.poll_plan(shard_feeds(config.feeds, params.shard_spec()))
     run = merge(monitor_cycle(store, config.feeds, step, claims, params.shard_spec()))
     processed = run.processed
     summary = summarize(run.polled.polls, processed, run.polled.stats)
+    summary.feeds_waiting = [f.id for f in plan.waiting]
+    summary.feeds_disabled = [f.id for f in plan.disabled]
     summary.stage_seconds.update(run.stage_seconds)
     if params.deliver and not params.dry_run:
         started = time.perf_counter()
@@ -184,7 +189,7 @@ def _batch_step(
         # Validators only after the reports they cover are stored: a run that dies while deciding
         # must not leave ETags behind, or the next run gets 304s and those reports are never
         # decided. Its leases lapse instead, and another run polls those feeds again.
-        record_health(store, polled.polls, params.dry_run)
+        record_health(store, polled.polls, params.dry_run, config.health_policy())
         seconds = {"decide": decided - started, "health": time.perf_counter() - decided}
         return Batch(polled, processed, seconds)
 

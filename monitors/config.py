@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from monitors.errors import ConfigError
+from monitors.feedstate import DEFAULT_HEALTH, Backoff, HealthPolicy
 from monitors.ingest.fetch import FetchSettings
 from monitors.models import Claim, Feed
 from monitors.paths import data_dir
@@ -135,6 +136,52 @@ class FetchModel(_Strict):
     max_bytes: int = Field(default=10_000_000, gt=0)
     concurrency: int = Field(default=8, ge=1, le=64)
     verify_tls: bool = True
+    # A failing feed's first wait (doubling with every failure) and the most it ever waits.
+    backoff: float = DEFAULT_HEALTH.backoff.base.total_seconds()
+    backoff_max: float = DEFAULT_HEALTH.backoff.cap.total_seconds()
+
+    _durations = field_validator("backoff", "backoff_max", mode="before")(
+        lambda cls, v: parse_duration(v)
+    )
+
+    @field_validator("backoff")
+    @classmethod
+    def _positive_backoff(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive duration like '5m' (0 would re-poll at once)")
+        return value
+
+    @model_validator(mode="after")
+    def _cap_not_below_first_wait(self) -> FetchModel:
+        if self.backoff_max < self.backoff:
+            raise ValueError(
+                f"backoff_max ({self.backoff_max:g} s) must be at least backoff "
+                f"({self.backoff:g} s), the first wait"
+            )
+        return self
+
+    def settings(self) -> FetchSettings:
+        return FetchSettings(**self.model_dump(exclude={"backoff", "backoff_max"}))
+
+    def backoff_policy(self) -> Backoff:
+        base, cap = timedelta(seconds=self.backoff), timedelta(seconds=self.backoff_max)
+        return Backoff(base=base, cap=cap)
+
+
+class FeedHealthModel(_Strict):
+    """``feed_health:`` in channels.yaml: who hears about failing feeds, and after how long."""
+
+    channel: str | None = None  # a channel's name; None: health only in `claimwatch feeds`
+    alert_after: float = DEFAULT_HEALTH.alert_after.total_seconds()
+
+    _after = field_validator("alert_after", mode="before")(lambda cls, v: parse_duration(v))
+
+    @field_validator("alert_after")
+    @classmethod
+    def _positive_period(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive duration like '6h' (how long a feed may fail)")
+        return value
 
 
 class ChannelModel(BaseModel):
@@ -184,6 +231,16 @@ class Config:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     source: Path | None = None
     policy: PolicyModel = field(default_factory=PolicyModel)
+    backoff: Backoff = field(default_factory=Backoff)
+    feed_health: FeedHealthModel = field(default_factory=FeedHealthModel)
+
+    def health_policy(self) -> HealthPolicy:
+        """How feeds back off and when the operator channel hears about them."""
+        return HealthPolicy(
+            backoff=self.backoff,
+            alert_after=timedelta(seconds=self.feed_health.alert_after),
+            channel=self.feed_health.channel,
+        )
 
     def alert_policy(self) -> AlertPolicy:
         return AlertPolicy(
@@ -231,18 +288,20 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
     claims = load_claims(root / CLAIMS_FILE)
     feeds, fetch = _load_feeds(root / FEEDS_FILE)
     channels_path = root / CHANNELS_FILE
-    channels, policy = (
+    channels, policy, health = (
         _load_channels(channels_path, channel_types)
         if channels_path.exists()
-        else (_default_channels(), None)
+        else (_default_channels(), None, None)
     )
     return Config(
         claims=claims,
         feeds=feeds,
         channels=channels,
-        fetch=fetch,
+        fetch=fetch.settings(),
         source=root,
         policy=policy or PolicyModel(),
+        backoff=fetch.backoff_policy(),
+        feed_health=health or FeedHealthModel(),
     )
 
 
@@ -256,7 +315,7 @@ def load_claims(path: Path | str) -> tuple[Claim, ...]:
     return tuple(m.to_claim() for _, m in models)
 
 
-def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchSettings]:
+def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchModel]:
     document, problems = _read_document(path)
     entries = _list_section(document, "feeds", problems) if document is not None else []
     models = _validate_entries(FeedModel, entries, "feeds", problems)
@@ -269,14 +328,13 @@ def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchSettings]:
     return feeds, fetch
 
 
-def _validate_fetch(document: Any, problems: list[str]) -> FetchSettings:
-    model = _validate_section(document, "fetch", FetchModel, problems)
-    return FetchSettings(**model.model_dump()) if model else FetchSettings()
+def _validate_fetch(document: Any, problems: list[str]) -> FetchModel:
+    return _validate_section(document, "fetch", FetchModel, problems) or FetchModel()
 
 
 def _load_channels(
     path: Path, channel_types: ChannelTypes
-) -> tuple[tuple[ChannelSpec, ...], PolicyModel]:
+) -> tuple[tuple[ChannelSpec, ...], PolicyModel, FeedHealthModel]:
     document, problems = _read_document(path)
     entries = _list_section(document, "channels", problems) if document is not None else []
     specs: list[tuple[int, ChannelSpec]] = []
@@ -286,8 +344,22 @@ def _load_channels(
             specs.append((index, spec))
     problems += _duplicate_ids("channels", entries, what="name")
     policy = _validate_section(document, "policy", PolicyModel, problems)
+    health = _validate_section(document, "feed_health", FeedHealthModel, problems)
+    problems += _unknown_health_channel(health, entries)
     _raise_if(path, problems)
-    return tuple(s for _, s in specs), policy or PolicyModel()
+    return tuple(s for _, s in specs), policy or PolicyModel(), health or FeedHealthModel()
+
+
+def _unknown_health_channel(health: FeedHealthModel | None, entries: list[Any]) -> list[str]:
+    """The operator channel must be one of the file's channels (checked on the raw entries, so
+    a channel with another problem is not reported twice)."""
+    if health is None or health.channel is None:
+        return []
+    names = [e.get("name") for e in entries if isinstance(e, dict)]
+    if health.channel in names:
+        return []
+    known = ", ".join(str(n) for n in names if isinstance(n, str)) or "none"
+    return [f"feed_health.channel: no channel named '{health.channel}' (known: {known})"]
 
 
 def _validate_section(document: Any, section: str, model: type[M], problems: list[str]) -> M | None:

@@ -181,9 +181,45 @@ class Source:
         )
 
 
+# The outbox's claim id of feed-health alerts: ':' is never in a claim id (config's id pattern).
+HEALTH_CLAIM_ID = "feed:health"
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """What an operator is told about a feed: it is failing, recovered, or gone (disabled)."""
+
+    notice: str  # "failing" | "recovered" | "disabled" (monitors.feedstate.Notice)
+    url: str
+    failures: int  # consecutive failures so far (0 once recovered)
+    failing_since: datetime | None
+    last_error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["failing_since"] = self.failing_since.isoformat() if self.failing_since else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FeedHealth:
+        since = data.get("failing_since")
+        return cls(
+            notice=str(data["notice"]),
+            url=str(data.get("url", "")),
+            failures=int(data.get("failures", 0)),
+            failing_since=datetime.fromisoformat(since) if since else None,
+            last_error=data.get("last_error"),
+        )
+
+
 @dataclass(frozen=True)
 class Alert:
-    """A decision worth telling the user about; serialised into the outbox."""
+    """A decision worth telling the user about; serialised into the outbox.
+
+    A feed-health alert (``health`` set) goes through the same outbox and channels; its claim
+    fields are placeholders (``claim_id`` ``HEALTH_CLAIM_ID``, which no claim can have) and the
+    renderers show ``health`` instead.
+    """
 
     key: str  # idempotency key: one alert per (claim, report version)
     claim_id: str
@@ -200,6 +236,7 @@ class Alert:
     evidence: tuple[Evidence, ...]
     created_at: datetime
     sources: tuple[Source, ...] = ()  # every outlet that carried this story, first one first
+    health: FeedHealth | None = None  # set on a feed-health alert to the operator channel
 
     @property
     def is_transition(self) -> bool:
@@ -228,6 +265,7 @@ class Alert:
             "evidence": [e.to_dict() for e in self.evidence],
             "created_at": self.created_at.isoformat(),
             "sources": [source.to_dict() for source in self.sources],
+            **({"health": self.health.to_dict()} if self.health else {}),
         }
 
     @classmethod
@@ -249,11 +287,15 @@ class Alert:
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", [])),
             created_at=datetime.fromisoformat(data["created_at"]),
             sources=tuple(Source.from_dict(x) for x in data.get("sources", [])),
+            health=FeedHealth.from_dict(data["health"]) if data.get("health") else None,
         )
 
     @property
     def headline(self) -> str:
-        """``CONTRADICTED: <claim>``: the verdict as a state word, then the claim."""
+        """``CONTRADICTED: <claim>``: the verdict as a state word, then the claim; for a
+        feed-health alert ``FEED FAILING: <feed>``."""
+        if self.health is not None:
+            return f"FEED {self.health.notice.upper()}: {self.feed_name}"
         word = {
             Verdict.CONFIRM: "CONFIRMED",
             Verdict.CONTRADICT: "CONTRADICTED",

@@ -16,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 
 from monitors.config import Config
 from monitors.errors import ClaimwatchError
+from monitors.feedstate import DEFAULT_HEALTH, Failure, HealthPolicy
 from monitors.ingest.fetch import FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
-from monitors.ingest.poll import FeedPoll, PollStats
+from monitors.ingest.poll import FeedPoll, PollStats, failed_poll
 from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story_key, story_key
 from monitors.stance.engine import StanceEngine
@@ -41,6 +42,8 @@ class RunSummary:
     feeds_ok: list[str] = field(default_factory=list)
     feeds_unchanged: list[str] = field(default_factory=list)
     feeds_failed: dict[str, str] = field(default_factory=dict)
+    feeds_waiting: list[str] = field(default_factory=list)  # backoff or Retry-After not over
+    feeds_disabled: list[str] = field(default_factory=list)  # 410 Gone
     new_reports: int = 0
     new_evidence: int = 0
     alerts_queued: int = 0
@@ -57,12 +60,23 @@ class RunSummary:
         return [
             f"feeds: {len(self.feeds_ok)} ok ({len(self.feeds_unchanged)} unchanged), "
             f"{len(self.feeds_failed)} failed: {failed}",
+            *self._not_polled(),
             f"reports: {self.new_reports} new or changed; evidence: {self.new_evidence} new",
             f"alerts: {self.alerts_queued} queued, {self.alerts_sent} sent, "
             f"{self.alerts_pending} pending, {self.alerts_suppressed} held back by policy",
             *self.decisions,
             *(f"delivery error: {e}" for e in self.delivery_errors),
             *self.timing_lines(),
+        ]
+
+    def _not_polled(self) -> list[str]:
+        """Feeds left out of this run by their poll state (empty: every feed was due)."""
+        if not (self.feeds_waiting or self.feeds_disabled):
+            return []
+        waiting = ", ".join(self.feeds_waiting) or "none"
+        disabled = ", ".join(self.feeds_disabled) or "none"
+        return [
+            f"not polled: waiting (backoff, Retry-After): {waiting}; disabled (410): {disabled}"
         ]
 
     def timing_lines(self) -> list[str]:
@@ -79,7 +93,7 @@ def poll_feed(feed: Feed, validators: Validators, settings: FetchSettings) -> Fe
     try:
         return asyncio.run(fetch_and_parse(feed, validators, settings))
     except ClaimwatchError as exc:
-        return FeedPoll(feed=feed, error=str(exc))
+        return failed_poll(feed, exc)
 
 
 async def fetch_and_parse(feed: Feed, validators: Validators, settings: FetchSettings) -> FeedPoll:
@@ -106,11 +120,13 @@ def process_polls(
     config: Config,
     polls: Sequence[FeedPoll],
     options: RunOptions = RunOptions(),
+    at: datetime | None = None,
 ) -> ProcessResult:
     """The monitor's steps after polling, as ``flows/monitor.py`` runs them, without Prefect.
-    Feed health (the validators) is written last: only once the reports it covers are stored."""
+    Feed health (the validators) is written last: only once the reports it covers are stored.
+    ``at``: the time the poll state is recorded at (tests pass their clock's)."""
     result = decide_polls(store, config, polls, options)
-    record_health(store, polls, options.dry_run)
+    record_health(store, polls, options.dry_run, config.health_policy(), at)
     return result
 
 
@@ -137,8 +153,15 @@ def decide_reports(
     return record_stories(store, config, stories, feeds, dry_run)
 
 
-def record_health(store: Store, polls: Sequence[FeedPoll], dry_run: bool = False) -> None:
-    """Each feed's validators and failure count; a dry run writes nothing."""
+def record_health(
+    store: Store,
+    polls: Sequence[FeedPoll],
+    dry_run: bool = False,
+    health: HealthPolicy = DEFAULT_HEALTH,
+    at: datetime | None = None,
+) -> None:
+    """Each feed's validators and poll state (failures, backoff, Retry-After, 410, 301) and the
+    operator's health alerts; a dry run writes nothing."""
     if dry_run:
         return
     successes = [
@@ -146,8 +169,13 @@ def record_health(store: Store, polls: Sequence[FeedPoll], dry_run: bool = False
         for p in polls
         if p.error is None and p.validators is not None
     ]
-    failures = [(p.feed, p.error) for p in polls if p.error is not None]
-    store.record_fetches(successes, failures)
+    failures = [
+        (p.feed, Failure(p.error, p.status_code, p.retry_after))
+        for p in polls
+        if p.error is not None
+    ]
+    moves = {p.feed.id: p.moved_to for p in polls if p.error is None and p.moved_to}
+    store.record_fetches(successes, failures, at, health, moves)
 
 
 def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) -> list[Report]:

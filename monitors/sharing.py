@@ -25,7 +25,7 @@ from monitors.ingest.fetch import FetchSettings
 from monitors.ingest.poll import FeedPoll, PollRun, PollStats, RetryPolicy, poll_all
 from monitors.models import Feed
 from monitors.pipeline import ProcessResult, RunOptions, process_polls
-from monitors.state.store import Store
+from monitors.state.store import Store, utcnow
 
 # Long enough for one batch's poll, decide and health (a 100-feed batch takes seconds); short
 # enough that a dead run's feeds are taken over within the cycle after it.
@@ -70,6 +70,7 @@ class FeedClaims:
     cycle_start: datetime
     batch: int | None = None  # None: every free feed in one batch (one run alone needs no more)
     lease: timedelta = DEFAULT_FEED_LEASE
+    clock: Callable[[], datetime] = utcnow  # "now" for the due-check (tests pass their own)
 
 
 @dataclass(frozen=True)
@@ -86,21 +87,24 @@ def claim_batches(
 ) -> list[Batch]:
     """Lease a batch, hand it to ``step`` (poll, decide, record health), until none is left.
 
-    ``step`` must record the batch's health (which ends its leases). A feed this run already
-    took is never claimed again by it, even if its health was not written (a dry run, a poll
-    without validators): the loop always ends."""
+    Only due feeds are leased (not disabled, backoff and Retry-After over), and each is polled
+    at its stored URL (a 301's target). ``step`` must record the batch's health (which ends its
+    leases). A feed this run already took is never claimed again by it, even if its health was
+    not written (a dry run, a poll without validators): the loop always ends."""
     store.ensure_feeds(feeds)
     by_id = {f.id: f for f in feeds}
     taken: set[str] = set()
     batches: list[Batch] = []
     while todo := [fid for fid in by_id if fid not in taken]:
         size = claims.batch or len(todo)
-        ids = store.claim_feeds(todo, claims.run_id, size, claims.lease, claims.cycle_start)
+        ids = store.claim_feeds(
+            todo, claims.run_id, size, claims.lease, claims.cycle_start, claims.clock()
+        )
         if not ids:
             break
         taken.update(ids)
         leased = set(ids)
-        batches.append(step([f for f in feeds if f.id in leased]))  # in config order
+        batches.append(step(store.poll_feeds([f for f in feeds if f.id in leased])))
     return batches
 
 
@@ -112,10 +116,11 @@ def monitor_cycle(
     shard: Shard | None = None,
 ) -> list[Batch]:
     """A run's share of the cycle: its shard's feeds, leased batch by batch; without ``claims``
-    (a dry run, which writes no lease) the whole shard in one batch."""
+    (a dry run, which writes no lease) the shard's due feeds in one batch."""
     feeds = shard_feeds(config_feeds, shard)
     if claims is None:
-        return [step(feeds)] if feeds else []
+        due = store.poll_plan(feeds).due
+        return [step(due)] if due else []
     return claim_batches(store, feeds, claims, step)
 
 
@@ -125,13 +130,14 @@ def plain_step(
     options: RunOptions,
     settings: FetchSettings,
     retry: RetryPolicy,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Callable[[list[Feed]], Batch]:
     """The flow's per-batch steps without Prefect (tests, scripts): ``poll_all`` then
-    ``process_polls``, which records health last."""
+    ``process_polls``, which records health last (at ``clock()``)."""
 
     def step(feeds: list[Feed]) -> Batch:
         polled = poll_all(feeds, store.validators(), settings, retry)
-        return Batch(polled, process_polls(store, config, polled.polls, options))
+        return Batch(polled, process_polls(store, config, polled.polls, options, clock()))
 
     return step
 

@@ -16,7 +16,7 @@ import pytest
 
 from flows.cli import main
 from flows.config import load_config
-from monitors.models import Assessment, Evidence, Feed, Report, SentenceStance, Verdict
+from monitors.models import Assessment, Evidence, Feed, Report, SentenceStance, Validators, Verdict
 from monitors.paths import DEMO_CONFIG_DIR
 from monitors.stance.engine import StanceEngine
 from monitors.state import history
@@ -308,12 +308,15 @@ def test_feeds_json_health_and_next_poll(
         data["interval_minutes"], feed["id"], feed["consecutive_failures"], feed["last_success_at"]
     )  # fmt: skip
     assert (at + timedelta(minutes=15)).isoformat() == feed["next_poll_at"]
+    # Without a schedule, the next poll is the stored backoff's (two failures: 8-10 minutes).
     unscheduled = run_json(capsys, setup.args("feeds", "--interval", "0", "--json"))
-    assert None is unscheduled["feeds"][0]["next_poll_at"]
+    backoff_until = datetime.fromisoformat(unscheduled["feeds"][0]["next_poll_at"])
+    assert at + timedelta(minutes=8) <= backoff_until <= at + timedelta(minutes=10)
     out = run_text(capsys, setup.args("feeds"))
     assert_fits(out)
     assert "[bold]down[/bold]" in out.split()
     assert re.search(r"\bin (9|10)m\b", out)  # last attempt 5 minutes ago, 15-minute interval
+    setup.store.record_fetch_success(demo, Validators('"v1"'), 0, at=at)  # backoff cleared
     assert "on next run" in run_text(capsys, setup.args("feeds", "--interval", "0"))
 
 

@@ -261,6 +261,14 @@ def test_only_transient_feed_failures_are_retried_and_none_fails_the_run(env: En
     assert ["broken", "busy", "gone"] == sorted(summary.feeds_failed)
     assert "HTTP 500" in summary.feeds_failed["broken"]
     assert (["wire"], 2) == (summary.feeds_ok, summary.alerts_sent)
+    # The next run leaves all three alone (backoff, Retry-After) and says so.
+    again, _ = env.monitor(fetch_retries=2)
+    refetched = {k: sum(1 for t, _ in env.feed_server.requests if t == p) for k, p in paths.items()}
+    assert (fetched, ["broken", "busy", "gone"]) == (refetched, sorted(again.feeds_waiting))
+    assert (
+        "not polled: waiting (backoff, Retry-After): broken, gone, busy; disabled (410): none"
+        in again.lines()
+    )
 
 
 def test_invalid_parameters_are_rejected_with_the_field_named(env: Env) -> None:

@@ -436,8 +436,8 @@ NEXT_REVISION = '''"""add feeds.title"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 
 
 def upgrade() -> None:
@@ -463,18 +463,18 @@ def test_an_older_database_is_upgraded_to_a_newer_head(
     migrations_copy: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A database at 0001, or from before migrations, reaches the next revision with rows kept."""
+    """A database at HEAD, or from before migrations, reaches the next revision with rows kept."""
     if made_by == "0001":
         store = Store(empty_url)
         store.record_fetch_success(Feed("wire", "http://127.0.0.1/feed"), Validators('"v1"'), 0)
         store.close()
     else:
         make_old_database(engine)
-    (migrations_copy / "versions" / "0003_add_feeds_title.py").write_text(NEXT_REVISION)
-    monkeypatch.setattr(migrate, "HEAD", "0003")
+    (migrations_copy / "versions" / "0004_add_feeds_title.py").write_text(NEXT_REVISION)
+    monkeypatch.setattr(migrate, "HEAD", "0004")
     store = Store(empty_url)
     try:
-        assert ["0003"] == version_rows(engine)
+        assert ["0004"] == version_rows(engine)
         assert "title" in {c["name"] for c in inspect(engine).get_columns("feeds")}
         assert {"wire": Validators('"v1"', None)} == store.validators()
     finally:
@@ -491,10 +491,15 @@ def test_head_is_the_newest_revision_file() -> None:
 def test_the_revision_command_writes_the_next_numbered_file(
     migrations_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``python -m monitors.state.migrate revision -m ...`` writes 0003_<slug>.py after 0002."""
+    """``python -m monitors.state.migrate revision -m ...`` writes 0004_<slug>.py after 0003."""
     assert 0 == migrate.main(["revision", "-m", "add feeds.title"])
     written = sorted(p.name for p in (migrations_copy / "versions").glob("0*.py"))
-    assert ["0001_initial_schema.py", "0002_feed_leases.py", "0003_add_feeds_title.py"] == written
-    source = (migrations_copy / "versions" / "0003_add_feeds_title.py").read_text()
-    assert 'revision = "0003"\ndown_revision = "0002"\n' in source
-    assert "set HEAD = '0003'" in capsys.readouterr().out
+    assert [
+        "0001_initial_schema.py",
+        "0002_feed_leases.py",
+        "0003_feed_poll_state.py",
+        "0004_add_feeds_title.py",
+    ] == written
+    source = (migrations_copy / "versions" / "0004_add_feeds_title.py").read_text()
+    assert 'revision = "0004"\ndown_revision = "0003"\n' in source
+    assert "set HEAD = '0004'" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from alerts.signing import sign, verify_signature
 from alerts.transport import USER_AGENT
 from alerts.webhook import WebhookChannel, WebhookSettings
 from monitors.errors import DeliveryError, TransientDeliveryError
+from monitors.feedstate import Notice, PollState, health_alert
 from monitors.models import Alert
 from tests.fixtures.smtp_server import free_port
 from tests.fixtures.webhook_receiver import ReceivedRequest, WebhookReceiver
@@ -25,6 +27,7 @@ GOLDEN = Path(__file__).parent / "golden"
 DOC = Path(__file__).parent.parent / "docs" / "webhook.md"
 README = Path(__file__).parent.parent / "README.md"
 SECRET = "s3cret-for-tests-0123456789"
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def load_alert(case: str) -> Alert:
@@ -259,8 +262,23 @@ def test_docs_table_lists_every_payload_field() -> None:
     actual = {name.removeprefix(".") for name in _flatten(payload, "")} - {""}
     leaves = {name for name in actual if not any(o.startswith(name + ".") for o in actual)}
     leaves |= {"alert.evidence"}  # documented as an array, its items below it
-    documented = set(re.findall(r"^\| `([a-z_.\[\]]+)` +\|", DOC.read_text(), re.MULTILINE))
-    assert leaves == documented
+    claim_part = DOC.read_text().split("### Feed-health alerts")[0]
+    assert leaves == documented_fields(claim_part)
+
+
+def documented_fields(markdown: str) -> set[str]:
+    return set(re.findall(r"^\| `([a-z_.\[\]]+)` +\|", markdown, re.MULTILINE))
+
+
+def test_docs_table_lists_every_feed_health_payload_field() -> None:
+    """docs/webhook.md's feed-health table documents exactly the fields that payload has."""
+    before = PollState(consecutive_failures=2, failing_since=datetime(2026, 3, 1, tzinfo=UTC))
+    alert = health_alert("wire", "Wire", Notice.FAILING, before, before, "http://x/f", "500", NOW)
+    payload = render.webhook_payload(alert)
+    actual = {name.removeprefix(".") for name in _flatten(payload, "")} - {""}
+    leaves = {name for name in actual if not any(o.startswith(name + ".") for o in actual)}
+    section = DOC.read_text().split("### Feed-health alerts")[1].split("\n### ")[0]
+    assert {"version", "type"} | documented_fields(section) == leaves
 
 
 def test_docs_snippet_verifies_a_real_delivery(webhook_receiver: WebhookReceiver) -> None:

@@ -18,11 +18,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from alerts.render.templating import html_environment
-from monitors.models import Alert, Evidence, Source
+from monitors.models import Alert, Evidence, FeedHealth, Source
 from monitors.untrusted import one_line, safe_link
 
 PAYLOAD_VERSION = "1"
 PAYLOAD_TYPE = "claimwatch.alert"
+HEALTH_PAYLOAD_TYPE = "claimwatch.feed_health"
 
 MAX_SUBJECT = 200
 MAX_SENTENCE = 1000
@@ -72,8 +73,23 @@ def _link_text(alert: Alert) -> str:
     return safe_link(alert.report_link) or "(omitted: not an http or https link)"
 
 
+def health_rows(alert: Alert, health: FeedHealth) -> list[tuple[str, str]]:
+    """A feed-health alert's label/value pairs (every channel shows these), already cleaned."""
+    return [
+        ("Feed", feed_label(alert)),
+        ("Status", health.notice),
+        ("URL", one_line(health.url)),
+        ("Failing since", format_time(health.failing_since) if health.failing_since else "-"),
+        ("Failures", str(health.failures)),
+        ("Last error", one_line(health.last_error) or "(none)"),
+        ("What now", one_line(alert.report_title)),
+    ]
+
+
 def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
     """The label/value pairs shared by the text and HTML bodies, already cleaned (not escaped)."""
+    if alert.health is not None:
+        return health_rows(alert, alert.health)
     return [
         ("Claim", one_line(alert.claim_statement)),
         ("Verdict", f"{alert.verdict.value} (score {alert.score:.2f})"),
@@ -113,6 +129,8 @@ def email_text(alert: Alert) -> str:
     """The plain-text body (also what the console sink prints)."""
     lines = [one_line(alert.headline), ""]
     lines += [f"{label + ':':<11}{value}" for label, value in _summary_rows(alert)]
+    if alert.health is not None:  # a feed-health alert has no evidence to list
+        return "\n".join([*lines, "", "-- ", "claimwatch"]) + "\n"
     lines += ["", "Evidence:"]
     shown, hidden = _shown_evidence(alert)
     for number, item in enumerate(shown, start=1):
@@ -150,6 +168,7 @@ class HtmlAlert:
     evidence: list[HtmlEvidence]
     hidden: int
     key: str
+    is_health: bool = False  # a feed-health alert: no evidence section
 
 
 def html_alert(alert: Alert) -> HtmlAlert:
@@ -163,7 +182,14 @@ def html_alert(alert: Alert) -> HtmlAlert:
     evidence = [
         HtmlEvidence(one_line(item.sentence, MAX_SENTENCE), _evidence_rows(item)) for item in shown
     ]
-    return HtmlAlert(one_line(alert.headline), rows, evidence, hidden, one_line(alert.key))
+    return HtmlAlert(
+        one_line(alert.headline),
+        rows,
+        evidence,
+        hidden,
+        one_line(alert.key),
+        is_health=alert.health is not None,
+    )
 
 
 def email_html(alert: Alert) -> str:
@@ -214,8 +240,30 @@ def _source_payload(source: Source) -> dict[str, Any]:
     }
 
 
+def health_payload(alert: Alert, health: FeedHealth) -> dict[str, Any]:
+    """A feed-health alert's payload (type ``claimwatch.feed_health``, docs/webhook.md)."""
+    body = {
+        "key": alert.key,
+        "headline": one_line(alert.headline),
+        "notice": health.notice,
+        "feed": {
+            "id": alert.feed_id,
+            "name": one_line(alert.feed_name) or alert.feed_id,
+            "url": one_line(health.url),
+        },
+        "failures": health.failures,
+        "failing_since": iso_utc(health.failing_since),
+        "last_error": one_line(health.last_error) or None,
+        "summary": one_line(alert.report_title),
+        "created_at": iso_utc(alert.created_at),
+    }
+    return {"version": PAYLOAD_VERSION, "type": HEALTH_PAYLOAD_TYPE, "alert": body}
+
+
 def webhook_payload(alert: Alert) -> dict[str, Any]:
     """The versioned payload documented in docs/webhook.md (change both together)."""
+    if alert.health is not None:
+        return health_payload(alert, alert.health)
     body = {
         "key": alert.key,
         "headline": one_line(alert.headline),

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from alerts.render.alert import feed_label, format_time
+from alerts.render.alert import feed_label, format_time, health_rows
 from monitors.models import Alert, Evidence, Verdict
 from monitors.untrusted import escaped_line, one_line, safe_link
 
@@ -113,12 +113,18 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 
 def _slack_report(alert: Alert) -> str:
+    if alert.health is not None:
+        return f"*Feed health:* {slack_escape(alert.report_title)}"
     title = slack_escape(alert.report_title) or "(untitled report)"
     link = _slack_link(alert)
     return f"*Report:* <{link}|{title}>" if link else f"*Report:* {title}"
 
 
 def _slack_summary(alert: Alert) -> dict[str, Any]:
+    if alert.health is not None:
+        rows = health_rows(alert, alert.health)
+        fields = [f"*{label}*\n{slack_escape(value)}" for label, value in rows]
+        return {"type": "section", "fields": [_mrkdwn(text) for text in fields]}
     fields = [
         f"*Claim*\n{slack_escape(alert.claim_statement)}",
         f"*State*\n{_state_change(alert)}",
@@ -174,6 +180,9 @@ def _discord_evidence(number: int, item: Evidence) -> dict[str, Any]:
 
 
 def _discord_fields(alert: Alert) -> list[dict[str, Any]]:
+    if alert.health is not None:
+        rows = health_rows(alert, alert.health)
+        return [_field(label, discord_escape(value), inline=True) for label, value in rows]
     fields = [
         _field("State", _state_change(alert), inline=True),
         _field("Verdict", _verdict(alert), inline=True),
@@ -188,10 +197,16 @@ def _discord_fields(alert: Alert) -> list[dict[str, Any]]:
     return fields + [_field("More", more)] if more else fields
 
 
+def _discord_description(alert: Alert) -> str:
+    if alert.health is not None:
+        return "**Feed health**"
+    return f"**Claim:** {discord_escape(alert.claim_statement)}"
+
+
 def _discord_embed(alert: Alert) -> dict[str, Any]:
     embed: dict[str, Any] = {
         "title": discord_escape(alert.report_title, DISCORD_TITLE) or "(untitled report)",
-        "description": f"**Claim:** {discord_escape(alert.claim_statement)}",
+        "description": _discord_description(alert),
         "color": _COLOURS.get(alert.verdict, _NEUTRAL_COLOUR),
         "fields": _discord_fields(alert),
         # Footers show no markdown (and never ping): an escape would be shown as a backslash.

@@ -71,7 +71,10 @@ def _feeds(args: argparse.Namespace) -> int:
     if args.json:
         emit({"interval_minutes": args.interval or None, "feeds": rows})
         return 0
-    make_console().print(_feeds_table(rows, states, now))
+    console = make_console()
+    console.print(_feeds_table(rows, states, now))
+    for note in feed_notes(rows):
+        console.print(cell(note, "yellow"))  # URLs and errors came from servers
     return 0
 
 
@@ -87,18 +90,29 @@ def _feed_json(
     feed: Feed, state: history.FeedState | None, interval: timedelta | None, config: Config
 ) -> dict[str, Any]:
     attempt = state.last_attempt_at if state else None
+    # What the store decided about this URL; a URL changed in feeds.yaml starts afresh.
+    current = state if state and feed.url in (state.url, state.moved_to) else None
     upcoming = history.next_poll(attempt, interval)
+    waits = current.next_poll_at if current else None
+    if waits is not None and (upcoming is None or waits > upcoming):
+        upcoming = waits  # backoff or Retry-After: no run polls it before then
+    moved = current.moved_for(feed.url) if current else None
+    disabled = current is not None and current.disabled_at is not None
     return {
         "id": feed.id,
         "name": feed.label,
         "url": redact_url(feed.url),
+        "moved_to": redact_url(moved) if moved else None,
+        "disabled_at": iso(current.disabled_at) if current and disabled else None,
+        "disabled_reason": current.disabled_reason if current and disabled else None,
+        "failing_since": iso(current.failing_since) if current else None,
         "in_config": any(f.id == feed.id for f in config.feeds),
         "last_attempt_at": iso(attempt),
         "last_success_at": iso(state.last_success_at) if state else None,
         "consecutive_failures": state.consecutive_failures if state else 0,
         "last_error": state.last_error if state else None,
         "last_new_report_at": iso(state.last_new_report_at) if state else None,
-        "next_poll_at": iso(upcoming),
+        "next_poll_at": None if disabled else iso(upcoming),
     }
 
 
@@ -121,12 +135,31 @@ def _feeds_table(
             Text(str(fails), style="red" if fails else ""),
             cell(row["last_error"] or "", "red"),
             ago(state.last_new_report_at, now) if state else "never",
-            _next_poll_text(row["next_poll_at"], now),
+            _next_poll_text(row["next_poll_at"], now, row["disabled_at"] is not None),
         )
     return table
 
 
-def _next_poll_text(next_poll_at: str | None, now: datetime) -> str:
+def feed_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """What the operator should do about moved and disabled feeds, one line each."""
+    notes = []
+    for row in rows:
+        if row["moved_to"]:
+            notes.append(
+                f"{row['id']} moved permanently (301) from {row['url']} to {row['moved_to']} "
+                "and is polled there: update its url in feeds.yaml"
+            )
+        if row["disabled_at"]:
+            notes.append(
+                f"{row['id']} is disabled since {row['disabled_at']} ({row['disabled_reason']}): "
+                "remove it from feeds.yaml, or change its url there to poll it again"
+            )
+    return notes
+
+
+def _next_poll_text(next_poll_at: str | None, now: datetime, disabled: bool = False) -> str:
+    if disabled:
+        return "disabled"
     if next_poll_at is None:
         return "on next run"
     due = datetime.fromisoformat(next_poll_at)

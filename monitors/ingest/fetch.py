@@ -63,6 +63,7 @@ class FetchResult:
     headers: dict[str, str]  # lower-cased response headers; {} for local files
     validators: Validators  # to store for the next conditional GET
     status_code: int | None  # None for local files
+    moved_to: str | None = None  # where 301/308 redirects say the feed now lives, if they did
 
 
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
@@ -126,9 +127,27 @@ async def _fetch_http(
                 headers={k.lower(): v for k, v in resp.headers.items()},
                 validators=_new_validators(resp, validators),
                 status_code=resp.status_code,
+                moved_to=permanent_location(resp),
             )
     except httpx.HTTPError as exc:
         raise _translate(feed, exc) from exc
+
+
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+
+
+def permanent_location(resp: httpx.Response) -> str | None:
+    """The URL the feed moved to for good: the target of the leading run of 301/308 hops.
+
+    A temporary redirect (302/307) after them is followed but not stored: the server said the
+    feed lives at the permanent target, and only borrows the other URL for now."""
+    moved: str | None = None
+    hops = [*resp.history, resp]
+    for hop, following in zip(hops, hops[1:], strict=False):
+        if hop.status_code not in _PERMANENT_REDIRECTS:
+            break
+        moved = str(following.request.url)
+    return moved
 
 
 def _conditional_headers(validators: Validators) -> dict[str, str]:

@@ -27,7 +27,13 @@ from dataclasses import dataclass, replace
 
 import httpx
 
-from monitors.errors import ClaimwatchError, FetchTimeoutError, ParseError, TransientFetchError
+from monitors.errors import (
+    ClaimwatchError,
+    FetchError,
+    FetchTimeoutError,
+    ParseError,
+    TransientFetchError,
+)
 from monitors.ingest.fetch import FetchResult, FetchSettings, fetch_feed, make_client
 from monitors.ingest.parse import parse_feed
 from monitors.models import Feed, Report, Validators
@@ -52,6 +58,9 @@ class FeedPoll:
     not_modified: bool = False
     error: str | None = None
     finished_after: float = 0.0  # seconds from the start of the poll to this feed's outcome
+    status_code: int | None = None  # of the failed response, when there was one (410: gone)
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503)
+    moved_to: str | None = None  # the feed's new URL after a 301/308
 
     @property
     def ok(self) -> bool:
@@ -178,13 +187,20 @@ async def _fetch_and_parse_all(
             outcome = await _fetch_with_retries(client, slots, feed, old, settings, retry)
             fetched_at.append(time.perf_counter())
             if isinstance(outcome, ClaimwatchError):
-                poll = FeedPoll(feed=feed, error=str(outcome))
+                poll = failed_poll(feed, outcome)
             else:
                 poll = await _parsed(parser, feed, outcome)
             return replace(poll, finished_after=time.perf_counter() - started)
 
         polls = await asyncio.gather(*(one(feed) for feed in feeds))
     return list(polls), (max(fetched_at, default=started) - started)
+
+
+def failed_poll(feed: Feed, error: ClaimwatchError) -> FeedPoll:
+    """The poll of a feed that failed, with what the feed's poll state needs from the error."""
+    status = error.status_code if isinstance(error, FetchError) else None
+    after = error.retry_after if isinstance(error, TransientFetchError) else None
+    return FeedPoll(feed=feed, error=str(error), status_code=status, retry_after=after)
 
 
 def _with_concurrency(settings: FetchSettings, connections: int) -> FetchSettings:
@@ -224,14 +240,18 @@ def _retry_in_run(exc: ClaimwatchError) -> bool:
 
 async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
     if result.not_modified:
-        return FeedPoll(feed=feed, validators=result.validators, not_modified=True)
+        return FeedPoll(
+            feed=feed, validators=result.validators, not_modified=True, moved_to=result.moved_to
+        )
     try:
         outcome = await parser.parse(feed.id, result)
     except Exception as exc:  # a crashed worker (BrokenProcessPool) or a parser bug: this feed's
         outcome = f"{feed.id}: parser failed: {type(exc).__name__}: {exc}"  # failure, not the run's
     if isinstance(outcome, str):
-        return FeedPoll(feed=feed, error=outcome)
-    return FeedPoll(feed=feed, reports=outcome, validators=result.validators)
+        return FeedPoll(feed=feed, error=outcome, moved_to=result.moved_to)
+    return FeedPoll(
+        feed=feed, reports=outcome, validators=result.validators, moved_to=result.moved_to
+    )
 
 
 def parse_job(

@@ -64,6 +64,16 @@ class FeedState:
     last_new_report_at: datetime | None
     consecutive_failures: int
     last_error: str | None
+    next_poll_at: datetime | None = None  # backoff or Retry-After: not polled before this
+    failing_since: datetime | None = None
+    disabled_at: datetime | None = None  # 410 Gone: not polled until its url changes
+    disabled_reason: str | None = None
+    moved_to: str | None = None  # a 301/308 target, polled instead of ``url``
+
+    def moved_for(self, config_url: str) -> str | None:
+        """Where the feed is polled instead of ``config_url`` (a 301), or None. A move recorded
+        against another URL does not count: feeds.yaml changed since, and it wins."""
+        return self.moved_to if self.moved_to and self.url == config_url else None
 
 
 def evidence_timeline(engine: Engine, claim_id: str) -> list[EvidenceRow]:
@@ -156,6 +166,11 @@ def feed_states(engine: Engine) -> dict[str, FeedState]:
                 last_new_report_at=utc(r["last_new_report_at"]),
                 consecutive_failures=int(r["consecutive_failures"] or 0),
                 last_error=r["last_error"],
+                next_poll_at=utc(r["next_poll_at"]),
+                failing_since=utc(r["failing_since"]),
+                disabled_at=utc(r["disabled_at"]),
+                disabled_reason=r["disabled_reason"],
+                moved_to=r["moved_to"],
             )
             for r in rows
         }

@@ -26,6 +26,7 @@ from monitors.policy import (
     ClaimFacts,
     EarlierEvidence,
     NewEvidence,
+    OutboxEntry,
     StateChange,
     StoryDecision,
     decide,
@@ -291,15 +292,28 @@ def _enqueue(conn: Connection, decided: AlertDecision, now: datetime) -> None:
     alert = decided.alert
     payload = json.dumps(alert.to_dict(), ensure_ascii=False)
     for entry in decided.outbox:
-        row = {
-            "key": f"{alert.key}:{entry.channel}",
-            "channel": entry.channel,
-            "claim_id": alert.claim_id,
-            "payload": payload,
-            "status": entry.status,
-            "attempts": 0,
-            "last_error": entry.reason,
-            "created_at": now,
-            "updated_at": now,
-        }
-        conn.execute(insert_ignore(conn, schema.outbox, row))
+        _insert_outbox_row(conn, alert, payload, entry, now)
+
+
+def enqueue_alert(conn: Connection, alert: Alert, channels: Sequence[str], now: datetime) -> None:
+    """Queue an alert as pending on ``channels`` (once per channel: the outbox key is unique)."""
+    payload = json.dumps(alert.to_dict(), ensure_ascii=False)
+    for channel in channels:
+        _insert_outbox_row(conn, alert, payload, OutboxEntry(channel), now)
+
+
+def _insert_outbox_row(
+    conn: Connection, alert: Alert, payload: str, entry: OutboxEntry, now: datetime
+) -> None:
+    row = {
+        "key": f"{alert.key}:{entry.channel}",
+        "channel": entry.channel,
+        "claim_id": alert.claim_id,
+        "payload": payload,
+        "status": entry.status,
+        "attempts": 0,
+        "last_error": entry.reason,
+        "created_at": now,
+        "updated_at": now,
+    }
+    conn.execute(insert_ignore(conn, schema.outbox, row))

@@ -38,6 +38,15 @@ feeds = Table(
     # A run polling the feed until lease_until (revision 0002); see Store.claim_feeds.
     Column("lease_owner", String(64)),
     Column("lease_until", DateTime(timezone=True)),
+    # Poll state across runs (revision 0003); see monitors/feedstate.py. ``url`` is the URL
+    # feeds.yaml gave; ``moved_to`` the one a 301 moved it to, used while ``url`` is unchanged.
+    Column("next_poll_at", DateTime(timezone=True)),
+    Column("failing_since", DateTime(timezone=True)),
+    Column("disabled_at", DateTime(timezone=True)),
+    Column("disabled_reason", Text),
+    Column("moved_to", Text),
+    Column("moved_at", DateTime(timezone=True)),
+    Column("health_alerted_at", DateTime(timezone=True)),
 )
 
 reports = Table(

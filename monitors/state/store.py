@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,15 +33,35 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitors.errors import StoreError
+from monitors.feedstate import (
+    DEFAULT_HEALTH,
+    Failure,
+    HealthPolicy,
+    Notice,
+    PollState,
+    after_failure,
+    after_success,
+    health_alert,
+    is_due,
+    jitter_draw,
+    poll_url,
+)
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 from monitors.state import migrate, schema
-from monitors.state.record import DecidedReport, Decision, record_batch, record_story
+from monitors.state.record import (
+    DecidedReport,
+    Decision,
+    enqueue_alert,
+    record_batch,
+    record_story,
+)
 from monitors.state.sql import insert_ignore, lock_claims, utc
 
 # Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
 # enough that a failure loses little work and a transaction holds the write lock briefly.
 BATCH_REPORTS = 2000
+MAX_URL = 2000  # a 301's Location longer than this (a hostile server's) is not stored
 
 
 def utcnow() -> datetime:
@@ -64,6 +84,50 @@ def _batches(
 
 # Health recorded for a feed ends its poll, so it also ends the lease of the run that polled it.
 _RELEASED: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+# A new URL in feeds.yaml: what the old URL's answers decided no longer applies to it.
+_URL_CHANGED: dict[str, Any] = {
+    "moved_to": None,
+    "moved_at": None,
+    "disabled_at": None,
+    "disabled_reason": None,
+    "next_poll_at": None,
+}
+
+
+@dataclass
+class PollPlan:
+    """A run's feeds by what it does with them now (config order kept in each list)."""
+
+    due: list[Feed] = field(default_factory=list)  # at the URL to poll (a 301's target)
+    waiting: list[Feed] = field(default_factory=list)  # backoff or Retry-After not over yet
+    disabled: list[Feed] = field(default_factory=list)  # 410 Gone
+
+
+def _poll_state(row: RowMapping) -> PollState:
+    return PollState(
+        consecutive_failures=int(row["consecutive_failures"] or 0),
+        failing_since=utc(row["failing_since"]),
+        next_poll_at=utc(row["next_poll_at"]),
+        disabled_at=utc(row["disabled_at"]),
+        disabled_reason=row["disabled_reason"],
+        health_alerted_at=utc(row["health_alerted_at"]),
+    )
+
+
+def _poll_state_values(state: PollState) -> dict[str, Any]:
+    return {
+        "consecutive_failures": state.consecutive_failures,
+        "failing_since": state.failing_since,
+        "next_poll_at": state.next_poll_at,
+        "disabled_at": state.disabled_at,
+        "disabled_reason": state.disabled_reason,
+        "health_alerted_at": state.health_alerted_at,
+    }
+
+
+def _at_poll_url(feed: Feed, row: RowMapping) -> Feed:
+    url = poll_url(feed.url, row["url"], row["moved_to"])
+    return feed if url == feed.url else replace(feed, url=url)
 
 
 @dataclass(frozen=True)
@@ -122,69 +186,187 @@ class Store:
     ) -> None:
         self.record_fetches([(feed, validators, new_reports)], [], at)
 
-    def record_fetch_failure(self, feed: Feed, error: str, at: datetime | None = None) -> None:
-        self.record_fetches([], [(feed, error)], at)
+    def record_fetch_failure(
+        self,
+        feed: Feed,
+        error: str | Failure,
+        at: datetime | None = None,
+        health: HealthPolicy = DEFAULT_HEALTH,
+    ) -> None:
+        self.record_fetches([], [(feed, error)], at, health)
 
     def record_fetches(
         self,
         successes: Sequence[tuple[Feed, Validators, int]],
-        failures: Sequence[tuple[Feed, str]],
+        failures: Sequence[tuple[Feed, str | Failure]],
         at: datetime | None = None,
+        health: HealthPolicy = DEFAULT_HEALTH,
+        moves: Mapping[str, str] | None = None,
+        draw: Callable[[], float] = jitter_draw,
     ) -> None:
         """A whole poll's feed health in one transaction: a commit per feed cost ~9 s for 1,000
-        feeds on SQLite (measured), more than polling them."""
+        feeds on SQLite (measured), more than polling them.
+
+        Each feed's poll state moves by ``monitors.feedstate`` (backoff, Retry-After, 410,
+        recovery); a health notice it owes the operator is queued on ``health.channel`` in this
+        same transaction. ``moves``: feed id -> the URL a 301/308 moved it to (successes only).
+        """
         at = at or utcnow()
+        moves = moves or {}
         with self._tx() as conn:
             for feed, validators, new_reports in successes:
-                self._record_success(conn, feed, validators, new_reports, at)
+                self._record_success(conn, feed, validators, new_reports, at, health)
+                if feed.id in moves:
+                    self._record_move(conn, feed, moves[feed.id], at)
             for feed, error in failures:
-                self._record_failure(conn, feed, error, at)
+                failure = error if isinstance(error, Failure) else Failure(error)
+                self._record_failure(conn, feed, failure, at, health, draw())
 
     def _record_success(
-        self, conn: Connection, feed: Feed, validators: Validators, new_reports: int, at: datetime
+        self,
+        conn: Connection,
+        feed: Feed,
+        validators: Validators,
+        new_reports: int,
+        at: datetime,
+        health: HealthPolicy,
     ) -> None:
+        row = self._feed_row(conn, feed)
+        before = _poll_state(row)
+        outcome = after_success(before)
         values: dict[str, Any] = {
-            "url": feed.url,
             "etag": validators.etag,
             "last_modified": validators.last_modified,
             "last_attempt_at": at,
             "last_success_at": at,
-            "consecutive_failures": 0,
             "last_error": None,
+            **_poll_state_values(outcome.state),
             **_RELEASED,
         }
         if new_reports:
             values["last_new_report_at"] = at
-        self._upsert_feed(conn, feed, values)
+        self._update_feed(conn, feed, values)
+        if outcome.notice is not None:
+            self._notify(conn, feed, row, outcome.notice, before, outcome.state, None, at, health)
 
-    def _record_failure(self, conn: Connection, feed: Feed, error: str, at: datetime) -> None:
-        self._ensure_feed(conn, feed)
-        conn.execute(
-            update(schema.feeds)
-            .where(schema.feeds.c.feed_id == feed.id)
-            .values(
-                last_attempt_at=at,
-                last_error=error[:2000],
-                consecutive_failures=schema.feeds.c.consecutive_failures + 1,
-                **_RELEASED,
-            )
-        )
+    def _record_failure(
+        self,
+        conn: Connection,
+        feed: Feed,
+        failure: Failure,
+        at: datetime,
+        health: HealthPolicy,
+        draw: float,
+    ) -> None:
+        row = self._feed_row(conn, feed)
+        before = _poll_state(row)
+        outcome = after_failure(before, failure, health, at, draw)
+        values = {
+            "last_attempt_at": at,
+            "last_error": failure.error[:2000],
+            **_poll_state_values(outcome.state),
+            **_RELEASED,
+        }
+        self._update_feed(conn, feed, values)
+        if outcome.notice is not None:
+            error = failure.error
+            self._notify(conn, feed, row, outcome.notice, before, outcome.state, error, at, health)
 
-    def _upsert_feed(self, conn: Connection, feed: Feed, values: dict[str, Any]) -> None:
-        self._ensure_feed(conn, feed)
+    def _record_move(self, conn: Connection, feed: Feed, moved_to: str, at: datetime) -> None:
+        """Poll ``moved_to`` from now on, until feeds.yaml names another URL (``poll_url``)."""
+        row = self._feed_row(conn, feed)
+        if moved_to == row["moved_to"] or len(moved_to) > MAX_URL:
+            return  # a cut URL would be a wrong one: keep polling where we were sent each time
+        values = {"moved_to": None if moved_to == row["url"] else moved_to, "moved_at": at}
+        self._update_feed(conn, feed, values)
+
+    def _notify(
+        self,
+        conn: Connection,
+        feed: Feed,
+        row: RowMapping,
+        notice: Notice,
+        before: PollState,
+        after: PollState,
+        error: str | None,
+        at: datetime,
+        health: HealthPolicy,
+    ) -> None:
+        """Queue the operator's health alert, like any alert: an outbox row, same transaction."""
+        if health.channel is None:
+            return  # no operator channel configured: the health shows in `claimwatch feeds`
+        url = poll_url(row["url"], row["url"], row["moved_to"])
+        alert = health_alert(feed.id, feed.label, notice, before, after, url, error, at)
+        enqueue_alert(conn, alert, (health.channel,), at)
+
+    def _update_feed(self, conn: Connection, feed: Feed, values: dict[str, Any]) -> None:
         conn.execute(update(schema.feeds).where(schema.feeds.c.feed_id == feed.id).values(**values))
+
+    def _feed_row(self, conn: Connection, feed: Feed) -> RowMapping:
+        """The feed's row, created if new and brought in line with the configured URL."""
+        self._ensure_feed(conn, feed)
+        row = (
+            conn.execute(select(schema.feeds).where(schema.feeds.c.feed_id == feed.id))
+            .mappings()
+            .one()
+        )
+        if feed.url in (row["url"], row["moved_to"]):
+            return row
+        # feeds.yaml names a new URL: it wins over a stored move, and a feed disabled or backed
+        # off at the old URL gets a fresh start at the new one.
+        self._update_feed(conn, feed, {"url": feed.url, **_URL_CHANGED})
+        return (
+            conn.execute(select(schema.feeds).where(schema.feeds.c.feed_id == feed.id))
+            .mappings()
+            .one()
+        )
 
     def _ensure_feed(self, conn: Connection, feed: Feed) -> None:
         row = {"feed_id": feed.id, "url": feed.url, "consecutive_failures": 0}
         conn.execute(insert_ignore(conn, schema.feeds, row))
 
+    def poll_plan(self, feeds: Sequence[Feed], now: datetime | None = None) -> PollPlan:
+        """Which feeds a run polls now, at which URL (a 301's target), and which wait or are
+        disabled. Read-only: the dry run's plan; leased runs get the same rule in
+        ``claim_feeds``, which is what keeps concurrent runs from polling a feed too early."""
+        now = now or utcnow()
+        rows = self._feed_rows([f.id for f in feeds])
+        plan = PollPlan()
+        for feed in feeds:
+            row = rows.get(feed.id)
+            if row is None or feed.url not in (row["url"], row["moved_to"]):
+                plan.due.append(feed)  # new, or a new URL in feeds.yaml: a fresh start
+            elif row["disabled_at"] is not None:
+                plan.disabled.append(feed)
+            elif is_due(_poll_state(row), now):
+                plan.due.append(_at_poll_url(feed, row))
+            else:
+                plan.waiting.append(feed)
+        return plan
+
+    def poll_feeds(self, feeds: Sequence[Feed]) -> list[Feed]:
+        """The feeds with the URL to poll them at (``poll_url``: a 301's target, unless
+        feeds.yaml changed since)."""
+        rows = self._feed_rows([f.id for f in feeds])
+        return [_at_poll_url(f, rows[f.id]) if f.id in rows else f for f in feeds]
+
+    def _feed_rows(self, feed_ids: Sequence[str]) -> dict[str, RowMapping]:
+        if not feed_ids:
+            return {}
+        f = schema.feeds
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(f).where(f.c.feed_id.in_(list(feed_ids)))).mappings()
+            return {r["feed_id"]: r for r in rows}
+
     # --- sharing the feeds between concurrent runs ---------------------------------------------
 
     def ensure_feeds(self, feeds: Sequence[Feed]) -> None:
-        """A row for every feed (one transaction): only a row can be leased."""
+        """A row for every feed (one transaction): only a row can be leased. A URL changed in
+        feeds.yaml is taken now, before the due-check: it clears a stored move, a 410's
+        disabling and the backoff of the old URL."""
         with self._tx() as conn:
             for feed in feeds:
-                self._ensure_feed(conn, feed)
+                self._feed_row(conn, feed)
 
     def claim_feeds(
         self,
@@ -197,7 +379,8 @@ class Store:
     ) -> list[str]:
         """Lease up to ``batch`` of ``feed_ids`` for ``run_id``: those no live lease holds and
         not polled since ``cycle_start`` (``last_attempt_at``, written with the validators once
-        the feed's reports are stored). Returns the leased ids, sorted.
+        the feed's reports are stored), not disabled (410) and due (``next_poll_at``: backoff
+        or Retry-After, ``monitors.feedstate``). Returns the leased ids, sorted.
 
         One UPDATE over a subquery. On PostgreSQL the subquery is ``FOR UPDATE SKIP LOCKED``:
         concurrent runs skip the rows another is leasing instead of waiting for them, and a row
@@ -214,6 +397,8 @@ class Store:
             .where(f.feed_id.in_(list(feed_ids)))
             .where(f.lease_until.is_(None) | (f.lease_until < now))
             .where(f.last_attempt_at.is_(None) | (f.last_attempt_at < cycle_start))
+            .where(f.disabled_at.is_(None))
+            .where(f.next_poll_at.is_(None) | (f.next_poll_at <= now))
             .order_by(f.feed_id)
             .limit(batch)
             .with_for_update(skip_locked=True)
