@@ -2,13 +2,15 @@
 
     python -m scripts.bench [--bench-dir DIR] [--feeds 1000] [--items 50] [--claims 100]
         [--mutate 10] [--cycles 3] [--repeat 3] [--timeout 1800] [--skip-floors] [--skip-naive]
+        [--skip-plain]
 
 Starts one feed farm from the bench directory (default ``../shared/bench`` next to the repository;
 it is not part of claimwatch and is never copied into it) and points the bench's own scripts at it:
 ``floor.py`` (the floors), ``baseline_naive.py`` (the naive poller) and ``time_product.py`` (the
-product, cycle by cycle: 1 all 200, 2 all 304, 3+ K changed feeds). It also times one run over
-one one-item local feed (the fixed cost of a flow run), reads the product's evidence rows
-to compute recall of the farm's planted mentions, prints one table and writes the raw
+product, cycle by cycle: 1 all 200, 2 all 304, 3+ K changed feeds), and the same cycles of
+``scripts.plain_run`` (the steps without Prefect; ``--skip-plain`` leaves it out). It also
+times one run over one one-item local feed (the fixed cost of a flow run), reads the product's
+evidence rows to compute recall of the farm's planted mentions, prints one table and writes the raw
 results as JSON under ``$BENCH_RESULTS`` (default ./bench-results). It measures; it is not a test.
 """
 
@@ -35,6 +37,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_BENCH = REPO.parent / "shared" / "bench"
 NAIVE_RECALL = 0.917  # the bench README's figure for the naive partial_ratio scorer
 PRODUCT_CMD = "{exe} run --config {{config_dir}} --database-url sqlite:///{{state_dir}}/cw.db"
+# The same steps without Prefect (scripts/plain_run.py), for the Prefect-vs-plain ratio.
+PLAIN_CMD = "{python} -m scripts.plain_run --config {{config_dir}} --database-url sqlite:///{{state_dir}}/cw.db"
 
 Json = dict[str, Any]
 
@@ -74,6 +78,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per product cycle")
     ap.add_argument("--skip-floors", action="store_true")
     ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument(
+        "--skip-plain", action="store_true", help="do not time the path without Prefect"
+    )
     a = ap.parse_args(argv)
     if a.cycles < 2:
         ap.error("--cycles must be at least 2 (cycle 2 is the all-304 cycle)")
@@ -212,6 +219,7 @@ def rows(
     fixed_s: float | None,
     rec: float | None,
     naive_rec: float = NAIVE_RECALL,
+    plain_walls: list[float] | None = None,
 ) -> list[Row]:
     """The figures against their floors and targets (see the scale issue)."""
     cyc = [c["wall_s"] for c in product["cycles"]]
@@ -249,6 +257,10 @@ def rows(
     peak = max(c["peak_tree_rss_mb"] for c in product["cycles"]) or None  # 0: not sampled
     out.append(Row("peak RSS, process tree (MB)", peak, None, "<= 400", 400.0))
     out.append(Row("recall of planted mentions", rec, naive_rec, ">= 0.95 (vs naive)", 0.95))
+    for i, wall in enumerate(plain_walls or [], start=1):
+        out.append(
+            Row(f"cycle {i}, plain path (s)", cyc[i - 1], wall, "Prefect <= 1.3x plain", 1.3 * wall)
+        )
     return out
 
 
@@ -291,30 +303,10 @@ def sitting(a: argparse.Namespace, bench: pathlib.Path, results: pathlib.Path) -
                 "baseline_naive.py",
                 [*size, "--farm", url, "--claims", str(a.claims), "--repeat", str(a.repeat)],
             )
-        cmd = PRODUCT_CMD.format(exe=claimwatch_exe())
-        run_script(
-            bench,
-            "time_product.py",
-            [
-                *size,
-                "--farm",
-                url,
-                "--claims",
-                str(a.claims),
-                "--mutate",
-                str(a.mutate),
-                "--cycles",
-                str(a.cycles),
-                "--name",
-                "claimwatch",
-                "--workdir",
-                str(work),
-                "--timeout",
-                str(a.timeout),
-                "--cmd",
-                cmd,
-            ],
-        )
+        time_product(bench, a, url, "claimwatch", PRODUCT_CMD.format(exe=claimwatch_exe()), work)
+        if not a.skip_plain:
+            plain = PLAIN_CMD.format(python=sys.executable)
+            time_product(bench, a, url, "plain", plain, results / f"work_{tag}_c{a.claims}_plain")
         truth: dict[str, list[str]] = get_json(url + "/__truth")
     product = load(results, f"product_claimwatch_{tag}_c{a.claims}")
     if product is None:
@@ -327,7 +319,23 @@ def sitting(a: argparse.Namespace, bench: pathlib.Path, results: pathlib.Path) -
     out["recall"] = recall(truth, claims, work / "state" / "cw.db")
     out["floor"] = None if a.skip_floors else load(results, f"floor_{tag}")
     out["naive"] = None if a.skip_naive else load(results, f"naive_{tag}_c{a.claims}")
+    out["plain"] = None if a.skip_plain else load(results, f"product_plain_{tag}_c{a.claims}")
     return out
+
+
+def time_product(
+    bench: pathlib.Path,
+    a: argparse.Namespace,
+    url: str,
+    name: str,
+    cmd: str,
+    work: pathlib.Path,
+) -> None:
+    """``time_product.py`` over ``cmd``: cycle 1 all 200, cycle 2 all 304, then K changed."""
+    size = ["--n", str(a.feeds), "--m", str(a.items), "--seed", str(a.seed)]
+    args = ["--farm", url, "--claims", str(a.claims), "--mutate", str(a.mutate)]
+    args += ["--cycles", str(a.cycles), "--name", name, "--workdir", str(work)]
+    run_script(bench, "time_product.py", [*size, *args, "--timeout", str(a.timeout), "--cmd", cmd])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -357,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         out["fixed_cost"]["wall_s"],
         out["recall"]["recall"],
         naive_rec or NAIVE_RECALL,
+        [c["wall_s"] for c in out["plain"]["cycles"]] if out["plain"] else None,
     )
     out["table"] = [vars(r) | {"ratio": r.ratio()} for r in rs]
     out["prefect_api_url"] = api

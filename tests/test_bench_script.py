@@ -51,3 +51,31 @@ def test_rows_without_floors_give_no_verdict() -> None:
     assert all(r.verdict() == "-" for r in rows if not r.figure.startswith("cycle 3"))
     text = bench.table(rows)
     assert "cycle 1, all 200 (s)" in text and "recall of planted mentions" in text
+
+
+def test_plain_path_rows_compare_each_cycle_with_the_run_without_prefect() -> None:
+    rows = bench.rows(None, _product([13.0, 3.0], 0.0), None, None, plain_walls=[10.0, 2.0])
+    by = {r.figure: r for r in rows}
+    first, second = by["cycle 1, plain path (s)"], by["cycle 2, plain path (s)"]
+    assert (1.3, 13.0, "ok") == (first.ratio(), first.limit, first.verdict())
+    assert (1.5, "MISS") == (second.ratio(), second.verdict())
+
+
+def test_plain_run_does_the_flows_steps_without_prefect(tmp_path: Path) -> None:
+    """One run on the bundled demo: it polls, decides and delivers like ``claimwatch run``."""
+    from flows.config import load_config
+    from monitors.paths import DEMO_CONFIG_DIR
+    from monitors.state.store import Store
+    from scripts import plain_run
+
+    url = f"sqlite:///{tmp_path / 'cw.db'}"
+    assert 0 == plain_run.main(["--config", str(DEMO_CONFIG_DIR), "--database-url", url])
+    store = Store(url)
+    try:
+        delivered = store.outbox(status="delivered")
+        claims = load_config(DEMO_CONFIG_DIR, secrets=None).claims
+        states = {s.claim_id: s.state.value for s in store.claim_statuses(claims)}
+    finally:
+        store.close()
+    assert delivered, "the demo's alerts were not delivered"
+    assert "confirmed" in states.values(), states  # the demo's Gornal report confirms its claim
