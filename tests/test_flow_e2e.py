@@ -216,3 +216,49 @@ def test_seed_story_is_disputed_for_kursk_and_confirms_gornal(
         "[claimwatch] CONFIRMED: Russian forces recaptured Gornal",
         "[claimwatch] DISPUTED: Russia has regained full control of the Kursk region",
     ] == subjects
+
+
+def test_cli_run_with_a_shard_polls_only_that_shards_feeds(
+    prefect_harness: None,
+    setup: Setup,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """``claimwatch run --shard 0/2 --claim-batch 2`` polls the feeds of shard 0 and no other."""
+    from flows.cli import main
+    from monitors.sharing import Shard
+
+    ids = [f"feed-{i}" for i in range(6)]
+    for fid in ids:
+        feed_server.set_feed(
+            f"/shard/{setup.config_dir.parent.name}/{fid}.xml", rss_feed([UNRELATED])
+        )
+    feeds = [
+        (fid, feed_server.url(f"/shard/{setup.config_dir.parent.name}/{fid}.xml")) for fid in ids
+    ]
+    write_config(setup, feeds, smtp_server.port, webhook_receiver.url)
+    mine = {fid for fid in ids if Shard.parse("0/2").holds(fid)}
+    assert 0 < len(mine) < len(ids)  # the test means something only if the shard splits them
+    args = ["run", "--config", str(setup.config_dir), "--database-url", setup.database_url]
+    assert 0 == main([*args, "--shard", "0/2", "--claim-batch", "2", "--no-deliver"])
+    polled = {
+        t.rsplit("/", 1)[-1].removesuffix(".xml") for t, _ in feed_server.requests if "/shard/" in t
+    }
+    assert polled == mine
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--shard", "2/2", "0 <= i < n"), ("--shard", "half", "expected 'i/n'"),
+     ("--claim-batch", "0", "whole number >= 1")],
+)  # fmt: skip
+def test_cli_run_refuses_a_bad_shard_or_batch(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["run", option, value])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err

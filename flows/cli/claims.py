@@ -27,6 +27,7 @@ from flows.cli.output import (
 from flows.config import load_config
 from monitors.config import CLAIMS_FILE, Config, load_claims
 from monitors.models import Assessment, Claim
+from monitors.sharing import Shard
 from monitors.state import history
 from monitors.state.store import ClaimStatus
 
@@ -60,7 +61,29 @@ def _add_run(sub: Any) -> None:
     run.add_argument(
         "--dry-run", action="store_true", help="decide and summarise; store and send nothing"
     )
+    run.add_argument(
+        "--shard", type=_shard, help="'i/n': only the feeds whose stable id hash mod n is i"
+    )
+    run.add_argument(
+        "--claim-batch",
+        type=_positive,
+        help="lease this many feeds at a time, so concurrent runs share a cycle (default: all)",
+    )
     run.set_defaults(handler=_run)
+
+
+def _shard(text: str) -> str:
+    try:
+        Shard.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 (got {text!r})")
+    return int(text)
 
 
 # --- run / check ---------------------------------------------------------------------------------
@@ -80,6 +103,8 @@ def _run(args: argparse.Namespace) -> int:
         since=args.since,
         dry_run=args.dry_run,
         deliver=not args.no_deliver,
+        shard=args.shard,
+        claim_batch=args.claim_batch,
     )
     print("\n".join(summary.lines()))
     return 1 if summary.feeds_failed and not summary.feeds_ok else 0
