@@ -1,7 +1,9 @@
 """Drain the outbox: send each pending alert on its channel, record the outcome.
 
-A failed send leaves the alert pending with its error and attempt count, so the next run retries it;
-after ``max_attempts`` it is marked failed (``claimwatch alerts retry`` queues it again).
+A transient failure (timeout, 5xx, SMTP 4xx) leaves the alert pending with its error and attempt
+count, so the next run retries it; after ``max_attempts`` it is marked failed. A permanent failure
+(SMTP 550 recipient refused, webhook 410, bad credentials) is marked failed at once: retrying would
+only repeat it. ``claimwatch alerts retry`` queues a failed alert again.
 A delivered alert is never sent again: its row is leased while sending, then marked delivered.
 """
 
@@ -13,7 +15,7 @@ from datetime import timedelta
 
 from alerts.channel import Channel, build_channel
 from monitors.config import ChannelSpec
-from monitors.errors import DeliveryError
+from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.state.store import OutboxItem, Store, utcnow
 
 DEFAULT_MAX_ATTEMPTS = 20
@@ -70,7 +72,7 @@ def _send_one(
     try:
         channel.send(item.alert)
     except DeliveryError as exc:
-        store.mark_failed(item, str(exc), give_up=item.attempts + 1 >= max_attempts)
+        store.mark_failed(item, str(exc), give_up=_gives_up(exc, item, max_attempts))
         result.errors.append(str(exc))
         return
     store.mark_delivered(item)
@@ -93,7 +95,7 @@ def _send_digest(
         send_digest([item.alert for item in items])
     except DeliveryError as exc:
         for item in items:
-            store.mark_failed(item, str(exc), give_up=item.attempts + 1 >= max_attempts)
+            store.mark_failed(item, str(exc), give_up=_gives_up(exc, item, max_attempts))
         result.errors.append(str(exc))
         return
     for item in items:
@@ -107,3 +109,8 @@ def _digest_due(store: Store, channel: str, period_s: float) -> bool:
         return True
     last = store.last_delivery(channel)
     return last is None or utcnow() - last >= timedelta(seconds=period_s)
+
+
+def _gives_up(exc: DeliveryError, item: OutboxItem, max_attempts: int) -> bool:
+    """Permanent failures end at once; transient ones once the attempts are used up."""
+    return not isinstance(exc, TransientDeliveryError) or item.attempts + 1 >= max_attempts
