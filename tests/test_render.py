@@ -123,6 +123,21 @@ def test_message_id_is_stable_per_alert_key() -> None:
     assert render.message_id(first) != render.message_id(other)
 
 
+def test_digest_message_id_is_stable_for_the_same_pending_alerts() -> None:
+    """A digest retried with the same alerts has the same Message-ID; another set another one."""
+    from alerts.render.digest import digest_message
+
+    first, other = load_alert("kursk-contradicted"), load_alert("minimal-confirmed")
+    to = ["desk@example.test"]
+
+    def mid(alerts: list[Alert]) -> str:
+        return str(digest_message(alerts, "cw@example.test", to)["Message-ID"])
+
+    assert mid([first, other]) == mid([dataclasses.replace(first), other])
+    assert mid([first, other]) != mid([first])
+    assert mid([first]) != render.message_id(first)  # a digest is not the alert's own message
+
+
 def test_evidence_is_capped() -> None:
     """More than MAX_EVIDENCE sentences: the rest is counted, not listed."""
     alert = load_alert("kursk-contradicted")

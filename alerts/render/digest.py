@@ -6,6 +6,7 @@ story cannot flood an inbox. Each alert inside keeps all of its evidence, as in 
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -47,9 +48,17 @@ def digest_html(alerts: Sequence[Alert]) -> str:
 
 def digest_message(alerts: Sequence[Alert], from_addr: str, to: list[str]) -> EmailMessage:
     message = new_email(digest_subject(alerts), from_addr, to)
+    message["Message-ID"] = digest_message_id(alerts)
     message.set_content(digest_text(alerts))
     message.add_alternative(digest_html(alerts), subtype="html")
     return message
+
+
+def digest_message_id(alerts: Sequence[Alert]) -> str:
+    """Derived from the alert keys, in order: a digest retried after a failed send (the same
+    pending alerts) carries the same id, so a mail system or reader can drop the repeat."""
+    keys = "\n".join(alert.key for alert in alerts)
+    return f"<digest-{hashlib.sha256(keys.encode('utf-8')).hexdigest()[:32]}@claimwatch>"
 
 
 def digest_payload(alerts: Sequence[Alert]) -> dict[str, Any]:
