@@ -9,9 +9,12 @@ A delivered alert is never sent again: its row is leased while sending, then mar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import TracebackType
 
 from alerts.channel import Channel, build_channel
 from monitors.config import ChannelSpec
@@ -19,7 +22,8 @@ from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.state.store import OutboxItem, Store, utcnow
 
 DEFAULT_MAX_ATTEMPTS = 20
-DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_LEASE = timedelta(seconds=60)  # renewed every third of it while the deliverer lives
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,15 +59,64 @@ def deliver_pending(
     digests = digests or {}
     result = DeliveryResult()
     single = [name for name in channels if name not in digests]
-    for item in store.claim_pending(single, lease):
-        _send_one(store, channels[item.channel], item, max_attempts, result)
-    for name, period in digests.items():
-        if name in channels and _digest_due(store, name, period):
-            items = store.claim_pending([name], lease)
-            if items:
-                _send_digest(store, channels[name], items, max_attempts, result)
+    with _LeaseKeeper(store, lease) as keeper:
+        for item in keeper.hold(store.claim_pending(single, lease)):
+            _send_one(store, channels[item.channel], item, max_attempts, result)
+            keeper.release([item])
+        for name, period in digests.items():
+            if name in channels and _digest_due(store, name, period):
+                items = keeper.hold(store.claim_pending([name], lease))
+                if items:
+                    _send_digest(store, channels[name], items, max_attempts, result)
+                    keeper.release(items)
     result.pending = len(store.outbox(status="pending"))
     return result
+
+
+class _LeaseKeeper:
+    """Renews the leases of the alerts this deliverer holds, every third of the lease, from a
+    thread, until each is sent or failed. While the process lives no other deliverer can take
+    them, however slow a channel; once it dies the renewals stop and the alerts are free again
+    within one lease."""
+
+    def __init__(self, store: Store, lease: timedelta) -> None:
+        self._store = store
+        self._lease = lease
+        self._held: set[int] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name="claimwatch-lease", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def hold(self, items: Sequence[OutboxItem]) -> Sequence[OutboxItem]:
+        with self._lock:
+            self._held.update(item.id for item in items)
+        return items
+
+    def release(self, items: Iterable[OutboxItem]) -> None:
+        with self._lock:
+            self._held.difference_update(item.id for item in items)
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self._lease.total_seconds() / 3):
+            with self._lock:
+                ids = sorted(self._held)
+            try:
+                self._store.renew_leases(ids, self._lease)
+            except Exception as exc:  # the next renewal may succeed; sending goes on meanwhile
+                log.warning("could not renew the leases of %d alerts: %s", len(ids), exc)
 
 
 def _send_one(

@@ -3,8 +3,16 @@ transient ones stay pending and are delivered exactly once when the fault is gon
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from datetime import timedelta
+
 from alerts.deliver import build_channels, deliver_pending
 from monitors.config import ChannelSpec
+from monitors.models import Verdict
 from monitors.state.store import Store
 from tests.fixtures.smtp_server import SmtpServer
 from tests.fixtures.webhook_receiver import WebhookReceiver
@@ -85,3 +93,80 @@ def test_smtp_451_stays_pending_for_the_next_run(
     assert ("pending", 1) == (item.status, item.attempts)
     assert "451" in (item.last_error or "")
     assert 1 == result.pending
+
+
+def _alerts(store: Store, channel: str, count: int) -> None:
+    """``count`` alerts: the claim's state flips with each report (confirmed, contradicted, ...),
+    and every change of state alerts."""
+    for i in range(count):
+        verdict = Verdict.CONFIRM if i % 2 == 0 else Verdict.CONTRADICT
+        title = f"Report {i} on Gornal"
+        record(store, [decided(report("wire", str(i), title, hours=i), verdict)], (channel,))
+
+
+def _keys(receiver: WebhookReceiver) -> list[str]:
+    return [r.headers["x-claimwatch-alert-key"] for r in receiver.requests]
+
+
+def test_a_live_deliverer_keeps_its_alerts_while_a_slow_channel_sends(
+    state_store: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    """Three alerts at 0.5 s each on a 0.6 s lease: a second deliverer that starts after the
+    first lease would have lapsed finds nothing to take, and each alert arrives once."""
+    _alerts(state_store, "hook", 3)
+    webhook_receiver.delay_s = 0.5
+    lease = timedelta(seconds=0.6)
+    first: list[int] = []
+    channels = build_channels([_webhook_spec(webhook_receiver)])
+    worker = threading.Thread(
+        target=lambda: first.append(deliver_pending(state_store, channels, lease=lease).sent)
+    )
+    worker.start()
+    time.sleep(0.9)  # past the first lease of the alerts still waiting
+    other = Store(state_store.url)
+    try:
+        second = deliver_pending(
+            other, build_channels([_webhook_spec(webhook_receiver)]), lease=lease
+        )
+    finally:
+        other.close()
+    worker.join()
+    assert (first, second.sent) == ([3], 0)
+    keys = _keys(webhook_receiver)
+    assert len(keys) == 3 == len(set(keys))
+    assert {i.status for i in state_store.outbox()} == {"delivered"}
+
+
+def _deliver_slowly(url: str, hook_url: str, lease_s: float) -> None:
+    store = Store(url)
+    spec = ChannelSpec("hook", "webhook", {"url": hook_url, "secret": "fault-secret-0123456789"})
+    deliver_pending(store, build_channels([spec]), lease=timedelta(seconds=lease_s))
+
+
+def test_a_killed_deliverers_alerts_are_taken_over_within_one_lease(
+    state_store: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    """SIGKILL while the first of three alerts is on the wire: within one lease the next
+    deliverer sends all three. The one in flight may arrive twice (at least once: the receiver
+    had it, we never heard back), with the same alert key; none is lost."""
+    _alerts(state_store, "hook", 3)
+    webhook_receiver.delay_s = 30.0  # the first request hangs until the deliverer is killed
+    child = multiprocessing.get_context("spawn").Process(
+        target=_deliver_slowly, args=(state_store.url, webhook_receiver.url, 1.0)
+    )
+    child.start()
+    deadline = time.monotonic() + 30
+    while not webhook_receiver.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert webhook_receiver.requests, "the deliverer never sent"
+    os.kill(child.pid or 0, signal.SIGKILL)
+    child.join()
+    webhook_receiver.delay_s = 0.0
+    channels = build_channels([_webhook_spec(webhook_receiver)])
+    assert deliver_pending(state_store, channels).sent == 0  # its leases are still live
+    time.sleep(1.1)
+    assert deliver_pending(state_store, channels).sent == 3
+    keys = _keys(webhook_receiver)
+    assert set(keys) == {i.alert.key for i in state_store.outbox()}
+    assert len(keys) == 4 and keys.count(keys[0]) == 2  # the in-flight one, twice
+    assert {i.status for i in state_store.outbox()} == {"delivered"}

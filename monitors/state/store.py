@@ -532,6 +532,20 @@ class Store:
                 leased.append(_outbox_item(row))
         return leased
 
+    def renew_leases(self, ids: Sequence[int], lease: timedelta) -> int:
+        """Extend the leases of alerts still pending by ``lease`` from now; how many were."""
+        if not ids:
+            return 0
+        o = schema.outbox.c
+        with self._tx() as conn:
+            return int(
+                conn.execute(
+                    update(schema.outbox)
+                    .where(o.id.in_(list(ids)), o.status == "pending")
+                    .values(lease_until=utcnow() + lease)
+                ).rowcount
+            )
+
     def mark_delivered(self, item: OutboxItem) -> None:
         self._finish(item, "delivered", None)
 
