@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
 
+from alerts.budget import DEFAULT_BUDGET, DeliveryBudget, Spending
 from alerts.channel import Channel, build_channel
 from monitors.config import ChannelSpec
 from monitors.errors import DeliveryError, TransientDeliveryError
@@ -32,6 +34,7 @@ class DeliveryResult:
     digests: int = 0  # digest messages sent
     errors: list[str] = field(default_factory=list)
     pending: int = 0
+    deferred: dict[str, int] = field(default_factory=dict)  # channel -> alerts the budget kept
 
 
 def build_channels(specs: Sequence[ChannelSpec]) -> dict[str, Channel]:
@@ -54,23 +57,49 @@ def deliver_pending(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     lease: timedelta = DEFAULT_LEASE,
     digests: Mapping[str, float] | None = None,
+    budget: DeliveryBudget = DEFAULT_BUDGET,
 ) -> DeliveryResult:
-    """Send every pending alert; digest channels get one message for all of theirs."""
+    """Send every pending alert; digest channels get one message for all of theirs. What the
+    budget leaves unsent stays pending, its lease released for the next deliverer."""
     digests = digests or {}
     result = DeliveryResult()
+    spending = Spending(budget)
+    left: list[OutboxItem] = []
     single = [name for name in channels if name not in digests]
     with _LeaseKeeper(store, lease) as keeper:
         for item in keeper.hold(store.claim_pending(single, lease)):
-            _send_one(store, channels[item.channel], item, max_attempts, result)
+            if _deferred(spending, [item], result):
+                left.append(item)
+            else:
+                started = time.monotonic()
+                error = _send_one(store, channels[item.channel], item, max_attempts, result)
+                spending.record(item.channel, time.monotonic() - started, error)
             keeper.release([item])
         for name, period in digests.items():
             if name in channels and _digest_due(store, name, period):
                 items = keeper.hold(store.claim_pending([name], lease))
-                if items:
-                    _send_digest(store, channels[name], items, max_attempts, result)
-                    keeper.release(items)
+                if items and _deferred(spending, items, result):
+                    left += items
+                elif items:
+                    started = time.monotonic()
+                    error = _send_digest(store, channels[name], items, max_attempts, result)
+                    spending.record(name, time.monotonic() - started, error)
+                keeper.release(items)
+    store.release_leases([item.id for item in left])
     result.pending = len(store.outbox(status="pending"))
     return result
+
+
+def _deferred(spending: Spending, items: Sequence[OutboxItem], result: DeliveryResult) -> bool:
+    """True (and said in the result) when the budget keeps these alerts for the next delivery."""
+    channel = items[0].channel
+    reason = spending.refusal(channel)
+    if reason is None:
+        return False
+    if channel not in result.deferred:
+        result.errors.append(f"{channel}: alerts left pending for the next delivery: {reason}")
+    result.deferred[channel] = result.deferred.get(channel, 0) + len(items)
+    return True
 
 
 class _LeaseKeeper:
@@ -121,15 +150,16 @@ class _LeaseKeeper:
 
 def _send_one(
     store: Store, channel: Channel, item: OutboxItem, max_attempts: int, result: DeliveryResult
-) -> None:
+) -> DeliveryError | None:
     try:
         channel.send(item.alert)
     except DeliveryError as exc:
         store.mark_failed(item, str(exc), give_up=_gives_up(exc, item, max_attempts))
         result.errors.append(str(exc))
-        return
+        return exc
     store.mark_delivered(item)
     result.sent += 1
+    return None
 
 
 def _send_digest(
@@ -138,23 +168,24 @@ def _send_digest(
     items: Sequence[OutboxItem],
     max_attempts: int,
     result: DeliveryResult,
-) -> None:
+) -> DeliveryError | None:
+    """The digest's outcome (a channel without a digest format: the last alert's)."""
     send_digest = getattr(channel, "send_digest", None)
     if send_digest is None:  # a channel without a digest format gets the alerts one by one
-        for item in items:
-            _send_one(store, channel, item, max_attempts, result)
-        return
+        errors = [_send_one(store, channel, item, max_attempts, result) for item in items]
+        return next((e for e in reversed(errors) if e is not None), None)
     try:
         send_digest([item.alert for item in items])
     except DeliveryError as exc:
         for item in items:
             store.mark_failed(item, str(exc), give_up=_gives_up(exc, item, max_attempts))
         result.errors.append(str(exc))
-        return
+        return exc
     for item in items:
         store.mark_delivered(item)
     result.sent += len(items)
     result.digests += 1
+    return None
 
 
 def _digest_due(store: Store, channel: str, period_s: float) -> bool:

@@ -29,7 +29,7 @@ from pydantic import (
 from alerts.render import alert as render
 from alerts.render.digest import digest_message
 from alerts.transport import is_loopback, tls_context
-from monitors.errors import DeliveryError, TransientDeliveryError
+from monitors.errors import DeliveryError, DeliveryTimeoutError, TransientDeliveryError
 from monitors.models import Alert
 from monitors.untrusted import one_line
 
@@ -185,7 +185,7 @@ class EmailChannel:
                 "(tls is usually port 465, starttls 587)",
             )
         if isinstance(exc, TimeoutError):
-            return TransientDeliveryError(
+            return DeliveryTimeoutError(
                 self.label, f"no answer from {self.where} within {self.settings.timeout:g}s"
             )
         reason = one_line(exc.strerror or str(exc) or type(exc).__name__)

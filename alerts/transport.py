@@ -18,7 +18,7 @@ import httpx
 from pydantic import FilePath
 
 from monitors.about import PRODUCT
-from monitors.errors import DeliveryError, TransientDeliveryError
+from monitors.errors import DeliveryError, DeliveryTimeoutError, TransientDeliveryError
 from monitors.untrusted import one_line
 
 USER_AGENT = PRODUCT
@@ -69,7 +69,7 @@ def post_json(target: PostTarget, body: bytes, headers: Mapping[str, str]) -> No
             response = client.post(target.url, content=body, headers=dict(headers))
     except httpx.TimeoutException as exc:
         message = f"no answer from {where} within {target.timeout:g}s"
-        raise TransientDeliveryError(target.label, message) from exc
+        raise DeliveryTimeoutError(target.label, message) from exc
     except httpx.TransportError as exc:
         raise _transport_error(target.label, where, exc, target.url) from exc
     if not response.is_success:

@@ -85,5 +85,10 @@ class TransientDeliveryError(DeliveryError):
     """A delivery failure worth retrying on the next run."""
 
 
+class DeliveryTimeoutError(TransientDeliveryError):
+    """The channel did not answer in time: it may have delivered (so a retry may repeat it), and a
+    channel that times out twice in a run is not tried again in that run."""
+
+
 class StoreError(ClaimwatchError):
     """The state database cannot be opened or used."""

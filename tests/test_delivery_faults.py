@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import timedelta
 
+from alerts.budget import DeliveryBudget
 from alerts.deliver import build_channels, deliver_pending
 from monitors.config import ChannelSpec
 from monitors.models import Verdict
@@ -170,3 +171,57 @@ def test_a_killed_deliverers_alerts_are_taken_over_within_one_lease(
     assert set(keys) == {i.alert.key for i in state_store.outbox()}
     assert len(keys) == 4 and keys.count(keys[0]) == 2  # the in-flight one, twice
     assert {i.status for i in state_store.outbox()} == {"delivered"}
+
+
+def _alerts_on(store: Store, channels: tuple[str, ...], count: int) -> None:
+    for i in range(count):
+        verdict = Verdict.CONFIRM if i % 2 == 0 else Verdict.CONTRADICT
+        record(
+            store,
+            [decided(report("wire", str(i), f"Report {i} on Gornal", hours=i), verdict)],
+            channels,
+        )
+
+
+def _slow_hook(receiver: WebhookReceiver, timeout: float) -> ChannelSpec:
+    settings = {"url": receiver.url, "secret": "fault-secret-0123456789", "timeout": timeout}
+    return ChannelSpec("hook", "webhook", settings)
+
+
+def test_a_channel_that_times_out_twice_is_not_tried_again_in_the_delivery(
+    state_store: Store, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer
+) -> None:
+    """Five alerts on a webhook that never answers in time and on email: two webhook attempts,
+    then its alerts wait for the next delivery (pending, lease given back), while every email
+    goes out. Once the receiver is healthy, the next delivery sends the five; the two that timed
+    out may arrive twice (the receiver had them), with the same key."""
+    _alerts_on(state_store, ("hook", "mail"), 5)
+    webhook_receiver.delay_s = 1.0
+    specs = [_slow_hook(webhook_receiver, 0.3), _email_spec(smtp_server, "desk@example.test")]
+    result = deliver_pending(state_store, build_channels(specs))
+    assert (result.sent, result.deferred) == (5, {"hook": 3})
+    assert len(webhook_receiver.requests) == 2 and len(smtp_server.messages) == 5
+    assert any("timed out 2 times" in e for e in result.errors)
+    webhook_receiver.delay_s = 0.0
+    again = deliver_pending(state_store, build_channels(specs))  # at once: no lease to wait for
+    assert (again.sent, again.deferred) == (5, {})
+    keys = _keys(webhook_receiver)
+    assert len(set(keys)) == 5 and len(keys) == 7  # the 2 timed-out ones, twice each
+    assert {i.status for i in state_store.outbox()} == {"delivered"}
+
+
+def test_a_slow_channel_stops_at_its_budget_and_the_rest_waits(
+    state_store: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    """A receiver taking 0.3 s an alert, a channel budget of 0.5 s: two are sent, three wait."""
+    _alerts_on(state_store, ("hook",), 5)
+    webhook_receiver.delay_s = 0.3
+    channels = build_channels([_slow_hook(webhook_receiver, 5.0)])
+    budget = DeliveryBudget(per_channel_seconds=0.5)
+    result = deliver_pending(state_store, channels, budget=budget)
+    assert (result.sent, result.deferred, result.pending) == (2, {"hook": 3}, 3)
+    assert any("budget of 0.5s is used" in e for e in result.errors)
+    assert [i.attempts for i in state_store.outbox(status="pending")] == [0, 0, 0]
+    rest = deliver_pending(state_store, channels, budget=DeliveryBudget(per_channel_seconds=60))
+    assert (rest.sent, rest.pending) == (3, 0)
+    assert len(set(_keys(webhook_receiver))) == 5 == len(_keys(webhook_receiver))

@@ -546,6 +546,18 @@ class Store:
                 ).rowcount
             )
 
+    def release_leases(self, ids: Sequence[int]) -> None:
+        """Give back leases not used (alerts a delivery's budget kept), for the next deliverer."""
+        if not ids:
+            return
+        o = schema.outbox.c
+        with self._tx() as conn:
+            conn.execute(
+                update(schema.outbox)
+                .where(o.id.in_(list(ids)), o.status == "pending")
+                .values(lease_until=None)
+            )
+
     def mark_delivered(self, item: OutboxItem) -> None:
         self._finish(item, "delivered", None)
 
