@@ -96,13 +96,13 @@ def test_smtp_451_stays_pending_for_the_next_run(
     assert 1 == result.pending
 
 
-def _alerts(store: Store, channel: str, count: int) -> None:
+def _alerts(store: Store, channels: tuple[str, ...], count: int) -> None:
     """``count`` alerts: the claim's state flips with each report (confirmed, contradicted, ...),
     and every change of state alerts."""
     for i in range(count):
         verdict = Verdict.CONFIRM if i % 2 == 0 else Verdict.CONTRADICT
         title = f"Report {i} on Gornal"
-        record(store, [decided(report("wire", str(i), title, hours=i), verdict)], (channel,))
+        record(store, [decided(report("wire", str(i), title, hours=i), verdict)], channels)
 
 
 def _keys(receiver: WebhookReceiver) -> list[str]:
@@ -114,7 +114,7 @@ def test_a_live_deliverer_keeps_its_alerts_while_a_slow_channel_sends(
 ) -> None:
     """Three alerts at 0.5 s each on a 0.6 s lease: a second deliverer that starts after the
     first lease would have lapsed finds nothing to take, and each alert arrives once."""
-    _alerts(state_store, "hook", 3)
+    _alerts(state_store, ("hook",), 3)
     webhook_receiver.delay_s = 0.5
     lease = timedelta(seconds=0.6)
     first: list[int] = []
@@ -150,7 +150,7 @@ def test_a_killed_deliverers_alerts_are_taken_over_within_one_lease(
     """SIGKILL while the first of three alerts is on the wire: within one lease the next
     deliverer sends all three. The one in flight may arrive twice (at least once: the receiver
     had it, we never heard back), with the same alert key; none is lost."""
-    _alerts(state_store, "hook", 3)
+    _alerts(state_store, ("hook",), 3)
     webhook_receiver.delay_s = 30.0  # the first request hangs until the deliverer is killed
     child = multiprocessing.get_context("spawn").Process(
         target=_deliver_slowly, args=(state_store.url, webhook_receiver.url, 1.0)
@@ -173,16 +173,6 @@ def test_a_killed_deliverers_alerts_are_taken_over_within_one_lease(
     assert {i.status for i in state_store.outbox()} == {"delivered"}
 
 
-def _alerts_on(store: Store, channels: tuple[str, ...], count: int) -> None:
-    for i in range(count):
-        verdict = Verdict.CONFIRM if i % 2 == 0 else Verdict.CONTRADICT
-        record(
-            store,
-            [decided(report("wire", str(i), f"Report {i} on Gornal", hours=i), verdict)],
-            channels,
-        )
-
-
 def _slow_hook(receiver: WebhookReceiver, timeout: float) -> ChannelSpec:
     settings = {"url": receiver.url, "secret": "fault-secret-0123456789", "timeout": timeout}
     return ChannelSpec("hook", "webhook", settings)
@@ -195,7 +185,7 @@ def test_a_channel_that_times_out_twice_is_not_tried_again_in_the_delivery(
     then its alerts wait for the next delivery (pending, lease given back), while every email
     goes out. Once the receiver is healthy, the next delivery sends the five; the two that timed
     out may arrive twice (the receiver had them), with the same key."""
-    _alerts_on(state_store, ("hook", "mail"), 5)
+    _alerts(state_store, ("hook", "mail"), 5)
     webhook_receiver.delay_s = 1.0
     specs = [_slow_hook(webhook_receiver, 0.3), _email_spec(smtp_server, "desk@example.test")]
     result = deliver_pending(state_store, build_channels(specs))
@@ -214,7 +204,7 @@ def test_a_slow_channel_stops_at_its_budget_and_the_rest_waits(
     state_store: Store, webhook_receiver: WebhookReceiver
 ) -> None:
     """A receiver taking 0.3 s an alert, a channel budget of 0.5 s: two are sent, three wait."""
-    _alerts_on(state_store, ("hook",), 5)
+    _alerts(state_store, ("hook",), 5)
     webhook_receiver.delay_s = 0.3
     channels = build_channels([_slow_hook(webhook_receiver, 5.0)])
     budget = DeliveryBudget(per_channel_seconds=0.5)
