@@ -5,6 +5,9 @@ count, so the next run retries it; after ``max_attempts`` it is marked failed. A
 (SMTP 550 recipient refused, webhook 410, bad credentials) is marked failed at once: retrying would
 only repeat it. ``claimwatch alerts retry`` queues a failed alert again.
 A delivered alert is never sent again: its row is leased while sending, then marked delivered.
+The lease is short and renewed while its holder lives (``_LeaseKeeper``): a slow channel never lets
+a second deliverer take the same alerts, and a deliverer that dies frees them within one lease.
+A delivery has a budget (``alerts/budget.py``); what it leaves stays pending, its lease released.
 """
 
 from __future__ import annotations
