@@ -61,6 +61,8 @@ _CUES = CueSet(
     + tagged(Event.DESTROY, lexicon.SINK_OR_DESTROY)
     + tagged(_DEOCCUPY, lexicon.DEOCCUPY)
     + tagged("intent", lexicon.INTENT)
+    + tagged("attempt", lexicon.ATTEMPT)
+    + tagged("move", lexicon.ATTEMPTED_MOVES)
     + tagged("institution", lexicon.INSTITUTIONS)
     + tagged("ended", lexicon.ENDED_BEFORE)
     + tagged("ended_after", lexicon.ENDED_AFTER)
@@ -88,6 +90,7 @@ INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never aler
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
+LIST_ITEM = 4  # words of one name in a list ("Velyka Novosilka")
 NEAR = 10  # tokens between the subject and an event word that can be about it
 INTENT_GAP = 2  # tokens between an intent word and the event it qualifies
 NOMINAL_FACTOR = 0.8
@@ -96,6 +99,8 @@ _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "durin
                           "since", "of", "before"})  # fmt: skip
 DEMAND_GAP = 4  # tokens between "calls on" and the withdrawal it demands
 _PAST = frozenset(stem(w) for w in lexicon.PAST_PROGRESSIVE)
+_DEFENDS = frozenset(stem(w) for w in lexicon.DEFENDING)
+_BE = frozenset({"is", "are", "was", "were", "been", "be", "being"})
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,7 @@ class _Stream:
     clauses: tuple[int, ...]
     hits: tuple[CueHit, ...]
     contrasts: frozenset[int] = frozenset()  # clause numbers opened by a contrast word
+    capitalised: tuple[bool, ...] = ()  # each word as written starts with a capital
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ class EventHit:
     ended: bool = False  # a fight said to be over
     toward: bool = False  # the subject is where the actor goes ("retreated to Izium")
     nominal: bool = False  # named by a noun ("the occupation of Izium"), not told by a verb
+    defender: str | None = None  # in a fight, the side said to hold the place against it
 
 
 @dataclass(frozen=True)
@@ -231,8 +238,16 @@ def _fight_nearby(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
         return None
     if frame.event not in _CHANGES and frame.event is not Event.OCCUPY:
         return None
+    if _defended_by_claimed(frame, hit):
+        return None
     slot = f"fighting nearby ({hit.phrase}): the place has not changed hands"
     return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot, kind="nearby")
+
+
+def _defended_by_claimed(frame: ClaimFrame, hit: EventHit) -> bool:
+    """The side the claim says controls the place holds it in this fight: no contradiction
+    (whether it already held it is for the dates to say, not this sentence)."""
+    return hit.defender is not None and hit.defender == frame.controller
 
 
 def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading:
@@ -264,6 +279,8 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
             same = stem(hit.phrase.split()[0]) == stem(frame.phrase.split()[0])
             slot = f"event: {hit.phrase}, as the claim says"
             return _agree(hit, 0.8, slot, "event") if same else None
+        if _defended_by_claimed(frame, hit):
+            return None  # "Ukraine repels attacks on Kupiansk": held by the claim's side
         slot = f"ongoing fight ({hit.phrase}): control has not changed, the claim says it did"
         return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot, kind="fight")
     if frame.event not in _CONTROL:
@@ -334,7 +351,13 @@ def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
     stems = read.stems
     hits = [h for h in read.hits if not (h.kind in _SIDES and stems[h.start] in subject_words)]
     return _Stream(
-        stems, read.words, read.origin, read.clauses, tuple(_longest(hits)), read.contrasts
+        stems,
+        read.words,
+        read.origin,
+        read.clauses,
+        tuple(_longest(hits)),
+        read.contrasts,
+        read.capitalised,
     )
 
 
@@ -359,8 +382,15 @@ def _read_stream(sentence: Sentence) -> _Stream:
         if (cyrillic or not has_cyrillic(h.phrase))
         and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
     ]
+    capitalised = tuple(sentence.surface[i][:1].isupper() for i in origin)
     return _Stream(
-        tuple(stems), tuple(words), tuple(origin), tuple(clauses), tuple(hits), sentence.contrasts
+        tuple(stems),
+        tuple(words),
+        tuple(origin),
+        tuple(clauses),
+        tuple(hits),
+        sentence.contrasts,
+        capitalised,
     )
 
 
@@ -416,6 +446,7 @@ def _events(stream: _Stream) -> list[EventHit]:
         actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)
         ended = event is Event.CONTEST and (_ended(stream, hit) or _in_past(stream, hit))
         nominal = _nominal(stream, hit)
+        defender = _defender(stream, hit, actor) if event is Event.CONTEST else None
         out.append(
             EventHit(
                 event,
@@ -427,8 +458,67 @@ def _events(stream: _Stream) -> list[EventHit]:
                 intended,
                 ended,
                 nominal=nominal,
+                defender=defender,
             )  # fmt: skip
         )
+    return _governed_defenders(stream, out) + _attempts(stream, out)
+
+
+def _governed_defenders(stream: _Stream, events: list[EventHit]) -> list[EventHit]:
+    """ "Ukraine repelled enemy assaults near Lyman": the assault is the object of the
+    defending verb, whose side holds the place."""
+    out = []
+    for hit in events:
+        governing = [
+            e
+            for e in events
+            if e.defender is not None
+            and 0 <= hit.start - e.end <= INTENT_GAP
+            and stream.clauses[e.start] == stream.clauses[hit.start]
+        ]
+        if hit.event is Event.CONTEST and hit.defender is None and governing:
+            hit = dataclass_replace(hit, defender=governing[-1].defender)
+        out.append(hit)
+    return out
+
+
+def _defender(stream: _Stream, hit: CueHit, actor: str | None) -> str | None:
+    """Who holds the place against the fight, when a defending word says so: the actor of
+    "Ukraine repelled attacks"; "enemy attacks were repulsed" (passive, no "by") names the
+    attacker. Attack words say only who attacks: no defender is read from them."""
+    if actor is None or stream.stems[hit.start] not in _DEFENDS:
+        return None
+    passive = stream.words[hit.start].endswith("ed") and any(
+        w in _BE for w in stream.words[max(0, hit.start - 2) : hit.start]
+    )
+    by_agent = hit.end < len(stream.words) and stream.words[hit.end] == "by"
+    return _OTHER[actor] if passive and not by_agent else actor
+
+
+def _attempts(stream: _Stream, events: list[EventHit]) -> list[EventHit]:
+    """ "Russian troops are trying to enter Bakhmut", "attempting to gain a foothold in
+    Lysychansk": an attempt at a move on a place is a fight for it. An attempt at anything else
+    ("civilians trying to escape from Mariupol") is no event."""
+    taken = {e.start for e in events}
+    out: list[EventHit] = []
+    for hit in stream.hits:
+        if hit.kind != "attempt":
+            continue
+        move = next(
+            (
+                h
+                for h in stream.hits
+                if h.kind == "move"
+                and 0 <= h.start - hit.end <= INTENT_GAP
+                and stream.clauses[h.start] == stream.clauses[hit.start]
+            ),
+            None,
+        )
+        if move is None or any(hit.end <= t <= move.end for t in taken):
+            continue
+        phrase = " ".join(stream.words[hit.start : move.end])
+        out.append(EventHit(Event.CONTEST, phrase, hit.start, move.end, _actor(stream, hit),
+                            False, False))  # fmt: skip
     return out
 
 
@@ -441,9 +531,19 @@ def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
         and (hit.start == 0 or stream.clauses[hit.start - 1] != stream.clauses[hit.start])
     ):
         return True
+    after = stream.words[hit.end] if hit.end < len(stream.words) else ""
+    if hit.end - hit.start == 1 and (hit.kind, after) in _PHRASAL:
+        return True
     return hit.kind == Event.HOLD and any(
         h.kind == "detention" and 0 <= h.start - hit.end <= 1 for h in stream.hits
     )
+
+
+# A one-word event verb made another verb by the particle after it: "has taken out a bridge"
+# (destroyed it), "convoys left for the towns" (going there), "a rally held in Melitopol" (an
+# event organised there).
+_PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.LOSE, "for"),
+                      (Event.HOLD, "in"), (Event.HOLD, "at"), (Event.HOLD, "on")})  # fmt: skip
 
 
 def _nominal(stream: _Stream, hit: CueHit) -> bool:
@@ -472,7 +572,8 @@ def _ended(stream: _Stream, hit: CueHit) -> bool:
 
 def _attempted(stream: _Stream, hit: CueHit) -> bool:
     return any(
-        h.kind == Event.CONTEST and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
+        h.kind in (Event.CONTEST, "attempt") and 0 <= hit.start - h.end <= INTENT_GAP
+        for h in stream.hits
     )
 
 
@@ -525,12 +626,51 @@ def _conjoined(stream: _Stream, sides: list[CueHit]) -> bool:
 
 
 def _subject_positions(stream: _Stream, subject: tuple[int, int]) -> tuple[int, int]:
-    """The subject's first and last positions in the stream (token span -> stream span)."""
+    """The subject's first and last positions in the stream (token span -> stream span); a
+    subject listed among other names stands where the list starts."""
     first = stream.origin.index(subject[0]) if subject[0] in stream.origin else 0
     last = len(stream.origin) - 1 - stream.origin[::-1].index(subject[1] - 1) if (
         subject[1] - 1 in stream.origin
     ) else first  # fmt: skip
-    return first, last
+    return _list_start(stream, first), last
+
+
+def _list_start(stream: _Stream, first: int) -> int:
+    """ "repelled attacks near Torske, Berestove, Soledar and Bakhmut": the verb is as near to
+    Soledar as to the first name of the list. Walk back over names joined by commas or "and"
+    (a short clause of capitalised words, then the run of names ending the clause before)."""
+    clause = stream.clauses[first]
+    opens = first == 0 or stream.clauses[first - 1] != clause
+    if clause in stream.contrasts or not (opens or stream.stems[first - 1] in _AND):
+        return first  # "..., but Izium is held": another proposition, not another name
+    start = first
+    while start > 0:
+        before = start - 1
+        item_start = before
+        while item_start > 0 and stream.clauses[item_start - 1] == stream.clauses[before]:
+            item_start -= 1
+        joined = stream.clauses[before] == stream.clauses[start]
+        if (
+            joined
+            and stream.stems[before] in _AND
+            and before > 0
+            and stream.capitalised[before - 1]
+        ):
+            start = before - 1  # "Bakhmut and Soledar"
+            continue
+        if joined or not stream.capitalised[before]:
+            break
+        names = range(item_start, before + 1)
+        if before - item_start < LIST_ITEM and all(
+            stream.capitalised[i] or stream.stems[i] in _AND for i in names
+        ):
+            start = item_start  # ", Berestove," a whole item
+            continue
+        start = before  # the last name of the clause that opens the list
+        while start > item_start and stream.capitalised[start - 1]:
+            start -= 1
+        break
+    return start
 
 
 def _nearest(

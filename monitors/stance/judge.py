@@ -35,6 +35,7 @@ SHORT_RELATED = 0.05  # ... the share a short report needs
 # A denial word with none of the claim's events near the subject: enough to decide (>= 0.45),
 # below the default alert threshold.
 GENERIC_DENIAL = 0.5
+BARE_VERDICT = 3  # words besides the denial in a clause that judges what came before
 _GENERIC_DENIALS = frozenset({"deny_verb", "refute", "competing"})
 
 
@@ -151,6 +152,20 @@ class ClaimReader:
             # "Izium is still under enemy control": "still ... control" says someone holds it;
             # the frame knows who, and whether that is the claim's side.
             deny = None
+        if deny is not None and self._denies_something_else(sentence, about, deny, framed):
+            # "In the captured town of Melitopol, ..., they prepare a fake referendum": the
+            # denial word belongs to another clause than the subject, whose event the frame read.
+            deny = None
+        if (
+            deny is not None
+            and self.frame is not None
+            and framed is None
+            and (deny.kind in _GENERIC_DENIALS)
+        ):
+            # "Russia spreading fake report of civilians killed in Izium": a denial, but of
+            # what? With none of the claim's events near the subject, it is recorded, and it
+            # decides nothing.
+            return [self._unscoped_denial(sentence, about, deny)]
         if deny is not None:
             out = [self._deny_evidence(sentence, about, deny, framed is None)]
             first_denial = min(h.start for h in self._denials(sentence, claim_hits) + [deny])
@@ -177,6 +192,23 @@ class ClaimReader:
             # A plain headline that restates a sentence-only claim asserts it.
             return [self._assert_evidence(sentence, about, assert_hit, 0.5)]
         return [self._evidence(sentence, about, SentenceStance.MENTION, 0.3, None, None)]
+
+    def _denies_something_else(
+        self, sentence: Sentence, about: _About, deny: CueHit, framed: FrameReading | None
+    ) -> bool:
+        if deny.kind not in _GENERIC_DENIALS or not _decides(framed) or about.span is None:
+            return False
+        clause = sentence.clauses[deny.start]
+        if any(sentence.clauses[i] == clause for i in range(about.span[0], about.span[1])):
+            return False
+        # "...; Kyiv denies it", "... - фейк": a bare verdict on what came before.
+        words = sum(1 for c in sentence.clauses if c == clause) - (deny.end - deny.start)
+        return words > BARE_VERDICT
+
+    def _unscoped_denial(self, sentence: Sentence, about: _About, deny: CueHit) -> Evidence:
+        evidence = self._evidence(sentence, about, SentenceStance.MENTION, 0.3, deny.phrase, None)
+        why = f"{evidence.why}; denial word without an event of the claim's: not a verdict"
+        return replace(evidence, why=why, reading=f"rule:unscoped_{deny.kind}")
 
     def _may_assert(self, hit: CueHit) -> bool:
         """A claim with a frame is asserted through its event (the frame reading above) or a

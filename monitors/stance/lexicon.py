@@ -269,18 +269,41 @@ LOSE_CONTROL = (
 CONTEST_CONTROL = (
     "fight", "fighting", "fights", "battle", "battles", "battling", "storm", "storming",
     "stormed", "assault", "assaults", "offensive", "counteroffensive", "counter-offensive",
-    "repel", "repelled", "repelling", "repulse", "repulsed", "trying to", "tries to", "tried to",
-    "attempt", "attempts", "attempting", "besiege", "besieged", "siege", "clashes",
-    "break into", "break through", "encircle", "encircled", "encirclement", "surround",
-    "surrounded", "defend", "defending", "defended", "defence", "defense", "defenders hold",
-    "hold out", "holding out", "resist", "resisting", "continue to fight", "unable to",
-    "failed to", "fail to", "fails to", "approach", "approaching", "advance toward",
-    "advancing toward", "advance on", "advancing on", "moving toward", "counterattack",
-    "counterattacks", "continue to attack", "continues to attack", "continued to attack",
+    "repel", "repelled", "repelling", "repulse", "repulsed", "besiege", "besieged", "siege",
+    "clashes", "break into", "break through", "encircle", "encircled", "encirclement",
+    "surround", "surrounded", "defend", "defending", "defended", "defence", "defense",
+    "defenders hold", "hold out", "holding out", "resist", "resisting", "continue to fight",
+    "approach", "approaching", "advance toward", "advancing toward", "advance on",
+    "advancing on", "moving toward", "counterattack", "counterattacks", "continue to attack",
+    "continues to attack", "continued to attack",
     "бои", "бой", "бої", "бою", "штурм*", "окружен*", "оточен*", "окружил*", "оточил*", "осад*",
     "отбил* атак*", "відбил* атак*", "отбил* штурм*", "відбил* штурм*", "отбил* наступ*",
     "відбил* наступ*", "атак* отбил*", "атак* відбил*", "штурм* отбил*", "штурм* відбил*",
-    "отража*", "відбива*", "пытают*", "намагают*", "оборон*",
+    "отража*", "відбива*", "оборон*",
+)  # fmt: skip
+
+# Fight words whose actor is the side holding the place ("Ukraine repelled", "defending").
+DEFENDING = (
+    "repel", "repelled", "repelling", "repulse", "repulsed", "defend", "defending", "defended",
+    "defence", "defense", "resist", "resisting", "hold out", "holding out", "defenders hold",
+    "отбил", "відбил", "отража", "відбива", "оборон",
+)  # fmt: skip
+
+# Trying is a fight only for what is tried: "trying to break into the plant" (a fight for it),
+# "unable to capture" (not taken), but "a family trying to get out of Chernihiv" says nothing.
+ATTEMPT = (
+    "trying to", "tries to", "tried to", "try to", "attempt", "attempts", "attempting",
+    "attempted", "unable to", "failed to", "fail to", "fails to", "пытают*", "пытал*",
+    "намагают*", "намагал*",
+)  # fmt: skip
+
+# What an attempt tries that makes it a fight for a place: moving in on it or forcing it.
+ATTEMPTED_MOVES = (
+    "enter", "get to", "get into", "reach", "block", "blockade", "gain a foothold",
+    "gain foothold", "attack", "advance", "drive", "push", "oust", "cut off", "break", "bypass",
+    "improve", "resume", "regain", "retake", "recapture", "reclaim", "restore",
+    "прорва*", "прорив*", "войти", "зайти", "увійти", "зайняти", "заблокир*", "заблоку*",
+    "закрепи*", "закріпи*", "наступ*", "атакова*", "вибити", "выбить", "оточити", "окружить",
 )  # fmt: skip
 
 # A vessel or a structure put out of action.
