@@ -63,6 +63,8 @@ _CUES = CueSet(
     + tagged("intent", lexicon.INTENT)
     + tagged("attempt", lexicon.ATTEMPT)
     + tagged("move", lexicon.ATTEMPTED_MOVES)
+    + tagged("forces", lexicon.ARMED_FORCES)
+    + tagged("partial", lexicon.PARTIAL)
     + tagged("institution", lexicon.INSTITUTIONS)
     + tagged("ended", lexicon.ENDED_BEFORE)
     + tagged("ended_after", lexicon.ENDED_AFTER)
@@ -90,6 +92,7 @@ INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never aler
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
+PARTIAL_GAP = 2  # words between "part of" and the place ("part of the town of X")
 LIST_ITEM = 4  # words of one name in a list ("Velyka Novosilka")
 NEAR = 10  # tokens between the subject and an event word that can be about it
 INTENT_GAP = 2  # tokens between an intent word and the event it qualifies
@@ -204,6 +207,13 @@ def read_against(
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
+    if (
+        reading is not None
+        and reading.kind in ("controller", "change")
+        and (_partly(stream, near, subject))
+    ):
+        slot = f"partial control ({near.phrase} part of it): the claim says all of it"
+        reading = FrameReading(SentenceStance.DENY, 0.75, near.phrase, slot, kind="partial")
     if reading is not None and near.nominal:
         reading = _recalled(reading)
     if reading is None or not frame.negated:
@@ -213,6 +223,20 @@ def read_against(
     )
     slot = reading.slot + "; the claim is negated"
     return dataclass_replace(reading, stance=flipped, slot=slot)
+
+
+def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
+    """ "Enemy controls 70% of Siverodonetsk", "established control over part of the town",
+    "partially captured": the event covers only some of the place."""
+    first, _ = _subject_positions(stream, subject)
+    for h in stream.hits:
+        if h.kind != "partial":
+            continue
+        before_subject = 0 <= first - h.end <= PARTIAL_GAP
+        on_event = 0 <= hit.start - h.end <= 1 or 0 <= h.start - hit.end <= 1
+        if before_subject or on_event:
+            return True
+    return False
 
 
 def _recalled(reading: FrameReading) -> FrameReading:
@@ -263,6 +287,10 @@ def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading
     reading = _compare(frame, done) if to_come else None
     if reading is not None and reading.stance is SentenceStance.ASSERT and not hit.negated:
         slot = f"still to come ({hit.phrase}): the claimed change has not happened yet"
+        return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot, True, "to_come")
+    if reading is not None and reading.kind == "fight" and not hit.negated:
+        # "creating conditions for an assault on Mykolaiv": the fight for it is still to come.
+        slot = f"fight still to come ({hit.phrase}): the claimed change has not happened yet"
         return FrameReading(SentenceStance.DENY, INTENDED_SCORE, hit.phrase, slot, True, "to_come")
     return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done", True, "intent")
 
@@ -534,16 +562,32 @@ def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
     after = stream.words[hit.end] if hit.end < len(stream.words) else ""
     if hit.end - hit.start == 1 and (hit.kind, after) in _PHRASAL:
         return True
-    return hit.kind == Event.HOLD and any(
+    if hit.kind == Event.LOSE and _civilian_move(stream, hit):
+        return True
+    return hit.kind in (Event.HOLD, Event.TAKE) and any(
         h.kind == "detention" and 0 <= h.start - hit.end <= 1 for h in stream.hits
     )
+
+
+def _civilian_move(stream: _Stream, hit: CueHit) -> bool:
+    """ "Residents left the city": leaving, with no armed force or side as the one who left."""
+    if hit.end - hit.start != 1 or stream.stems[hit.start] not in _MOVING_AWAY:
+        return False
+    doers = ("forces", RUSSIA, UKRAINE)
+    return not any(
+        h.kind in doers and 0 <= hit.start - h.end <= FORCES_GAP for h in stream.hits
+    ) and not any(h.kind in doers and hit.start <= h.start < hit.end for h in stream.hits)
 
 
 # A one-word event verb made another verb by the particle after it: "has taken out a bridge"
 # (destroyed it), "convoys left for the towns" (going there), "a rally held in Melitopol" (an
 # event organised there).
-_PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.LOSE, "for"),
-                      (Event.HOLD, "in"), (Event.HOLD, "at"), (Event.HOLD, "on")})  # fmt: skip
+_PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.TAKE, "away"),
+                      (Event.TAKE, "place"), (Event.TAKE, "measures"), (Event.LOSE, "for"),
+                      (Event.LOSE, "without"), (Event.HOLD, "in"), (Event.HOLD, "at"),
+                      (Event.HOLD, "on")})  # fmt: skip
+_MOVING_AWAY = frozenset(stem(w) for w in lexicon.MOVING_AWAY)
+FORCES_GAP = 3  # words between "troops" and the "left" they do
 
 
 def _nominal(stream: _Stream, hit: CueHit) -> bool:

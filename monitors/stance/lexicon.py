@@ -265,6 +265,22 @@ LOSE_CONTROL = (
     "виведен*", "сдал*", "сдач*", "здал*", "здач*", "капитул*", "капітул*",
 )  # fmt: skip
 
+# Leaving is a loss of control only for armed forces: "troops leave Chernobyl", but "40% of
+# residents left the city" and "a convoy left Melitopol" say nothing about who holds it.
+MOVING_AWAY = ("leave", "leaves", "leaving", "left", "flee", "fled")
+ARMED_FORCES = (
+    "troops", "forces", "army", "units", "soldiers", "military", "garrison", "servicemen",
+    "fighters", "militants", "battalion", "battalions", "brigade", "regiment", "marines",
+    "paratroopers", "войск*", "військ*", "арми*", "армі*", "солдат*", "подразделен*",
+    "підрозділ*", "гарнизон*", "гарнізон*", "боевик*", "бойовик*",
+)  # fmt: skip
+
+# Just before the place: control of some of it, not all ("70% of Siverodonetsk", "part of").
+PARTIAL = (
+    "part of", "parts of", "percent of", "per cent of", "most of", "half of", "outskirts of",
+    "districts of", "partially", "partly", "частин*", "часть", "окраин*", "околиц*",
+)  # fmt: skip
+
 # Control is being fought over: it has not changed (yet).
 CONTEST_CONTROL = (
     "fight", "fighting", "fights", "battle", "battles", "battling", "storm", "storming",
@@ -322,7 +338,9 @@ INTENT = (
     "unless", "order to", "ordered to", "orders to", "command to", "task to", "hope to",
     "hopes to", "seek to", "seeks to", "aim to", "aims to", "preparing for", "prepares for",
     "prepare for", "preparing an", "prepares an", "regrouping for", "regroups for",
-    "getting ready for", "gets ready for", "ready for",
+    "getting ready for", "gets ready for", "ready for", "conditions for", "focus on",
+    "focuses on", "focused on", "focusing on", "focus is on", "aimed at", "aiming at",
+    "goal of", "effort to", "efforts to", "bid for",
 )  # fmt: skip
 
 # Words that name a side. The occupier words name Russia's forces in Ukrainian reporting.
