@@ -353,3 +353,30 @@ def test_control_of_part_of_the_place_is_not_the_claim(text: str) -> None:
     assessment = assess_one(CLAIMS["izium"], text)
     assert assessment.verdict == Verdict.CONTRADICT, assessment.summary
     assert "partial control" in assessment.evidence[0].why
+
+
+MELITOPOL = Claim("melitopol", "Russian forces control Melitopol", ("Melitopol",))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Occupiers in Melitopol have kidnapped more than 500 civilians", C),
+        ("In Melitopol, the invaders are searching for locals who refuse to leave", C),
+        ("President met the Ukrainian troops in the city of Melitopol", X),
+        # strikes from outside, and the surroundings, name no force inside
+        ("Russian shelling of Melitopol killed three", N),
+        ("Russian troops near Melitopol are digging trenches", N),
+    ],
+)
+def test_a_force_inside_the_place_says_who_holds_it(text: str, expected: Verdict) -> None:
+    assessment = assess_one(MELITOPOL, text)
+    assert assessment.verdict == expected, assessment.summary
+    if expected != N:
+        assert "presence" in assessment.evidence[0].why
+
+
+def test_presence_does_not_decide_a_claim_of_capture() -> None:
+    """Inside a place being fought for, a force may be attacking it: not a capture."""
+    assessment = assess_one(CLAIMS["izium"], "In Izium, Russian troops have killed 29 civilians")
+    assert assessment.verdict == Verdict.NEUTRAL, assessment.summary

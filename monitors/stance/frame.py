@@ -65,6 +65,7 @@ _CUES = CueSet(
     + tagged("move", lexicon.ATTEMPTED_MOVES)
     + tagged("forces", lexicon.ARMED_FORCES)
     + tagged("partial", lexicon.PARTIAL)
+    + tagged("person", lexicon.SIDE_PERSONS)
     + tagged("institution", lexicon.INSTITUTIONS)
     + tagged("ended", lexicon.ENDED_BEFORE)
     + tagged("ended_after", lexicon.ENDED_AFTER)
@@ -102,6 +103,11 @@ _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "durin
                           "since", "of", "before"})  # fmt: skip
 DEMAND_GAP = 4  # tokens between "calls on" and the withdrawal it demands
 _PAST = frozenset(stem(w) for w in lexicon.PAST_PROGRESSIVE)
+_AT = frozenset({"in", "at", "on", "inside", "within", "v", "u", "na", "vo"})
+_PLACE_WORDS = frozenset(stem(w) for w in lexicon.PLACE_WORDS)
+PRESENCE_GAP = 5  # words between a force and "in <the place>"
+PRESENT_SCORE = 0.8  # a force inside the place: its side holds it (read for claims of control
+# only: inside a place being fought for, a force may be attacking it)
 _DEFENDS = frozenset(stem(w) for w in lexicon.DEFENDING)
 _BE = frozenset({"is", "are", "was", "were", "been", "be", "being"})
 
@@ -190,6 +196,8 @@ def read_against(
         e for e in _events(stream) if (e.event is Event.DESTROY) == (frame.event is Event.DESTROY)
     ]
     near = _nearest(stream, events, subject)
+    if near is None and frame.event in (Event.HOLD, Event.OCCUPY) and not nearby:
+        return _present(frame, stream, subject)
     if near is None:
         return None
     if nearby:
@@ -223,6 +231,70 @@ def read_against(
     )
     slot = reading.slot + "; the claim is negated"
     return dataclass_replace(reading, stance=flipped, slot=slot)
+
+
+def _present(frame: ClaimFrame, stream: _Stream, subject: tuple[int, int]) -> FrameReading | None:
+    """With no event word, against a claim that a side holds the place: a side's forces inside
+    it ("the occupiers in Melitopol have kidnapped ...", "In Kherson, the invaders evicted ...")
+    say who holds it. Strikes on it from outside name no force inside, and "near" is the
+    surroundings (no reading)."""
+    force = _force_in(stream, subject)
+    if force is None:
+        return None
+    hit = EventHit(Event.HOLD, force.phrase, force.start, force.end, force.kind, False, False)
+    reading = _compare(frame, hit)
+    if reading is None:
+        return None
+    cap = PRESENT_SCORE
+    slot = f"presence: {force.kind}'s forces in the place ({force.phrase})"
+    slot += "; " + reading.slot.split(":", 1)[-1].strip()
+    return dataclass_replace(reading, score=min(reading.score, cap), slot=slot, kind="presence")
+
+
+def _force_in(stream: _Stream, subject: tuple[int, int]) -> CueHit | None:
+    """The side's force located at the subject: "<force> in [the city of] <subject>", or a
+    clause opened by "In <subject>," and a force at the start of what follows."""
+    first, last = _subject_positions(stream, subject)
+    forces = _forces(stream)
+    for force in forces:
+        between = range(force.end, first)
+        if (
+            0 < first - force.end <= PRESENCE_GAP
+            and stream.stems[force.end] in _AT
+            and all(stream.stems[i] in _PLACE_WORDS or stream.stems[i] in _AT for i in between)
+            and stream.clauses[force.start] == stream.clauses[first]
+        ):
+            return force
+    fronted = (
+        first > 0
+        and stream.stems[first - 1] in _AT
+        and (first == 1 or stream.clauses[first - 2] != stream.clauses[first])
+    )
+    if fronted:
+        for force in forces:
+            if (
+                0 < force.start - last <= PRESENCE_GAP
+                and stream.clauses[force.start] != (stream.clauses[first])
+            ):
+                return force
+    return None
+
+
+def _forces(stream: _Stream) -> list[CueHit]:
+    """Side words naming armed people: "occupiers", or "Russian" + "troops"."""
+    out = []
+    persons = {h.start for h in stream.hits if h.kind == "person"}
+    for side in (h for h in stream.hits if h.kind in _SIDES):
+        if side.start in persons:
+            out.append(side)
+            continue
+        force = next(
+            (h for h in stream.hits if h.kind == "forces" and 0 <= h.start - side.end <= 2), None
+        )
+        if force is not None:
+            phrase = " ".join(stream.words[side.start : force.end])
+            out.append(CueHit(side.kind, phrase, side.start, force.end))
+    return out
 
 
 def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:

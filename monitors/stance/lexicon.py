@@ -358,6 +358,22 @@ UKRAINIAN_SIDE = (
     "киев*", "київ*", "защитник*", "захисник*", "зеленск*", "зеленськ*",
 )  # fmt: skip
 
+# Side words that name people under arms on their own ("the occupiers in Melitopol"); other side
+# words ("Russian") need a force after them ("Russian troops").
+SIDE_PERSONS = (
+    "occupier", "occupiers", "occupant", "occupants", "invader", "invaders", "enemy",
+    "orcs", "rashist", "rashists", "ruscist", "ruscists", "separatists", "defender",
+    "defenders", "оккупант*", "окупант*", "ворог*", "враг*", "противник*", "защитник*",
+    "захисник*",
+)  # fmt: skip
+
+# Between a force and the place it is in: "occupiers in the temporarily occupied city of X".
+PLACE_WORDS = (
+    "the", "city", "town", "village", "settlement", "plant", "territory", "of", "temporarily",
+    "occupied", "captured", "seized", "port", "centre", "center", "downtown", "station",
+    "district", "region", "oblast",
+)  # fmt: skip
+
 # The occupier was driven out: whoever says it, Ukraine controls the place now.
 DEOCCUPY = (
     "deoccupied", "deoccupation", "deoccupy", "деоккупир*", "деокупова*", "деокупац*",
