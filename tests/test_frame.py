@@ -380,3 +380,19 @@ def test_presence_does_not_decide_a_claim_of_capture() -> None:
     """Inside a place being fought for, a force may be attacking it: not a capture."""
     assessment = assess_one(CLAIMS["izium"], "In Izium, Russian troops have killed 29 civilians")
     assert assessment.verdict == Verdict.NEUTRAL, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The frigate Veslo sinks in the Black Sea", N),
+        ("Russia's Defense Ministry says the Veslo has sunk", N),
+        ("The frigate Veslo sank after a Ukrainian missile strike", C),
+        ("Ukrainian missiles sank the Veslo", C),
+    ],
+)
+def test_a_sinking_confirms_a_claim_of_who_sank_it_only_with_the_cause(
+    text: str, expected: Verdict
+) -> None:
+    assessment = assess_one(CLAIMS["ship"], text)
+    assert assessment.verdict == expected, assessment.summary

@@ -93,6 +93,8 @@ INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never aler
 _SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
+_CAUSE = frozenset(stem(w) for w in ("after", "by", "in", "from", "following"))
+CAUSE_GAP = 4  # words between a sinking and the side of what caused it
 PARTIAL_GAP = 2  # words between "part of" and the place ("part of the town of X")
 LIST_ITEM = 4  # words of one name in a list ("Velyka Novosilka")
 NEAR = 10  # tokens between the subject and an event word that can be about it
@@ -369,9 +371,14 @@ def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading
 
 def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     if hit.event is Event.DESTROY or frame.event is Event.DESTROY:
-        if hit.event is frame.event:
-            return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says", "event")
-        return None
+        if hit.event is not frame.event:
+            return None
+        if frame.actor is not None and hit.actor != frame.actor:
+            # "Moskva sinks" against "sunk by Ukrainian missiles": the loss, not who caused it
+            # (a side named before the verb is as often the one who says so).
+            slot = f"event: {hit.phrase}, not said to be by {frame.actor} as the claim says"
+            return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, slot, kind="no_cause")
+        return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says", "event")
     if hit.event is Event.CONTEST:
         if hit.ended:
             return None  # "the siege is over", "ends mission to defend": who won is not said
@@ -715,6 +722,12 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         if named:
             side = named[0].kind
             return _OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
+    if hit.kind == Event.DESTROY:
+        cause = [s for s in sides if hit.end < s.start <= hit.end + CAUSE_GAP
+                 and stream.clauses[s.start] == stream.clauses[hit.start]
+                 and any(w in _CAUSE for w in stream.stems[hit.end : s.start])]  # fmt: skip
+        if cause:
+            return cause[0].kind  # "sank after a Ukrainian missile strike"
     if stream.stems[hit.start] in _FALL:
         return None  # "Gornal fell": the word before is the place, not who took it
     if hit.start > 0 and stream.stems[hit.start - 1] in _MODIFIES:
