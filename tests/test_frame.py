@@ -396,3 +396,17 @@ def test_a_sinking_confirms_a_claim_of_who_sank_it_only_with_the_cause(
 ) -> None:
     assessment = assess_one(CLAIMS["ship"], text)
     assert assessment.verdict == expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("izium", "Izium defenders surrender to Russia", C),  # "to" names who gains it
+        ("izium", "Leaflets urge locals in Izium not to resist the invasion", N),
+        ("izium", "Ukraine says Izium is not encircled", X),
+        ("izium", "Occupiers lost control over villages on the border of Izium", N),
+    ],
+)
+def test_who_gains_who_refrains_and_borders(claim: str, text: str, expected: Verdict) -> None:
+    assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict == expected, assessment.summary

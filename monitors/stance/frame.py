@@ -140,6 +140,7 @@ class EventHit:
     toward: bool = False  # the subject is where the actor goes ("retreated to Izium")
     nominal: bool = False  # named by a noun ("the occupation of Izium"), not told by a verb
     defender: str | None = None  # in a fight, the side said to hold the place against it
+    refrained: bool = False  # "not to resist": an infinitive negated, nothing done
 
 
 @dataclass(frozen=True)
@@ -380,8 +381,10 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
             return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, slot, kind="no_cause")
         return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says", "event")
     if hit.event is Event.CONTEST:
-        if hit.ended:
-            return None  # "the siege is over", "ends mission to defend": who won is not said
+        if hit.ended or hit.refrained:
+            # "the siege is over", "ends mission to defend": who won is not said; "urging locals
+            # not to resist": no fight.
+            return None
         if frame.event is Event.CONTEST:
             same = stem(hit.phrase.split()[0]) == stem(frame.phrase.split()[0])
             slot = f"event: {hit.phrase}, as the claim says"
@@ -554,6 +557,7 @@ def _events(stream: _Stream) -> list[EventHit]:
         ended = event is Event.CONTEST and (_ended(stream, hit) or _in_past(stream, hit))
         nominal = _nominal(stream, hit)
         defender = _defender(stream, hit, actor) if event is Event.CONTEST else None
+        refrained = hit.start >= 2 and stream.words[hit.start - 2 : hit.start] == ("not", "to")
         out.append(
             EventHit(
                 event,
@@ -566,6 +570,7 @@ def _events(stream: _Stream) -> list[EventHit]:
                 ended,
                 nominal=nominal,
                 defender=defender,
+                refrained=refrained,
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
@@ -721,6 +726,8 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         named = [s for s in sides if after < s.start <= after + 3]
         if named:
             side = named[0].kind
+            if hit.kind == Event.LOSE and stream.stems[after] == "to":
+                return _OTHER[side]  # "defenders surrender to Russia": Russia gains it
             return _OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
     if hit.kind == Event.DESTROY:
         cause = [s for s in sides if hit.end < s.start <= hit.end + CAUSE_GAP

@@ -386,7 +386,7 @@ DEOCCUPY = (
 VICINITY = (
     "near", "nearby", "around", "area", "areas", "direction", "axis", "outside", "toward",
     "towards",
-    "vicinity", "west of", "east of", "north of", "south of",
+    "vicinity", "west of", "east of", "north of", "south of", "border of", "borders of",
     "под", "під", "біля", "возле", "около", "район*", "направлен*", "напрям*", "окраин*",
     "околиц*", "пригород*", "передмі*",
 )  # fmt: skip
