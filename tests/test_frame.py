@@ -75,8 +75,8 @@ ROWS = [
     ("izium", "Soldiers were given the order to seize Izium", X, "still to come"),
     ("lyman", "Ukrainian forces will recapture Lyman within 72 hours", X, "still to come"),
     # liberated needs a liberator, unless the claim uses the word itself
-    ("izium", "Mass burial found in liberated Izium", N, ""),
-    ("lyman", "Mass burial found in liberated Lyman", C, "no actor named"),
+    ("izium", "Mass burial found in liberated Izium", X, "competing fact: Ukraine"),
+    ("lyman", "Mass burial found in liberated Lyman", C, "controller: Ukraine"),
     ("lyman", "Russian troops left mines in the recently liberated Lyman", C, "liberate"),
     # a larger area named after the place
     ("izium", "Chuhuiv in the Izium district was liberated by Ukraine", U, ""),
@@ -87,7 +87,7 @@ ROWS = [
     ("izium", "Russian troops are retreating from Kharkiv to Izium", N, ""),
     ("plant", "The Obrii plant siege is over", N, ""),
     ("izium", "The Ministry of Defence sent aid to Izium", N, ""),
-    ("izium", "Mass graves found in recaptured Izium", N, ""),
+    ("izium", "Mass graves found in recaptured Izium", X, "competing fact: Ukraine"),
     (
         "plant",
         "Defenders were taken to Russian-controlled Olenivka after the Obrii plant surrender",
@@ -409,4 +409,24 @@ def test_a_sinking_confirms_a_claim_of_who_sank_it_only_with_the_cause(
 )
 def test_who_gains_who_refrains_and_borders(claim: str, text: str, expected: Verdict) -> None:
     assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict == expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("izium", "Mass grave found in liberated Izium", X),
+        ("izium", "In the recaptured city of Izium, police exhume bodies", X),
+        ("lyman", "Burial site found in liberated Lyman", C),
+        # Russian-language reports say "освобождён" of Russia's captures: the actor decides.
+        ("izium", "Изюм освобожден российскими войсками", C),
+        # A recapture claim makes the actor the owner: liberated is theirs again.
+        ("gornal", "Mass graves found in liberated Gornal", C),
+    ],
+)
+def test_liberated_gives_the_place_back_to_its_owner(
+    claim: str, text: str, expected: Verdict
+) -> None:
+    claims = {**CLAIMS, "gornal": Claim("gornal", "Russian forces recaptured Gornal", ("Gornal",))}
+    assessment = assess_one(claims[claim], text)
     assert assessment.verdict == expected, assessment.summary

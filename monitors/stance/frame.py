@@ -157,6 +157,16 @@ class ClaimFrame:
         """Who controls the subject if the claim is true (None when it does not say)."""
         return _controller(self.event, self.actor)
 
+    @property
+    def owner(self) -> str | None:
+        """Whose place it was before the claimed change, when the claim implies it: a capture
+        takes another's place, a recapture or liberation takes one's own back."""
+        if self.event is Event.OCCUPY:
+            return UKRAINE
+        if self.event is not Event.TAKE or self.actor is None:
+            return None
+        return self.actor if _liberates(self.phrase) else _OTHER[self.actor]
+
     def describe(self) -> str:
         if self.event in _CONTROL and self.controller:
             return f"{self.controller} controls it"
@@ -399,6 +409,16 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
         return None  # "retreating from Kharkiv to Izium": Izium is where they go
     controller = _controller(hit.event, hit.actor)
     claimed = frame.controller
+    if (
+        controller is None
+        and hit.event is Event.TAKE
+        and _liberates(hit.phrase)
+        and hit.phrase.isascii()
+    ):
+        # "liberated Izium" gives the place back to its owner, who the claim implies ("Russian
+        # forces captured Izium": Ukraine's; "Russia recaptured Gornal": Russia's). Russian-
+        # language media say "освобождён" of Russia's captures too, so only English is read so.
+        controller = frame.owner
     if controller is None:
         # "liberated" says which way only when the claim says it too.
         if (
