@@ -8,8 +8,8 @@ import tracemalloc
 import pytest
 
 from monitors.ingest.fetch import FetchResult, FetchSettings, Validators, fetch_feed, make_client
-from monitors.models import Feed
 from monitors.ingest.parse import parse_feed, without_internal_subset
+from monitors.models import Feed
 from tests.fixtures.feed_server import FeedServer
 
 ENTITY_TEXT = "x " * 2_000  # 4 KB
