@@ -133,6 +133,7 @@ class FetchModel(_Strict):
     connect_timeout: float = Field(default=10.0, gt=0)
     read_timeout: float = Field(default=30.0, gt=0)
     deadline: float = Field(default=60.0, gt=0)
+    poll_budget: float = Field(default=600.0, gt=0)
     max_bytes: int = Field(default=10_000_000, gt=0)
     concurrency: int = Field(default=8, ge=1, le=64)
     verify_tls: bool = True

@@ -172,10 +172,11 @@ def record_health(
     failures = [
         (p.feed, Failure(p.error, p.status_code, p.retry_after))
         for p in polls
-        if p.error is not None
+        if p.error is not None and not p.over_budget
     ]
     moves = {p.feed.id: p.moved_to for p in polls if p.error is None and p.moved_to}
-    store.record_fetches(successes, failures, at, health, moves)
+    unfinished = [p.feed for p in polls if p.over_budget]
+    store.record_fetches(successes, failures, at, health, moves, unfinished=unfinished)
 
 
 def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) -> list[Report]:

@@ -9,6 +9,7 @@ real webhook receiver and SMTP server. Requests are counted at the feed server.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -188,11 +189,11 @@ class Desk:
         finally:
             store.close()
 
-    def write_feeds(self, feeds: dict[str, str]) -> None:
+    def write_feeds(self, feeds: dict[str, str], fetch: str = "") -> None:
         lines = "".join(f"  - id: {fid}\n    url: {url}\n" for fid, url in feeds.items())
         (self.config_dir / "feeds.yaml").write_text(
             f"feeds:\n{lines}fetch:\n  read_timeout: 5\n  deadline: 10\n"
-            "  backoff: 10s\n  backoff_max: 1m\n",
+            f"  backoff: 10s\n  backoff_max: 1m\n{fetch}",
             encoding="utf-8",
         )
 
@@ -443,3 +444,24 @@ def test_only_leading_permanent_redirects_count_as_a_move(
     (poll,) = poll_all([feed], {}, FetchSettings(), RetryPolicy(retries=0)).polls
     expected = {"target": feed_server.url(target), "second": feed_server.url(second), None: None}
     assert (None, expected[moved]) == (poll.error, poll.moved_to)
+
+
+def test_a_run_stops_polling_at_its_budget_and_leaves_the_rest_due(desk: Desk) -> None:
+    """fetch.poll_budget 2 s: a feed trickling its body over 8 s (inside its 10 s deadline) is
+    cut off when the budget runs out, without a failure or a backoff, and is asked again by the
+    next run; the quick feed beside it is read."""
+    quick = desk.feed_server.set_feed(unique("quick.xml"), rss_feed(ITEMS))
+    desk.write_feeds(
+        {"quick": quick, "trickle": desk.feed_server.url("/slow?seconds=8&mode=during")},
+        fetch="  poll_budget: 2\n",
+    )
+    started = time.monotonic()
+    desk.run(T0)
+    assert time.monotonic() - started < 6
+    trickle, fast = desk.feed_row("trickle"), desk.feed_row("quick")
+    assert (trickle["consecutive_failures"], trickle["failing_since"]) == (0, None)
+    assert trickle["next_poll_at"] is None or trickle["next_poll_at"] <= T0
+    assert fast["consecutive_failures"] == 0 and fast["last_success_at"] is not None
+    before = desk.requests("/slow")
+    desk.run(T0 + MINUTE)
+    assert desk.requests("/slow") == before + 1

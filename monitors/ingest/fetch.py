@@ -47,6 +47,7 @@ class FetchSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     deadline: float = 60.0  # whole fetch, body included: a trickling server cannot hold us forever
+    poll_budget: float = 600.0  # the whole poll of a run: what is unfinished then waits a run
     max_bytes: int = 10_000_000  # decompressed body cap
     concurrency: int = 8
     max_redirects: int = 5

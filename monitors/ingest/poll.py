@@ -61,6 +61,7 @@ class FeedPoll:
     status_code: int | None = None  # of the failed response, when there was one (410: gone)
     retry_after: float | None = None  # seconds the server asked us to wait (429/503)
     moved_to: str | None = None  # the feed's new URL after a 301/308
+    over_budget: bool = False  # not finished within the run's poll budget: left due, not failed
 
     @property
     def ok(self) -> bool:
@@ -192,8 +193,34 @@ async def _fetch_and_parse_all(
                 poll = await _parsed(parser, feed, outcome)
             return replace(poll, finished_after=time.perf_counter() - started)
 
-        polls = await asyncio.gather(*(one(feed) for feed in feeds))
-    return list(polls), (max(fetched_at, default=started) - started)
+        tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
+        polls = await _within_budget(feeds, tasks, settings.poll_budget)
+    return polls, (max(fetched_at, default=started) - started)
+
+
+async def _within_budget(
+    feeds: Sequence[Feed], tasks: Sequence[asyncio.Future[FeedPoll]], budget: float
+) -> list[FeedPoll]:
+    """The polls done within ``budget`` seconds; the rest are cancelled and left due for the
+    next run (neither a failure nor a backoff: the feed did nothing wrong, the run ran out)."""
+    if not tasks:
+        return []
+    _, pending = await asyncio.wait(tasks, timeout=budget)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return [
+        FeedPoll(feed=feed, error=_OVER_BUDGET.format(budget=budget), over_budget=True)
+        if task.cancelled()
+        else task.result()
+        for feed, task in zip(feeds, tasks, strict=True)
+    ]
+
+
+_OVER_BUDGET = (
+    "not polled: the run's poll budget ({budget:g} s, fetch.poll_budget) ran out before this "
+    "feed finished; it is polled again on the next run"
+)
 
 
 def failed_poll(feed: Feed, error: ClaimwatchError) -> FeedPoll:

@@ -203,6 +203,7 @@ class Store:
         health: HealthPolicy = DEFAULT_HEALTH,
         moves: Mapping[str, str] | None = None,
         draw: Callable[[], float] = jitter_draw,
+        unfinished: Sequence[Feed] = (),
     ) -> None:
         """A whole poll's feed health in one transaction: a commit per feed cost ~9 s for 1,000
         feeds on SQLite (measured), more than polling them.
@@ -210,10 +211,14 @@ class Store:
         Each feed's poll state moves by ``monitors.feedstate`` (backoff, Retry-After, 410,
         recovery); a health notice it owes the operator is queued on ``health.channel`` in this
         same transaction. ``moves``: feed id -> the URL a 301/308 moved it to (successes only).
+        ``unfinished``: feeds the run's poll budget cut off: only their leases end, so the next
+        run polls them as if this one had not tried.
         """
         at = at or utcnow()
         moves = moves or {}
         with self._tx() as conn:
+            for feed in unfinished:
+                self._update_feed(conn, feed, dict(_RELEASED))
             for feed, validators, new_reports in successes:
                 self._record_success(conn, feed, validators, new_reports, at, health)
                 if feed.id in moves:
