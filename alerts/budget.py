@@ -13,6 +13,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from monitors.config import DeliveryModel
 from monitors.errors import DeliveryError, DeliveryTimeoutError
 
 DEFAULT_CHANNEL_SECONDS = 120.0
@@ -25,6 +26,11 @@ class DeliveryBudget:
     per_channel_seconds: float = DEFAULT_CHANNEL_SECONDS
     per_run_seconds: float = DEFAULT_RUN_SECONDS
     timeouts_per_channel: int = DEFAULT_TIMEOUTS_PER_CHANNEL
+
+    @classmethod
+    def configured(cls, delivery: DeliveryModel) -> DeliveryBudget:
+        """The budget ``delivery:`` in channels.yaml sets."""
+        return cls(delivery.per_channel, delivery.per_run, delivery.timeouts_per_channel)
 
 
 DEFAULT_BUDGET = DeliveryBudget()

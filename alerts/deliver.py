@@ -22,7 +22,7 @@ from types import TracebackType
 
 from alerts.budget import DEFAULT_BUDGET, DeliveryBudget, Spending
 from alerts.channel import Channel, build_channel
-from monitors.config import ChannelSpec
+from monitors.config import ChannelSpec, DeliveryModel
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.state.store import OutboxItem, Store, utcnow
 
@@ -44,9 +44,15 @@ def build_channels(specs: Sequence[ChannelSpec]) -> dict[str, Channel]:
     return {spec.name: build_channel(spec.name, spec.type, spec.settings) for spec in specs}
 
 
-def deliver_configured(store: Store, specs: Sequence[ChannelSpec]) -> DeliveryResult:
-    """Deliver the outbox to the configured channels, honouring each channel's digest mode."""
-    return deliver_pending(store, build_channels(specs), digests=digest_periods(specs))
+def deliver_configured(
+    store: Store, specs: Sequence[ChannelSpec], delivery: DeliveryModel | None = None
+) -> DeliveryResult:
+    """Deliver the outbox to the configured channels, honouring each channel's digest mode and
+    the budget of ``delivery:`` in channels.yaml (the defaults without one)."""
+    budget = DEFAULT_BUDGET if delivery is None else DeliveryBudget.configured(delivery)
+    return deliver_pending(
+        store, build_channels(specs), digests=digest_periods(specs), budget=budget
+    )
 
 
 def digest_periods(specs: Sequence[ChannelSpec]) -> dict[str, float]:

@@ -25,7 +25,7 @@ DELIVERY_TIMEOUT_S = 600  # a backstop: each channel has its own network timeout
 def deliver_task(config: Config, database_url: str) -> DeliveryResult:
     store = Store(database_url)
     try:
-        result = deliver_configured(store, config.channels)
+        result = deliver_configured(store, config.channels, config.delivery)
     finally:
         store.close()
     logger = get_run_logger()

@@ -212,6 +212,25 @@ class PolicyModel(_Strict):
     _window = field_validator("duplicate_window", mode="before")(lambda cls, v: parse_duration(v))
 
 
+class DeliveryModel(_Strict):
+    """``delivery:`` in channels.yaml: how long one delivery may spend (``alerts/budget.py``)."""
+
+    per_channel: float = 120.0  # sending time one channel may use in one delivery
+    per_run: float = 300.0  # sending time of the whole delivery
+    timeouts_per_channel: int = Field(default=2, ge=1)  # a channel's timeouts before it stops
+
+    _durations = field_validator("per_channel", "per_run", mode="before")(
+        lambda cls, v: parse_duration(v)
+    )
+
+    @field_validator("per_channel", "per_run")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be a positive duration like '2m' (0 would never send)")
+        return value
+
+
 COMMON_CHANNEL_FIELDS = ("name", "type", "cooldown", "digest")
 
 
@@ -234,6 +253,7 @@ class Config:
     policy: PolicyModel = field(default_factory=PolicyModel)
     backoff: Backoff = field(default_factory=Backoff)
     feed_health: FeedHealthModel = field(default_factory=FeedHealthModel)
+    delivery: DeliveryModel = field(default_factory=DeliveryModel)
 
     def health_policy(self) -> HealthPolicy:
         """How feeds back off and when the operator channel hears about them."""
@@ -289,10 +309,10 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
     claims = load_claims(root / CLAIMS_FILE)
     feeds, fetch = _load_feeds(root / FEEDS_FILE)
     channels_path = root / CHANNELS_FILE
-    channels, policy, health = (
+    channels, policy, health, delivery = (
         _load_channels(channels_path, channel_types)
         if channels_path.exists()
-        else (_default_channels(), None, None)
+        else (_default_channels(), None, None, None)
     )
     return Config(
         claims=claims,
@@ -303,6 +323,7 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
         policy=policy or PolicyModel(),
         backoff=fetch.backoff_policy(),
         feed_health=health or FeedHealthModel(),
+        delivery=delivery or DeliveryModel(),
     )
 
 
@@ -335,7 +356,7 @@ def _validate_fetch(document: Any, problems: list[str]) -> FetchModel:
 
 def _load_channels(
     path: Path, channel_types: ChannelTypes
-) -> tuple[tuple[ChannelSpec, ...], PolicyModel, FeedHealthModel]:
+) -> tuple[tuple[ChannelSpec, ...], PolicyModel, FeedHealthModel, DeliveryModel]:
     document, problems = _read_document(path)
     entries = _list_section(document, "channels", problems) if document is not None else []
     specs: list[tuple[int, ChannelSpec]] = []
@@ -346,9 +367,15 @@ def _load_channels(
     problems += _duplicate_ids("channels", entries, what="name")
     policy = _validate_section(document, "policy", PolicyModel, problems)
     health = _validate_section(document, "feed_health", FeedHealthModel, problems)
+    delivery = _validate_section(document, "delivery", DeliveryModel, problems)
     problems += _unknown_health_channel(health, entries)
     _raise_if(path, problems)
-    return tuple(s for _, s in specs), policy or PolicyModel(), health or FeedHealthModel()
+    return (
+        tuple(s for _, s in specs),
+        policy or PolicyModel(),
+        health or FeedHealthModel(),
+        delivery or DeliveryModel(),
+    )
 
 
 def _unknown_health_channel(health: FeedHealthModel | None, entries: list[Any]) -> list[str]:

@@ -33,7 +33,7 @@ def run(config_dir: str, database_url: str) -> int:
         step = plain_step(store, config, RunOptions(), config.fetch, RetryPolicy())
         batch = merge(monitor_cycle(store, config.feeds, step, claims))
         summary = summarize(batch.polled.polls, batch.processed, batch.polled.stats)
-        delivery = deliver_configured(store, config.channels)
+        delivery = deliver_configured(store, config.channels, config.delivery)
         summary.alerts_sent, summary.alerts_pending = delivery.sent, delivery.pending
         summary.delivery_errors = delivery.errors
     finally:

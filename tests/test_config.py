@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from alerts.budget import DeliveryBudget
 from flows.config import load_config
 from monitors.config import load_claims
 from monitors.errors import ConfigError
@@ -253,3 +254,28 @@ def test_alert_threshold_is_a_score_between_0_and_1(tmp_path: Path) -> None:
         " e.g. 0.6, not a percentage like `threshold`\n"
         "  claims[1].alert_threshold: must be a number between 0 and 1 (got False)"
     )
+
+
+CONSOLE = "channels:\n  - name: desk\n    type: console\n"
+
+
+def test_delivery_budget_is_read_from_channels_yaml(tmp_path: Path) -> None:
+    channels = (
+        CONSOLE + "delivery:\n  per_channel: 90s\n  per_run: 10m\n  timeouts_per_channel: 3\n"
+    )
+    config = load_config(write_config(tmp_path, channels=channels), secrets=None)
+    budget = DeliveryBudget.configured(config.delivery)
+    assert budget == DeliveryBudget(90.0, 600.0, 3)
+
+
+def test_delivery_budget_defaults_without_the_block(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, channels=CONSOLE), secrets=None)
+    assert DeliveryBudget.configured(config.delivery) == DeliveryBudget()
+
+
+def test_a_bad_delivery_budget_says_what_to_write(tmp_path: Path) -> None:
+    channels = CONSOLE + "delivery:\n  per_run: 0\n  timeouts_per_channel: 0\n  per_feed: 1\n"
+    message = config_error(write_config(tmp_path, channels=channels))
+    assert "delivery.per_run: must be a positive duration like '2m'" in message
+    assert "delivery.timeouts_per_channel: input should be greater than or equal to 1" in message
+    assert "delivery.per_feed" in message

@@ -140,7 +140,7 @@ def _replay(args: argparse.Namespace) -> int:
 def _deliver(store: Store, config: Config) -> dict[str, Any]:
     from alerts.deliver import deliver_configured
 
-    result = deliver_configured(store, config.channels)
+    result = deliver_configured(store, config.channels, config.delivery)
     return {"sent": result.sent, "pending": result.pending, "errors": list(result.errors)}
 
 
