@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from monitors.config import DeliveryModel
-from monitors.errors import DeliveryError, DeliveryTimeoutError
+from monitors.errors import DeliveryError, DeliveryTimeoutError, TransientDeliveryError
 
 DEFAULT_CHANNEL_SECONDS = 120.0
 DEFAULT_RUN_SECONDS = 300.0
@@ -44,11 +44,14 @@ class Spending:
     started: float = field(default_factory=time.monotonic)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     timeouts: Counter[str] = field(default_factory=Counter)
+    waits: dict[str, float] = field(default_factory=dict)  # channel -> seconds it asked to wait
 
     def refusal(self, channel: str) -> str | None:
         """Why nothing more goes to ``channel`` in this delivery; None while it may send."""
         if time.monotonic() - self.started >= self.budget.per_run_seconds:
             return f"the delivery's budget of {self.budget.per_run_seconds:g}s is used"
+        if channel in self.waits:
+            return f"it asked to wait {self.waits[channel]:g}s (Retry-After)"
         if self.timeouts[channel] >= self.budget.timeouts_per_channel:
             return f"it timed out {self.timeouts[channel]} times in this delivery"
         if self.seconds[channel] >= self.budget.per_channel_seconds:
@@ -59,3 +62,5 @@ class Spending:
         self.seconds[channel] += seconds
         if isinstance(error, DeliveryTimeoutError):
             self.timeouts[channel] += 1
+        if isinstance(error, TransientDeliveryError) and error.retry_after is not None:
+            self.waits[channel] = max(self.waits.get(channel, 0.0), error.retry_after)

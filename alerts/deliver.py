@@ -95,6 +95,9 @@ def deliver_pending(
                     spending.record(name, time.monotonic() - started, error)
                 keeper.release(items)
     store.release_leases([item.id for item in left])
+    for channel, seconds in spending.waits.items():
+        # "429, Retry-After: 120": no deliverer, in this run or the next, sends to it before.
+        store.hold_channel(channel, utcnow() + timedelta(seconds=seconds))
     result.pending = len(store.outbox(status="pending"))
     return result
 

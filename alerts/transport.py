@@ -1,8 +1,9 @@
 """How every HTTP channel talks to its server: TLS trust, loopback checks, one JSON POST.
 
 Failure policy of ``post_json``: 2xx is delivered; timeouts, connection errors, 408, 425, 429 and
-5xx are transient (retried on the next run); redirects and every other status are permanent,
-because following a redirect would send the signed alert somewhere the user did not configure.
+5xx are transient (retried on the next run; a Retry-After there holds the channel's alerts
+back until then, across runs and deliverers, at most 6 h); redirects and every other status are
+permanent, because following a redirect would send the signed alert somewhere the user did not configure.
 Error messages name only the URL's origin: webhook paths and query strings often carry tokens.
 """
 
@@ -19,10 +20,12 @@ from pydantic import FilePath
 
 from monitors.about import PRODUCT
 from monitors.errors import DeliveryError, DeliveryTimeoutError, TransientDeliveryError
+from monitors.ingest.fetch import parse_retry_after
 from monitors.untrusted import one_line
 
 USER_AGENT = PRODUCT
 TRANSIENT_STATUS = frozenset({408, 425, 429})
+MAX_RETRY_AFTER = 6 * 3600.0  # a receiver asking for a week is asked again after this
 
 
 def tls_context(verify: bool, ca_file: FilePath | None = None) -> ssl.SSLContext:
@@ -83,7 +86,13 @@ def _status_error(label: str, where: str, response: httpx.Response) -> DeliveryE
         hint = f" (redirect to {target}); set url to the final address"
         return DeliveryError(label, status + hint)
     if response.status_code >= 500 or response.status_code in TRANSIENT_STATUS:
-        return TransientDeliveryError(label, status)
+        wait = parse_retry_after(response.headers.get("retry-after"))
+        if wait is None:
+            return TransientDeliveryError(label, status)
+        wait = min(wait, MAX_RETRY_AFTER)
+        return TransientDeliveryError(
+            label, f"{status}; it asks to wait {wait:g}s (Retry-After)", retry_after=wait
+        )
     return DeliveryError(label, status + "; check the url and the receiver's logs")
 
 

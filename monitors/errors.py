@@ -82,7 +82,12 @@ class DeliveryError(ClaimwatchError):
 
 
 class TransientDeliveryError(DeliveryError):
-    """A delivery failure worth retrying on the next run."""
+    """A delivery failure worth retrying on the next run; ``retry_after``: seconds the channel
+    asked us to wait (429/503 Retry-After), when it said."""
+
+    def __init__(self, channel: str, message: str, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(channel, message)
 
 
 class DeliveryTimeoutError(TransientDeliveryError):

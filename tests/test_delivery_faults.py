@@ -215,3 +215,30 @@ def test_a_slow_channel_stops_at_its_budget_and_the_rest_waits(
     rest = deliver_pending(state_store, channels, budget=DeliveryBudget(per_channel_seconds=60))
     assert (rest.sent, rest.pending) == (3, 0)
     assert len(set(_keys(webhook_receiver))) == 5 == len(_keys(webhook_receiver))
+
+
+def test_a_channels_retry_after_holds_its_alerts_for_every_deliverer(
+    state_store: Store, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer
+) -> None:
+    """429 with Retry-After: 1 on the first alert: the channel's other alerts are not tried in
+    that delivery, nor by the next deliverer at once (the hold is in the outbox, not in the
+    process); email beside it goes on; a second later all three are sent, once each."""
+    _alerts(state_store, ("hook", "mail"), 3)
+    webhook_receiver.respond_with(429)
+    webhook_receiver.response_headers = {"Retry-After": "1"}
+    specs = [_webhook_spec(webhook_receiver), _email_spec(smtp_server, "desk@example.test")]
+    first = deliver_pending(state_store, build_channels(specs))
+    assert (first.sent, first.deferred) == (3, {"hook": 2})
+    assert any("asked to wait 1s (Retry-After)" in e for e in first.errors)
+    assert len(webhook_receiver.requests) == 1 and len(smtp_server.messages) == 3
+    other = Store(state_store.engine.url.render_as_string(hide_password=False))
+    try:
+        at_once = deliver_pending(other, build_channels(specs))
+    finally:
+        other.close()
+    assert (at_once.sent, at_once.pending, len(webhook_receiver.requests)) == (0, 3, 1)
+    time.sleep(1.2)
+    later = deliver_pending(state_store, build_channels(specs))
+    assert (later.sent, later.pending) == (3, 0)
+    keys = _keys(webhook_receiver)
+    assert len(keys) == 4 and len(set(keys)) == 3  # the refused one was asked twice

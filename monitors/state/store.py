@@ -563,6 +563,18 @@ class Store:
                 .values(lease_until=None)
             )
 
+    def hold_channel(self, channel: str, until: datetime) -> None:
+        """No deliverer takes ``channel``'s pending alerts before ``until`` (the channel's
+        Retry-After): their lease is pushed to then, a hold no one renews."""
+        o = schema.outbox.c
+        with self._tx() as conn:
+            conn.execute(
+                update(schema.outbox)
+                .where(o.channel == channel, o.status == "pending")
+                .where(o.lease_until.is_(None) | (o.lease_until < until))
+                .values(lease_until=until)
+            )
+
     def mark_delivered(self, item: OutboxItem) -> None:
         self._finish(item, "delivered", None)
 
