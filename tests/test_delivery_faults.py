@@ -242,3 +242,36 @@ def test_a_channels_retry_after_holds_its_alerts_for_every_deliverer(
     assert (later.sent, later.pending) == (3, 0)
     keys = _keys(webhook_receiver)
     assert len(keys) == 4 and len(set(keys)) == 3  # the refused one was asked twice
+
+
+def test_smtp_dropping_after_data_is_at_least_once_with_one_message_id(
+    state_store: Store, smtp_server: SmtpServer
+) -> None:
+    """The server keeps each of 3 messages and drops the connection before its 250: the sender
+    cannot know, keeps them pending, and the next delivery sends them again. Each arrives twice
+    with the same Message-ID (what a mail client or a receiver's dedupe recognises)."""
+    _alerts(state_store, ("mail",), 3)
+    smtp_server.faults.drop_after_data = 3
+    channels = build_channels([_email_spec(smtp_server, "desk@example.test")])
+    first = deliver_pending(state_store, channels)
+    assert (first.sent, first.pending) == (0, 3)
+    second = deliver_pending(state_store, channels)
+    assert (second.sent, second.pending) == (3, 0)
+    ids = [m.message["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == 6 and len(set(ids)) == 3
+    assert {i.status for i in state_store.outbox()} == {"delivered"}
+
+
+def test_a_slow_smtp_server_is_stopped_by_its_budget_and_the_webhook_goes_on(
+    state_store: Store, smtp_server: SmtpServer, webhook_receiver: WebhookReceiver
+) -> None:
+    """0.4 s a message against a 1 s channel budget: three emails go, the rest wait, pending
+    with their lease given back; every webhook alert is sent meanwhile."""
+    _alerts(state_store, ("mail", "hook"), 6)
+    smtp_server.faults.data_delay_s = 0.4
+    specs = [_email_spec(smtp_server, "desk@example.test"), _webhook_spec(webhook_receiver)]
+    result = deliver_pending(state_store, build_channels(specs), budget=DeliveryBudget(1.0))
+    sent_mail = len(smtp_server.messages)
+    assert 2 <= sent_mail <= 4 and result.deferred == {"mail": 6 - sent_mail}
+    assert len(webhook_receiver.requests) == 6
+    assert [i.attempts for i in state_store.outbox(status="pending")] == [0] * (6 - sent_mail)
