@@ -3,7 +3,8 @@
 Failure policy of ``post_json``: 2xx is delivered; timeouts, connection errors, 408, 425, 429 and
 5xx are transient (retried on the next run; a Retry-After there holds the channel's alerts
 back until then, across runs and deliverers, at most 6 h); redirects and every other status are
-permanent, because following a redirect would send the signed alert somewhere the user did not configure.
+permanent, because following a redirect would send the signed alert somewhere the user did not
+configure.
 Error messages name only the URL's origin: webhook paths and query strings often carry tokens.
 """
 
