@@ -101,38 +101,30 @@ def without_internal_subset(data: bytes) -> bytes:
 
 def _subset_start(data: bytes, i: int) -> int | None:
     """Where the DOCTYPE's "[" is, skipping its name and quoted external ids; None if absent."""
-    while i < len(data):
-        char = data[i : i + 1]
-        if char in (b'"', b"'"):
-            end = data.find(char, i + 1)
-            if end < 0:
-                return None
-            i = end + 1
-            continue
-        if char == b">":
-            return None
-        if char == b"[":
-            return i
-        i += 1
-    return None
+    return _scan_to(data, i, b"[", stop=b">")
 
 
 def _subset_end(data: bytes, i: int) -> int | None:
     """The "]" closing the subset, skipping quoted literals and comments."""
+    return _scan_to(data, i, b"]")
+
+
+def _scan_to(data: bytes, i: int, wanted: bytes, stop: bytes | None = None) -> int | None:
+    """The position of ``wanted`` from ``i``, outside quoted literals and comments; None when
+    ``stop`` (or the end, or an unclosed literal) comes first."""
     while i < len(data):
         char = data[i : i + 1]
-        if char in (b'"', b"'"):
-            end = data.find(char, i + 1)
+        comment = data.startswith(b"<!--", i)
+        if comment or char in (b'"', b"'"):
+            opening, closing = (b"<!--", b"-->") if comment else (char, char)
+            end = data.find(closing, i + len(opening))
             if end < 0:
                 return None
-            i = end + 1
-        elif data.startswith(b"<!--", i):
-            end = data.find(b"-->", i + 4)
-            if end < 0:
-                return None
-            i = end + 3
-        elif char == b"]":
+            i = end + len(closing)
+        elif char == wanted:
             return i
+        elif char == stop:
+            return None
         else:
             i += 1
     return None
