@@ -32,9 +32,6 @@ SENTENCE_RELATED = 0.18  # ... one sentence needs for the report to be related a
 DOC_RELATED = 0.3  # ... the whole report needs
 SHORT_REPORT = 2  # sentences: a headline, perhaps with a one-line summary
 SHORT_RELATED = 0.05  # ... the share a short report needs
-# A denial word with none of the claim's events near the subject: enough to decide (>= 0.45),
-# below the default alert threshold.
-GENERIC_DENIAL = 0.5
 BARE_VERDICT = 3  # words besides the denial in a clause that judges what came before
 _GENERIC_DENIALS = frozenset({"deny_verb", "refute", "competing"})
 
@@ -167,7 +164,7 @@ class ClaimReader:
             # decides nothing.
             return [self._unscoped_denial(sentence, about, deny)]
         if deny is not None:
-            out = [self._deny_evidence(sentence, about, deny, framed is None)]
+            out = [self._deny_evidence(sentence, about, deny)]
             first_denial = min(h.start for h in self._denials(sentence, claim_hits) + [deny])
             if (
                 assert_hit is not None
@@ -284,17 +281,11 @@ class ClaimReader:
             return confirms[0], 0.6
         return span, coverage
 
-    def _deny_evidence(
-        self, sentence: Sentence, about: _About, cue: CueHit, eventless: bool
-    ) -> Evidence:
+    def _deny_evidence(self, sentence: Sentence, about: _About, cue: CueHit) -> Evidence:
         speaker = attribution(
             sentence, cue if cue.kind == "deny_verb" else _speaker_verb(sentence, cue)
         )
         score = 0.9 if cue.kind in ("claim_contradict", "refute", "deny_verb") else 0.75
-        if self.frame is not None and eventless and cue.kind in _GENERIC_DENIALS:
-            # "Russia spreading fake report of civilians killed in Izium": a denial, but of what?
-            # With no event of the claim's near the subject, it is recorded and never alerts.
-            score = GENERIC_DENIAL
         evidence = self._evidence(sentence, about, SentenceStance.DENY, score, cue.phrase, speaker)
         return replace(evidence, reading=f"rule:{cue.kind}")
 
