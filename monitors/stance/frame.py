@@ -13,7 +13,10 @@ the subject, who does it (a side named in the phrase, before the verb, or after 
 - another controller ("Ukrainian troops still hold Gornal") -> a competing fact, it denies it;
 - a fight for the place ("storming", "trying to break into", "repelled assaults") while the
   claim says control already changed -> the change has not happened: it denies it;
-- a change said without an actor ("Gornal has fallen") is read as the claim's own change.
+- a change said without an actor ("Gornal has fallen") is read as the claim's own change;
+- control of part of the place ("70% of the city") denies a claim about all of it;
+- with no event word, a side's forces inside the place ("occupiers in Melitopol") say who holds
+  it (claims of control only).
 
 Each reading names the frame slot that decided (event, actor, controller), so an explanation
 can say "competing fact: Ukraine holds the place (the claim: Russia controls it)".
@@ -231,7 +234,7 @@ def read_against(
     if (
         reading is not None
         and reading.kind in ("controller", "change")
-        and (_partly(stream, near, subject))
+        and _partly(stream, near, subject)
     ):
         slot = f"partial control ({near.phrase} part of it): the claim says all of it"
         reading = FrameReading(SentenceStance.DENY, 0.75, near.phrase, slot, kind="partial")
@@ -258,10 +261,10 @@ def _present(frame: ClaimFrame, stream: _Stream, subject: tuple[int, int]) -> Fr
     reading = _compare(frame, hit)
     if reading is None:
         return None
-    cap = PRESENT_SCORE
     slot = f"presence: {force.kind}'s forces in the place ({force.phrase})"
     slot += "; " + reading.slot.split(":", 1)[-1].strip()
-    return dataclass_replace(reading, score=min(reading.score, cap), slot=slot, kind="presence")
+    score = min(reading.score, PRESENT_SCORE)
+    return dataclass_replace(reading, score=score, slot=slot, kind="presence")
 
 
 def _force_in(stream: _Stream, subject: tuple[int, int]) -> CueHit | None:
@@ -287,7 +290,7 @@ def _force_in(stream: _Stream, subject: tuple[int, int]) -> CueHit | None:
         for force in forces:
             if (
                 0 < force.start - last <= PRESENCE_GAP
-                and stream.clauses[force.start] != (stream.clauses[first])
+                and stream.clauses[force.start] != stream.clauses[first]
             ):
                 return force
     return None
