@@ -35,7 +35,8 @@ from monitors.models import Feed, Validators
 
 USER_AGENT = f"{PRODUCT} (+https://github.com/claimwatch/claimwatch)"
 ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.5"
 )
 _TRANSIENT_4XX = frozenset({408, 425, 429})
 _RETRY_AFTER_STATUSES = frozenset({429, 503})

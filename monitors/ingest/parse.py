@@ -1,4 +1,5 @@
-"""Feed bytes -> ``Report`` objects (feedparser stays inside this module and ``quick_parse``).
+"""Feed bytes -> ``Report`` objects (feedparser stays inside this module; JSON Feed is read by
+``json_feed``, plain RSS/Atom by ``quick_parse``).
 
 Ids are stable across runs: the entry GUID, else the canonical link, else ``sha256:`` + a hash of
 the title and summary. ``content_hash`` changes whenever the normalised title or summary changes,
@@ -20,6 +21,7 @@ import feedparser
 
 from monitors.errors import ParseError
 from monitors.ingest.html_text import html_to_text
+from monitors.ingest.json_feed import NotAJsonFeed, json_feed_entries, looks_like_json
 from monitors.ingest.quick_parse import quick_entries
 from monitors.models import Report
 from monitors.untrusted import collapse_whitespace, safe_link, truncate
@@ -42,12 +44,14 @@ def parse_feed(
 ) -> list[Report]:
     """Reports of one feed document, first occurrence of each id kept, in feed order.
 
-    A plain RSS 2.0 or Atom 1.0 document is read by ``quick_parse`` (``quick=False``: never),
-    everything else by feedparser. Raises ``ParseError`` when the body is not a feed (malformed or
-    unrecognised, with no entries).
+    A JSON Feed is read by ``json_feed``, a plain RSS 2.0 or Atom 1.0 document by
+    ``quick_parse`` (``quick=False``: never), everything else by feedparser. Raises
+    ``ParseError`` when the body is not a feed (malformed or unrecognised, with no entries).
     """
     data = _gunzipped(feed_id, body)
-    entries = quick_entries(data, headers, base_url) if quick else None
+    entries = _json_entries(feed_id, data, headers, base_url)
+    if entries is None and quick:
+        entries = quick_entries(data, headers, base_url)
     if entries is None:
         entries = _feedparser_entries(feed_id, without_internal_subset(data), headers, base_url)
     reports: dict[str, Report] = {}
@@ -70,6 +74,18 @@ def _gunzipped(feed_id: str, body: bytes) -> bytes:
     if len(data) > MAX_GUNZIP_BYTES:
         raise ParseError(feed_id, f"gzip body expands past {MAX_GUNZIP_BYTES} bytes")
     return data
+
+
+def _json_entries(
+    feed_id: str, data: bytes, headers: Mapping[str, str] | None, base_url: str | None
+) -> list[dict[str, Any]] | None:
+    """A JSON Feed's entries; None for a document that is not JSON (an XML feed)."""
+    if not looks_like_json(data, headers):
+        return None
+    try:
+        return json_feed_entries(data, base_url)
+    except NotAJsonFeed as exc:
+        raise ParseError(feed_id, f"not a feed: {exc}") from exc
 
 
 def without_internal_subset(data: bytes) -> bytes:
