@@ -30,7 +30,7 @@ from monitors.ingest.poll import RetryPolicy
 from monitors.pipeline import RunOptions
 from monitors.sharing import FeedClaims, monitor_cycle, plain_step
 from monitors.state.store import Store
-from tests.fixtures.configs import DEMO_CLAIMS
+from tests.fixtures.configs import write_claims_and_feeds
 from tests.fixtures.feed_server import FeedServer, rss_feed
 from tests.fixtures.webhook_receiver import WebhookReceiver
 
@@ -65,12 +65,7 @@ def _workload(server: FeedServer, tag: str) -> dict[str, str]:
 
 
 def _config(directory: Path, feeds: dict[str, str], hook_url: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "claims.yaml").write_text(DEMO_CLAIMS, encoding="utf-8")
-    lines = "".join(f"  - id: {fid}\n    url: {url}\n" for fid, url in feeds.items())
-    (directory / "feeds.yaml").write_text(
-        f"feeds:\n{lines}fetch:\n  read_timeout: 5\n  deadline: 10\n", encoding="utf-8"
-    )
+    write_claims_and_feeds(directory, feeds)
     (directory / "channels.yaml").write_text(
         f"channels:\n  - name: hook\n    type: webhook\n    url: {hook_url}\n"
         f"    secret: {HOOK_SECRET}\n    timeout: 5\n",
