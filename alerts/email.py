@@ -162,6 +162,9 @@ class EmailChannel:
             error = TransientDeliveryError if 400 <= exc.smtp_code < 500 else DeliveryError
             return error(self.label, f"{self.where} answered {reply}")
         if isinstance(exc, smtplib.SMTPServerDisconnected):
+            if isinstance(exc.__context__, TimeoutError):
+                # smtplib reports its read timeout as a disconnect: it is the server's silence.
+                return self._translate_os_error(exc.__context__)
             return TransientDeliveryError(self.label, f"{self.where} closed the connection")
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             reason = one_line(str(exc)).rstrip(".")

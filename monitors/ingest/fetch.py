@@ -236,9 +236,17 @@ def _translate(feed: Feed, exc: httpx.HTTPError) -> FetchError:
         return PermanentFetchError(feed.id, f"unsupported or invalid URL at {where}: {exc}")
     if isinstance(exc, httpx.DecodingError):
         return PermanentFetchError(feed.id, f"body could not be decoded at {where}: {exc}")
+    if isinstance(exc, httpx.RemoteProtocolError) and _HEADERS_TOO_LONG in str(exc):
+        # h11 stops reading headers past its buffer: asking again only gets the same answer.
+        return PermanentFetchError(
+            feed.id, f"response headers too large (over httpcore's 100 KB) at {where}"
+        )
     if isinstance(exc, httpx.TransportError):
         return TransientFetchError(feed.id, f"connection failed at {where}: {_describe(exc)}")
     return PermanentFetchError(feed.id, f"request failed at {where}: {_describe(exc)}")
+
+
+_HEADERS_TOO_LONG = "Receive buffer too long"  # h11's words for headers over its buffer
 
 
 def _describe(exc: Exception) -> str:
