@@ -77,6 +77,29 @@ class Farm:
     def requests_per_feed(self) -> dict[str, int]:
         return {p: len(self.feed_server.requests_for(p)) for p in self.paths}
 
+    def add_items(self, round_number: int) -> None:
+        """Every feed gets one more item; on the claim feeds it moves the claim back."""
+        for n, path in enumerate(self.paths):
+            items = feed_items(n) + [round_item(n, r) for r in range(1, round_number + 1)]
+            self.feed_server.set_feed(path, rss_feed(items), etag=f'"{path}-{round_number}"')
+
+
+def round_item(n: int, round_number: int) -> dict[str, str]:
+    """Round 1 turns the claims (Gornal contradicted, Kursk confirmed), round 2 turns them back."""
+    when = (T0 + timedelta(hours=round_number, minutes=n)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    turned = round_number % 2 == 1
+    if n in GORNAL_FEEDS and turned:
+        title = f"Ukrainian troops are still holding Gornal, outlet {n} says"
+    elif n in GORNAL_FEEDS:
+        title = f"Gornal was retaken by Russian units overnight, outlet {n} says"
+    elif n in KURSK_FEEDS and turned:
+        title = f"Moscow says it has regained full control of the Kursk region, outlet {n}"
+    elif n in KURSK_FEEDS:
+        title = f"Kyiv: our troops are still holding positions in the Kursk region, outlet {n}"
+    else:
+        title = f"Rain again in Kharkiv, outlet {n}"
+    return {"guid": f"s{n}-round-{round_number}", "title": title, "pub_date": when}
+
 
 @pytest.fixture
 def farm_for(
@@ -85,10 +108,11 @@ def farm_for(
     smtp_server: SmtpServer,
     webhook_receiver: WebhookReceiver,
     request: pytest.FixtureRequest,
-) -> Callable[[str], Farm]:
-    """Build the farm on "sqlite" or "postgresql" (a fresh database on the test server)."""
+) -> Callable[..., Farm]:
+    """Build the farm on "sqlite" or "postgresql" (a fresh database on the test server),
+    migrated before the runs race unless ``migrate=False``."""
 
-    def build(backend: str) -> Farm:
+    def build(backend: str, migrate: bool = True) -> Farm:
         tag = uuid.uuid4().hex[:8]  # the session's feed server outlives this test
         paths = [f"/sharing/{tag}/feed-{n:02d}.xml" for n in range(FEEDS)]
         for n, path in enumerate(paths):
@@ -105,7 +129,8 @@ def farm_for(
             url = fresh_postgres_database(request.getfixturevalue("postgres_url"))
         else:
             url = f"sqlite:///{tmp_path / 'state.db'}"
-        Store(url).close()  # migrated once, before the runs race
+        if migrate:
+            Store(url).close()
         return Farm(config, url, paths, feed_server, webhook_receiver)
 
     return build
@@ -184,7 +209,7 @@ def store_pending(farm: Farm) -> list[str]:
 
 @pytest.mark.parametrize(("backend", "runs"), [("postgresql", 4), ("sqlite", 2)])
 def test_concurrent_runs_poll_each_feed_once_and_send_each_alert_once(
-    farm_for: Callable[[str], Farm], backend: str, runs: int
+    farm_for: Callable[..., Farm], backend: str, runs: int
 ) -> None:
     """N runs of one cycle split 40 feeds in leased batches: no feed, report, transition or
     webhook twice."""
@@ -194,8 +219,40 @@ def test_concurrent_runs_poll_each_feed_once_and_send_each_alert_once(
     assert_each_once(farm)
 
 
+@pytest.mark.parametrize(("backend", "runs"), [("postgresql", 4), ("sqlite", 2)])
+def test_rounds_of_concurrent_runs_with_new_items_poll_once_and_alert_once(
+    farm_for: Callable[..., Farm], backend: str, runs: int
+) -> None:
+    """Three rounds of N runs started together (each round its own cycle) on a database that
+    nobody migrated first; between rounds every feed gets an item that turns both claims. No run
+    crashes (the first round races the schema's creation too), each round polls each feed once,
+    each claim changes state once a round, and each alert arrives once."""
+    farm = farm_for(backend, migrate=False)
+    for number in range(3):
+        if number:
+            farm.add_items(number)
+        cycle, before = datetime.now(UTC), farm.requests_per_feed()
+        run_concurrently(runs, lambda i, at=cycle: pipeline_run(farm, claims_of(i, at)))
+        after = farm.requests_per_feed()
+        assert {p: 1 for p in farm.paths} == {p: after[p] - before[p] for p in farm.paths}
+    store = Store(farm.database_url)
+    try:
+        with store.engine.connect() as conn:
+            changes = conn.execute(select(schema.state_changes.c.claim_id)).scalars().all()
+        hook_rows = [i for i in store.outbox() if i.channel == HOOK]
+    finally:
+        store.close()
+    assert Counter({"gornal-recaptured": 3, "kursk-control": 3}) == Counter(changes)
+    sent = Counter(r.headers["x-claimwatch-alert-key"] for r in farm.hook.requests)
+    delivered = [i for i in hook_rows if i.status == "delivered"]
+    assert {i.alert.key: 1 for i in delivered} == dict(sent)
+    assert 6 == len(delivered) == sum(i.alert.is_transition for i in delivered)
+    # The other outlets' copies of each change were held back by the policy as duplicates.
+    assert {"delivered", "suppressed"} == {i.status for i in hook_rows}
+
+
 def test_without_leases_concurrent_runs_poll_every_feed_again(
-    farm_for: Callable[[str], Farm],
+    farm_for: Callable[..., Farm],
 ) -> None:
     """The control for the test above: runs that do not lease fetch each feed once per run."""
     farm = farm_for("postgresql")
@@ -203,7 +260,7 @@ def test_without_leases_concurrent_runs_poll_every_feed_again(
     assert {p: 4 for p in farm.paths} == farm.requests_per_feed()
 
 
-def test_the_next_cycle_polls_every_feed_again(farm_for: Callable[[str], Farm]) -> None:
+def test_the_next_cycle_polls_every_feed_again(farm_for: Callable[..., Farm]) -> None:
     """Within a cycle a second run finds nothing to poll; a later cycle_start polls all again."""
     farm = farm_for("postgresql")
     cycle = datetime.now(UTC)
@@ -214,7 +271,7 @@ def test_the_next_cycle_polls_every_feed_again(farm_for: Callable[[str], Farm]) 
     assert {p: 2 for p in farm.paths} == farm.requests_per_feed()
 
 
-def test_static_shards_split_the_feeds_between_runs(farm_for: Callable[[str], Farm]) -> None:
+def test_static_shards_split_the_feeds_between_runs(farm_for: Callable[..., Farm]) -> None:
     """Runs with shards 0/2 and 1/2 (and leases) together poll every feed exactly once."""
     farm = farm_for("postgresql")
     cycle = datetime.now(UTC)
@@ -280,7 +337,7 @@ def test_deciding_about_a_claim_waits_for_another_decision_about_it(state_store:
 
 
 def test_runs_of_one_flow_cycle_share_the_feeds(
-    prefect_harness: None, farm_for: Callable[[str], Farm]
+    prefect_harness: None, farm_for: Callable[..., Farm]
 ) -> None:
     """Four monitor_claims flow runs at once, one cycle_start, on PostgreSQL: each feed polled
     once, each alert sent once."""

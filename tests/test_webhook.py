@@ -294,3 +294,22 @@ def test_docs_snippet_verifies_a_real_delivery(webhook_receiver: WebhookReceiver
         verify(SECRET, header, request.body),
         verify("another-secret-0123456789", header, request.body),
     ]
+
+
+def test_docs_snippet_drops_a_repeated_delivery(webhook_receiver: WebhookReceiver) -> None:
+    """The README's receiver keeps the first delivery of an alert and drops its retry (a
+    webhook that answered after our timeout gets the same alert again, same key)."""
+    code = re.search(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
+    assert code is not None
+    namespace: dict[str, Any] = {}
+    exec(code.group(1), namespace)
+    is_new = namespace["is_new_alert"]
+    channel = channel_for(webhook_receiver.url)
+    for case in ("kursk-contradicted", "kursk-contradicted", "minimal-confirmed"):
+        channel.send(load_alert(case))
+    seen: set[str] = set()
+    headers = [
+        {"X-Claimwatch-Alert-Key": r.headers["x-claimwatch-alert-key"]}
+        for r in webhook_receiver.requests
+    ]
+    assert [True, False, True] == [is_new(seen, h) for h in headers]
