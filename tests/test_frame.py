@@ -80,7 +80,15 @@ ROWS = [
     ("lyman", "Russian troops left mines in the recently liberated Lyman", C, "liberate"),
     # a larger area named after the place
     ("izium", "Chuhuiv in the Izium district was liberated by Ukraine", U, ""),
-    ("kursk", "Sudzha in the Kursk region was taken by Russian forces", C, "controller: Russia"),
+    # a part of the place: taking it does not take the whole, holding it denies the whole
+    ("kursk", "Sudzha in the Kursk region was taken by Russian forces", N, "not the place itself"),
+    ("kursk", "Russian forces captured two villages in the Kursk region", N, "villages in the"),
+    ("kursk", "Settlements in the Kursk region have been occupied by Russian troops", N, "in the"),
+    ("izium", "Russian troops captured a bridge in Izium", N, "bridge in the place"),
+    ("kursk", "Ukrainian troops still hold positions in the Kursk region", X, "Ukraine in control"),
+    ("kursk", "Ukrainian forces liberated three villages in the Kursk region", X, "competing"),
+    ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),
+    ("izium", "Russian troops captured Izium in the Kharkiv region", C, "controller: Russia"),
     # two sides, one claim each
     ("izium", "Ukraine and Russia both claim control of Izium", N, ""),
     # where they go, fights that ended, names that are no fight, reversals without an actor

@@ -105,6 +105,21 @@ def _sentence_hit(aliases: tuple[str, ...], text: str) -> str | None:
         ("Chasiv Yar", "Russia says Часів Яр fell", "Chasiv Yar"),
         ("US", "The US left", "US"),
         ("Ukraine port", "a Ukraine port was hit", "Ukraine port"),
+        # a plural head, and names sharing one head noun
+        ("Luhansk region", "attacks in Donetsk and Luhansk regions", "Luhansk regions"),
+        ("Luhansk region", "attacks in Luhansk and Donetsk regions", "Luhansk and Donetsk regions"),
+        (
+            "Luhansk region",
+            "in Kharkiv, Luhansk and Donetsk regions",
+            "Luhansk and Donetsk regions",
+        ),
+        ("Luhansk Oblast", "shelling of Luhansk, Donetsk oblasts", "Luhansk Donetsk oblasts"),
+        ("Sumy oblast", "Sumy and Kharkiv oblasts", "Sumy and Kharkiv oblasts"),
+        (
+            "Луганська область",
+            "бої у Луганській та Донецькій областях",
+            "Luganskiy ta Donetskiy oblastyakh",
+        ),
     ],
 )
 def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
@@ -135,6 +150,11 @@ def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
         ("Pokrovsk", "Pokrov church"),
         ("Toretsk", "a truck on the track"),
         ("Kherson", "an act of aggression"),
+        ("Luhansk region", "Luhansk and the regions around it"),
+        ("Luhansk region", "Luhansk and Donetsk region"),  # two regions are "regions"
+        ("Luhansk region", "Luhansk is one of the regions"),
+        ("Luhansk region", "Luhansk and Donetsk"),
+        ("Gornal", "Gornals"),  # a one-word alias is a name: no plural
     ],
 )
 def test_alias_negative_table(alias: str, text: str) -> None:

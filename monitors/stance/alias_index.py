@@ -1,7 +1,8 @@
 """One token index over every alias of a claim set: which claims a report can be about.
 
 Built once per claim set. Each alias is filed under its most distinctive word (the one with the
-most consonants: "Kursk" in "Kursk region"), keyed by the first consonants of that word's
+most consonants: "Kursk" in "Kursk region"; never the last of several words, which the text may
+make plural or share: "Kursk and Belgorod regions"), keyed by the first consonants of that word's
 transliteration skeleton. A report's words look up the same keys, so the work grows with the
 report's words, not with reports x aliases x windows; a candidate is then verified word by word
 (``match.match_at``). A claim whose aliases find no verified candidate can be skipped: it is
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from monitors.models import Claim
-from monitors.stance.match import Alias, compile_alias, consonants, match_at, token_score
+from monitors.stance.match import Alias, compile_alias, consonants, match_span, token_score
 from monitors.stance.sentence import candidate_tokens
 
 _WORD_CACHE = 200_000  # distinct words remembered per index (a news vocabulary fits)
@@ -97,9 +98,8 @@ class AliasIndex:
         for position, token in enumerate(tokens):
             for entry in self._anchored(token):
                 start = position - entry.anchor
-                score = match_at(entry.alias, start, tokens, clauses, entry.threshold)
+                score, end = match_span(entry.alias, start, tokens, clauses, entry.threshold)
                 if score:
-                    end = start + len(entry.alias.tokens)
                     yield IndexHit(entry.claim_id, entry.alias.text, start, end, score, entry.order)
 
     def _anchored(self, token: str) -> tuple[_Entry, ...]:

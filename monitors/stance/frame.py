@@ -35,6 +35,7 @@ from monitors.models import SentenceStance
 from monitors.stance import lexicon
 from monitors.stance.cues import CueHit, CueSet, tagged
 from monitors.stance.sentence import Sentence
+from monitors.stance.vocabulary import STOPWORDS
 from monitors.text import has_cyrillic, stem
 
 
@@ -115,6 +116,8 @@ PRESENT_SCORE = 0.8  # a force inside the place: its side holds it (read for cla
 # only: inside a place being fought for, a force may be attacking it)
 _DEFENDS = frozenset(stem(w) for w in lexicon.DEFENDING)
 _BE = frozenset({"is", "are", "was", "were", "been", "be", "being"})
+_AUXILIARY = _BE | frozenset({"have", "has", "had", "now", "already", "also", "reportedly"})
+OBJECT_GAP = 4  # words of an event's object before "in <the place>"
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,12 @@ def read_against(
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
+    inside = _thing_inside(stream, near, subject)
+    if reading is not None and reading.stance is SentenceStance.ASSERT and inside is not None:
+        # "captured two villages in the Luhansk region": the event is on a part of the place;
+        # a part does not make the whole (a part held by the other side does deny it).
+        slot = f"{near.phrase}: {inside} in the place, not the place itself"
+        return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="part")
     if (
         reading is not None
         and reading.kind in ("controller", "change")
@@ -325,6 +334,43 @@ def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
         if before_subject or on_event:
             return True
     return False
+
+
+def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
+    """The word the event acts on when the subject only locates it: "<event> <thing> in
+    <subject>" or "<thing> in <subject> <event>" ("captured Pidlisne in Luhansk region",
+    "settlements in Luhansk region have been occupied"). The thing must be the event's own
+    object: next to the verb, in its clause. None when the subject is the event's own place
+    ("fighting in", "took control in", "the town of"), or the event is a noun ("after the
+    liberation, bodies were found in Lyman": the bodies are not liberated)."""
+    if hit.nominal:
+        return None
+    first, last = _subject_positions(stream, subject)
+    at = first - 1
+    while at >= 0 and stream.stems[at] in _DETERMINERS and stream.stems[at] not in _AT:
+        at -= 1
+    if at < 1 or stream.stems[at] not in _AT:
+        return None
+    thing = at - 1
+    if hit.end <= thing:
+        between = range(hit.end, at)
+        if len(between) > OBJECT_GAP or stream.clauses[hit.start] != stream.clauses[at]:
+            return None
+    elif hit.start > last:
+        between = range(last + 1, hit.start)
+        if len(between) > OBJECT_GAP or any(stream.stems[i] not in _AUXILIARY for i in between):
+            return None
+    else:
+        return None
+    if any(stream.stems[i] in _BE for i in range(hit.end, at)):
+        return None  # "after the liberation, bodies were found in Lyman": another predicate
+    surface = stream.words[thing]
+    if surface.lower() in STOPWORDS or not surface.isalpha():
+        return None
+    armed = (h for h in stream.hits if h.kind in _SIDES or h.kind in ("forces", "person"))
+    if any(h.start <= thing < h.end for h in armed):
+        return None  # "Russian troops in the region": who is there, read as presence
+    return stream.words[thing]
 
 
 def _recalled(reading: FrameReading) -> FrameReading:

@@ -126,7 +126,10 @@ class Alias:
 
     @property
     def anchor(self) -> int:
-        return max(range(len(self.tokens)), key=lambda i: len(consonants(self.tokens[i])))
+        """The word with the most consonants, not counting the last of several: that one may be
+        a common noun the text makes plural or shares ("Luhansk and Sumy oblasts")."""
+        words = range(max(1, len(self.tokens) - 1))
+        return max(words, key=lambda i: len(consonants(self.tokens[i])))
 
 
 def compile_alias(alias: str) -> Alias:
@@ -141,19 +144,84 @@ def match_at(
     threshold: float,
 ) -> float:
     """The alias's score (0..100) at token ``start``: every word at least ``threshold``, all in
-    one clause; 0 if not."""
+    one clause; 0 if not. A common noun closing the alias may be plural ("Luhansk regions")."""
     end = start + len(alias.tokens)
     if start < 0 or end > len(tokens):
         return 0.0
     if clauses is not None and clauses[start] != clauses[end - 1]:
         return 0.0
     total = 0.0
-    for want, got in zip(alias.tokens, tokens[start:end], strict=True):
+    last = len(alias.tokens) - 1
+    for number, (want, got) in enumerate(zip(alias.tokens, tokens[start:end], strict=True)):
         score = token_score(want, got)
+        if not score and number == last and last:
+            score = _plural_score(want, got)
         if score < threshold or not score:
             return 0.0
         total += score
     return total / len(alias.tokens)
+
+
+def match_span(
+    alias: Alias,
+    start: int,
+    tokens: Sequence[str],
+    clauses: Sequence[int] | None,
+    threshold: float,
+) -> tuple[float, int]:
+    """The alias's score at ``start`` and the end of the words it covers: the alias itself, or
+    its name shared with others before a plural head ("Luhansk and Donetsk regions" names the
+    Luhansk region). (0, start) when it does not match there."""
+    score = match_at(alias, start, tokens, clauses, threshold)
+    if score:
+        return score, start + len(alias.tokens)
+    return _coordinated(alias, start, tokens, clauses, threshold)
+
+
+def _plural_score(want: str, got: str) -> float:
+    """An English plural of an alias's closing common noun ("regions", "oblasts")."""
+    return INFLECTED if len(want) >= _STEM_MIN and got in (want + "s", want + "es") else 0.0
+
+
+def _coordinated(
+    alias: Alias,
+    start: int,
+    tokens: Sequence[str],
+    clauses: Sequence[int] | None,
+    threshold: float,
+) -> tuple[float, int]:
+    """Names joined by "and", "or" or commas share the head noun after the last of them:
+    "Kharkiv, Luhansk and Donetsk regions", "Луганської та Донецької областей". The head must
+    be plural or inflected (two regions are "regions"), the words between it and the alias's
+    name must be names or conjunctions (at most ``COORDINATION_GAP``, one conjunction or comma
+    among them), never other words ("Luhansk and the regions" names no region)."""
+    if len(alias.tokens) < 2:
+        return 0.0, start
+    names = Alias(alias.text, alias.tokens[:-1])
+    named = match_at(names, start, tokens, clauses, threshold)
+    if not named:
+        return 0.0, start
+    head = alias.tokens[-1]
+    joined = False
+    after = start + len(names.tokens)
+    for position in range(after, min(after + COORDINATION_GAP + 1, len(tokens))):
+        got = tokens[position]
+        if position > after and joined and got != head:
+            score = token_score(head, got) or _plural_score(head, got)
+            if score >= threshold:
+                total = named * len(names.tokens) + score
+                return total / len(alias.tokens), position + 1
+        if got in _CONJUNCTIONS:
+            joined = True
+        elif got in STOPWORDS or not got.isalpha():
+            return 0.0, start
+        elif clauses is not None and clauses[position] != clauses[position - 1]:
+            joined = True  # a comma between two names
+    return 0.0, start
+
+
+COORDINATION_GAP = 4  # words between a name and the head noun it shares with the next names
+_CONJUNCTIONS = frozenset({"and", "or", "i", "ta", "y", "ili", "abo", "und"})
 
 
 class ClaimMatcher:
@@ -179,10 +247,9 @@ class ClaimMatcher:
         best: AliasHit | None = None
         for alias in self.aliases:
             for start in range(len(tokens) - len(alias.tokens) + 1):
-                score = match_at(alias, start, tokens, clauses, self.threshold)
+                score, end = match_span(alias, start, tokens, clauses, self.threshold)
                 if not score:
                     continue
-                end = start + len(alias.tokens)
                 hit = AliasHit(alias.text, " ".join(surface[start:end]), score / 100.0, start, end)
                 # On a tie the longer alias wins: "Gornal village" says more than "Gornal".
                 if best is None or _rank(hit) > _rank(best):
@@ -215,4 +282,12 @@ def claim_terms(statement: str) -> dict[str, float]:
     return terms
 
 
-__all__ = ["Alias", "AliasHit", "ClaimMatcher", "claim_terms", "match_at", "token_score"]
+__all__ = [
+    "Alias",
+    "AliasHit",
+    "ClaimMatcher",
+    "claim_terms",
+    "match_at",
+    "match_span",
+    "token_score",
+]
