@@ -34,6 +34,7 @@ Run it: ``claimwatch run``, ``python -m flows.monitor``, or a ``prefect.yaml`` d
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import uuid
@@ -58,6 +59,7 @@ from flows.artifacts import (
 from flows.config import load_config
 from flows.deliver import deliver_task
 from flows.params import MonitorParams
+from monitors.about import VERSION
 from monitors.config import Config
 from monitors.ingest.fetch import FetchSettings
 from monitors.ingest.poll import FeedPoll, PollRun, RetryPolicy, poll_all
@@ -253,9 +255,17 @@ def _describe(params: MonitorParams) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m flows.monitor [CONFIG_DIR]``: one run on the given (or demo) config."""
-    args = sys.argv[1:] if argv is None else argv
-    config_dir = args[0] if args else str(DEMO_CONFIG_DIR)
-    summary = monitor_claims(config_dir=str(Path(config_dir).resolve()))
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.monitor",
+        description="One monitor run (poll, decide, deliver) as a Prefect flow.",
+    )
+    parser.add_argument(
+        "config_dir", nargs="?", default=str(DEMO_CONFIG_DIR), metavar="CONFIG_DIR",
+        help="directory with claims.yaml, feeds.yaml and channels.yaml (default: the demo)",
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"claimwatch {VERSION}")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    summary = monitor_claims(config_dir=str(Path(args.config_dir).resolve()))
     return 1 if summary.feeds_failed and not summary.feeds_ok else 0
 
 

@@ -391,3 +391,27 @@ def test_report_html_writes_a_self_contained_page(
     ] == external
     only = run_text(capsys, setup.args("report", "--html", str(target), "--claim", "kursk-control"))
     assert "(1 claim(s), 0 evidence item(s))" in only
+
+
+def test_version_is_the_installed_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert (0, f"claimwatch {version('claimwatch')}") == (
+        exited.value.code,
+        capsys.readouterr().out.strip(),
+    )
+
+
+@pytest.mark.parametrize(("argv", "code", "said"), [(["--help"], 0, "CONFIG_DIR"),
+                                                     (["--bogus"], 2, "unrecognized")])  # fmt: skip
+def test_the_flow_module_reads_options_instead_of_running_on_them(
+    argv: list[str], code: int, said: str
+) -> None:
+    """`python -m flows.monitor --help` used to start a run on a config dir named "--help"."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.monitor", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert (code, True) == (done.returncode, said in done.stdout + done.stderr)
+    assert "Flow run" not in done.stdout + done.stderr

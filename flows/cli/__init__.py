@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from flows.cli import claims, evaluate, feeds, outbox, report
+from monitors.about import VERSION
 from monitors.errors import ClaimwatchError
 
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="claimwatch",
         description="Watch news feeds for reports that confirm or contradict your claims.",
     )
+    parser.add_argument("--version", action="version", version=f"claimwatch {VERSION}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     for module in (claims, feeds, outbox, report, evaluate):
         module.add_parser(sub)
