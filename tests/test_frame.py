@@ -89,6 +89,14 @@ ROWS = [
     ("kursk", "Ukrainian forces liberated three villages in the Kursk region", X, "competing"),
     ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),
     ("izium", "Russian troops captured Izium in the Kharkiv region", C, "controller: Russia"),
+    # words that only say where the event happened do not put it further away
+    (
+        "kursk",
+        "Ukrainian defenders repelled the attacks of the occupiers in the areas of 9 settlements "
+        "in the Kursk region",
+        X,
+        "ongoing fight",
+    ),
     # two sides, one claim each
     ("izium", "Ukraine and Russia both claim control of Izium", N, ""),
     # where they go, fights that ended, names that are no fight, reversals without an actor

@@ -878,6 +878,35 @@ def _list_start(stream: _Stream, first: int) -> int:
     return start
 
 
+def _locative_words(stream: _Stream, start: int, end: int) -> int:
+    """How many words between an event and the subject after it only say where it happened:
+    "repelled attacks in the areas of 9 settlements in the Luhansk region" is as near to the
+    region as "repelled attacks in the Luhansk region". Counted when every word between is
+    such a word or the event's own object ("attacks"); 0 otherwise."""
+    between = range(start, end)
+    located = [i for i in between if _locates(stream, i)]
+    if not located or len(between) - len(located) > 2:
+        return 0
+    return len(located)
+
+
+def _locates(stream: _Stream, i: int) -> bool:
+    word = stream.stems[i]
+    return (
+        word in _AT
+        or word in _DETERMINERS
+        or word in _PLACE_WORDS
+        or word in _AND
+        or word in _LOCATIVE
+        or stream.words[i].isdigit()
+        or (i < len(stream.capitalised) and stream.capitalised[i])
+    )
+
+
+_LOCATIVE = frozenset(stem(w) for w in ("area", "areas", "near", "outside", "settlements",
+                                        "villages", "towns", "direction", "sector"))  # fmt: skip
+
+
 def _nearest(
     stream: _Stream, events: Sequence[EventHit], subject: tuple[int, int]
 ) -> EventHit | None:
@@ -897,7 +926,10 @@ def _nearest(
                 if stream.stems[i] in _AND and stream.stems[i + 1] in _NEW_SUBJECT]  # fmt: skip
     best: tuple[tuple[int, int, int], EventHit] | None = None
     for hit in events:
-        distance = hit.start - last if hit.start > last else max(0, first - hit.end + 1)
+        if hit.start > last:
+            distance = hit.start - last
+        else:
+            distance = max(0, first - hit.end + 1) - _locative_words(stream, hit.end, first)
         low, high = (last, hit.start) if hit.start > last else (hit.end, first)
         if any(low < c <= high for c in subjects):
             continue
