@@ -89,6 +89,7 @@ ROWS = [
     ("kursk", "Ukrainian forces liberated three villages in the Kursk region", X, "competing"),
     ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),
     ("izium", "Russian troops captured Izium in the Kharkiv region", C, "controller: Russia"),
+    ("kursk", "80% of territories of Kursk region are occupied by Russia", X, "partial control"),
     # words that only say where the event happened do not put it further away
     (
         "kursk",

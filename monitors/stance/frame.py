@@ -326,6 +326,8 @@ def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
     """ "Enemy controls 70% of Siverodonetsk", "established control over part of the town",
     "partially captured": the event covers only some of the place."""
     first, _ = _subject_positions(stream, subject)
+    if _share_of(stream, first):
+        return True
     for h in stream.hits:
         if h.kind != "partial":
             continue
@@ -371,6 +373,17 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
     if any(h.start <= thing < h.end for h in armed):
         return None  # "Russian troops in the region": who is there, read as presence
     return stream.words[thing]
+
+
+def _share_of(stream: _Stream, first: int) -> bool:
+    """ "80% of territories of the Luhansk region": a number under 100 and "of" before the
+    place, with only place words between (the "%" itself is not a word)."""
+    at = first - 1
+    while at > 0 and first - at <= PARTIAL_GAP + 2 and stream.stems[at] in _PLACE_WORDS:
+        at -= 1
+        if stream.stems[at + 1] == "of" and stream.words[at].isdigit():
+            return 0 < int(stream.words[at]) < 100
+    return False
 
 
 def _recalled(reading: FrameReading) -> FrameReading:
