@@ -64,7 +64,7 @@ from monitors.config import Config
 from monitors.ingest.fetch import FetchSettings
 from monitors.ingest.poll import FeedPoll, PollRun, RetryPolicy, poll_all
 from monitors.models import Alert, Feed, Validators
-from monitors.paths import DEMO_CONFIG_DIR, default_database_url
+from monitors.paths import DEMO_CONFIG_DIR, default_config_dir, default_database_url
 from monitors.pipeline import (
     ProcessResult,
     RunOptions,
@@ -164,6 +164,7 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     run = merge(monitor_cycle(store, config.feeds, step, claims, params.shard_spec()))
     processed = run.processed
     summary = summarize(run.polled.polls, processed, run.polled.stats)
+    summary.notes = list(config.notes)
     summary.feeds_waiting = [f.id for f in plan.waiting]
     summary.feeds_disabled = [f.id for f in plan.disabled]
     summary.stage_seconds.update(run.stage_seconds)
@@ -260,8 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         description="One monitor run (poll, decide, deliver) as a Prefect flow.",
     )
     parser.add_argument(
-        "config_dir", nargs="?", default=str(DEMO_CONFIG_DIR), metavar="CONFIG_DIR",
-        help="directory with claims.yaml, feeds.yaml and channels.yaml (default: the demo)",
+        "config_dir", nargs="?", default=default_config_dir(), metavar="CONFIG_DIR",
+        help="directory with claims.yaml, feeds.yaml and channels.yaml "
+        "(default: $CLAIMWATCH_CONFIG, else the demo)",
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"claimwatch {VERSION}")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)

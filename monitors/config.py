@@ -254,6 +254,7 @@ class Config:
     backoff: Backoff = field(default_factory=Backoff)
     feed_health: FeedHealthModel = field(default_factory=FeedHealthModel)
     delivery: DeliveryModel = field(default_factory=DeliveryModel)
+    notes: tuple[str, ...] = ()  # what the config leaves to defaults, said out loud
 
     def health_policy(self) -> HealthPolicy:
         """How feeds back off and when the operator channel hears about them."""
@@ -306,14 +307,22 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
         raise ConfigError(
             str(root), ["not a directory; expected one holding claims.yaml and feeds.yaml"]
         )
-    claims = load_claims(root / CLAIMS_FILE)
-    feeds, fetch = _load_feeds(root / FEEDS_FILE)
+    # Every file is read even when an earlier one is broken: one pass names every problem.
+    failures: list[ConfigError] = []
+    claims = _collect(failures, lambda: load_claims(root / CLAIMS_FILE))
+    loaded_feeds = _collect(failures, lambda: _load_feeds(root / FEEDS_FILE))
     channels_path = root / CHANNELS_FILE
-    channels, policy, health, delivery = (
-        _load_channels(channels_path, channel_types)
-        if channels_path.exists()
-        else (_default_channels(), None, None, None)
-    )
+    notes: tuple[str, ...] = ()
+    loaded: _Channels | None
+    if channels_path.exists():
+        loaded = _collect(failures, lambda: _load_channels(channels_path, channel_types))
+    else:
+        loaded = (_default_channels(), None, None, None)
+        notes = (f"no {CHANNELS_FILE} in {root}: alerts are printed to the console only",)
+    if failures or claims is None or loaded_feeds is None or loaded is None:
+        raise _combined(root, failures)
+    feeds, fetch = loaded_feeds
+    channels, policy, health, delivery = loaded
     return Config(
         claims=claims,
         feeds=feeds,
@@ -324,7 +333,29 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
         backoff=fetch.backoff_policy(),
         feed_health=health or FeedHealthModel(),
         delivery=delivery or DeliveryModel(),
+        notes=notes,
     )
+
+
+_Channels = tuple[
+    tuple[ChannelSpec, ...], PolicyModel | None, FeedHealthModel | None, DeliveryModel | None
+]
+
+
+def _collect(failures: list[ConfigError], load: Callable[[], T]) -> T | None:
+    try:
+        return load()
+    except ConfigError as exc:
+        failures.append(exc)
+        return None
+
+
+def _combined(root: Path, failures: list[ConfigError]) -> ConfigError:
+    """One error for every broken file; a single broken file reads as before."""
+    if len(failures) == 1:
+        return failures[0]
+    problems = [f"{f.source}: {problem}" for f in failures for problem in f.problems]
+    return ConfigError(f"{root} ({len(failures)} files)", problems)
 
 
 def load_claims(path: Path | str) -> tuple[Claim, ...]:
@@ -347,7 +378,22 @@ def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchModel]:
     feeds = tuple(
         Feed(id=m.id, url=_resolve_source(m.url, path.parent), name=m.name) for _, m in models
     )
+    problems += _schemeless(models, feeds)
+    _raise_if(path, problems)
     return feeds, fetch
+
+
+def _schemeless(models: list[tuple[int, FeedModel]], feeds: tuple[Feed, ...]) -> list[str]:
+    """A URL without a scheme must be a file that exists: "example.com/rss" is a typo for
+    https://example.com/rss, not a relative path."""
+    out = []
+    for (index, model), feed in zip(models, feeds, strict=True):
+        if "://" not in model.url and not Path(feed.url).is_file():
+            out.append(
+                f"feeds[{index}].url: '{model.url}' has no scheme and is no file here "
+                f"({feed.url}); write https://{model.url.lstrip('/')} for a web feed"
+            )
+    return out
 
 
 def _validate_fetch(document: Any, problems: list[str]) -> FetchModel:
@@ -505,6 +551,7 @@ def _list_section(document: Any, section: str, problems: list[str]) -> list[Any]
 
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def _validate_entries(

@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 DEMO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "examples" / "kursk"
+CONFIG_ENV = "CLAIMWATCH_CONFIG"
+
+
+def default_config_dir() -> str:
+    """``$CLAIMWATCH_CONFIG``, else the bundled demo: the config every command reads."""
+    return os.environ.get(CONFIG_ENV) or str(DEMO_CONFIG_DIR)
 
 
 def data_dir() -> Path:

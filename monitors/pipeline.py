@@ -54,10 +54,12 @@ class RunSummary:
     decisions: list[str] = field(default_factory=list)
     poll: PollStats | None = None  # how long fetching and parsing took
     stage_seconds: dict[str, float] = field(default_factory=dict)  # later stages, by name
+    notes: list[str] = field(default_factory=list)  # what the config left to defaults
 
     def lines(self) -> list[str]:
         failed = ", ".join(f"{k} ({v})" for k, v in self.feeds_failed.items()) or "none"
         return [
+            *(f"note: {note}" for note in self.notes),
             f"feeds: {len(self.feeds_ok)} ok ({len(self.feeds_unchanged)} unchanged), "
             f"{len(self.feeds_failed)} failed: {failed}",
             *self._not_polled(),

@@ -415,3 +415,60 @@ def test_the_flow_module_reads_options_instead_of_running_on_them(
     )
     assert (code, True) == (done.returncode, said in done.stdout + done.stderr)
     assert "Flow run" not in done.stdout + done.stderr
+
+
+def test_claimwatch_config_selects_the_config_of_every_command(
+    setup: Setup, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With $CLAIMWATCH_CONFIG, a command without --config reads that directory."""
+    (setup.config / "claims.yaml").write_text(
+        "claims:\n  - id: only-mine\n    statement: Something happened\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("CLAIMWATCH_CONFIG", str(setup.config))
+    rows = run_json(capsys, ["status", "--json", "--database-url", setup.url])["claims"]
+    assert ["only-mine"] == [r["id"] for r in rows]
+
+
+def test_a_database_with_claims_the_config_does_not_define_warns(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database holds gornal-recaptured; status over the a config without it says so."""
+    story(setup)
+    assert 0 == main(["status", "--database-url", setup.url, "--config", str(setup.config)])
+    assert "warning" not in capsys.readouterr().err
+    (setup.config / "claims.yaml").write_text(
+        "claims:\n  - id: other\n    statement: Something else happened\n", encoding="utf-8"
+    )
+    assert 0 == main(["status", "--database-url", setup.url, "--config", str(setup.config)])
+    err = capsys.readouterr().err
+    assert "warning: the database holds 1 claim(s)" in err
+    assert "(gornal-recaptured); pass --config or set CLAIMWATCH_CONFIG" in err
+
+
+def test_config_check_names_what_it_holds_and_what_it_leaves_to_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "cfg"
+    shutil.copytree(DEMO_CONFIG_DIR, config)
+    out = run_text(capsys, ["config", "check", "--config", str(config)])
+    assert out.startswith(f"{config}: ok: 2 claims, 1 feeds, 2 channels (console, demo-file)")
+    (config / "channels.yaml").unlink()
+    body = run_json(capsys, ["config", "check", "--json", "--config", str(config)])
+    assert (True, ["console"]) == (body["ok"], body["channels"])
+    assert [f"no channels.yaml in {config}: alerts are printed to the console only"] == body[
+        "notes"
+    ]
+
+
+def test_config_check_reports_every_broken_file_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "claims.yaml").write_text("claims:\n  - id: Bad Id\n", encoding="utf-8")
+    (config / "feeds.yaml").write_text("feeds:\n  - id: a\n    url: news.example.org/rss\n")
+    assert 2 == main(["config", "check", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert f"claimwatch: {config} (2 files): " in err
+    assert "claims.yaml: claims[0].id" in err
+    assert "feeds.yaml: feeds[0].url: 'news.example.org/rss' has no scheme" in err

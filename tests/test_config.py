@@ -12,7 +12,7 @@ from monitors.config import load_claims
 from monitors.errors import ConfigError
 from monitors.paths import DEMO_CONFIG_DIR
 
-GOOD_FEEDS = "feeds:\n  - id: wire\n    url: wire.xml\n"
+GOOD_FEEDS = "feeds:\n  - id: wire\n    url: https://news.example.test/wire.xml\n"
 GOOD_CLAIMS = "claims:\n  - id: c1\n    statement: Something happened\n"
 
 
@@ -89,9 +89,9 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
 
 def test_missing_files_and_sections(tmp_path: Path) -> None:
     """A missing file or a missing top-level list says what was expected."""
-    assert config_error(tmp_path).endswith(
-        f"file not found; expected a YAML file at {tmp_path / 'claims.yaml'}"
-    )
+    error = config_error(tmp_path)  # both files are missing, and both are named
+    for name in ("claims.yaml", "feeds.yaml"):
+        assert f"file not found; expected a YAML file at {tmp_path / name}" in error
     write_config(tmp_path, feeds="fetch: {}\n")
     assert config_error(tmp_path) == (
         "feeds.yaml: 1 problem\n  feeds: missing; the file must have a top-level 'feeds:' list"
@@ -117,8 +117,42 @@ fetch:
 
 def test_relative_feed_paths_resolve_against_the_file(tmp_path: Path) -> None:
     """A local feed path is relative to feeds.yaml, not to the working directory."""
-    config = load_config(write_config(tmp_path))
+    (tmp_path / "wire.xml").write_text("<rss/>", encoding="utf-8")
+    config = load_config(write_config(tmp_path, feeds="feeds:\n  - id: wire\n    url: wire.xml\n"))
     assert str(tmp_path.resolve() / "wire.xml") == config.feeds[0].url
+
+
+@pytest.mark.parametrize("url", ["news.example.org/rss", "feeds/missing.xml"])
+def test_a_url_without_a_scheme_must_be_an_existing_file(tmp_path: Path, url: str) -> None:
+    """ "news.example.org/rss" is a forgotten https://, not a path: said, with the fix."""
+    error = config_error(write_config(tmp_path, feeds=f"feeds:\n  - id: a\n    url: {url}\n"))
+    assert error.startswith("feeds.yaml: 1 problem\n  feeds[0].url: ")
+    assert f"'{url}' has no scheme and is no file here" in error
+    assert f"write https://{url} for a web feed" in error
+
+
+def test_every_broken_file_is_reported_in_one_pass(tmp_path: Path) -> None:
+    """claims, feeds and channels all broken: one error names every problem of every file."""
+    channels = "channels:\n  - name: x\n    type: carrier-pigeon\n"
+    directory = write_config(
+        tmp_path, claims="claims:\n  - id: Bad Id\n", feeds="feeds: 3\n", channels=channels
+    )
+    error = config_error(directory)
+    assert error.startswith(f"{directory} (3 files): ")
+    for fragment in (
+        "claims.yaml: claims[0].id",
+        "feeds.yaml: feeds",
+        "channels.yaml: channels[0]",
+    ):
+        assert fragment in error
+
+
+def test_no_channels_file_is_said_out_loud(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path))
+    assert [f"no channels.yaml in {tmp_path}: alerts are printed to the console only"] == list(
+        config.notes
+    )
+    assert () == load_config(DEMO_CONFIG_DIR).notes
 
 
 def test_env_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

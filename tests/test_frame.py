@@ -85,6 +85,12 @@ ROWS = [
     ("kursk", "Russian forces captured two villages in the Kursk region", N, "villages in the"),
     ("kursk", "Settlements in the Kursk region have been occupied by Russian troops", N, "in the"),
     ("izium", "Russian troops captured a bridge in Izium", N, "bridge in the place"),
+    (
+        "kursk",
+        "The last Ukrainian-held village, Sudzha, in the Kursk region was retaken by Russia",
+        C,
+        "controller: Russia",
+    ),
     ("kursk", "Ukrainian troops still hold positions in the Kursk region", X, "Ukraine in control"),
     ("kursk", "Ukrainian forces liberated three villages in the Kursk region", X, "competing"),
     ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),

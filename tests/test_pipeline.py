@@ -105,3 +105,10 @@ def test_a_run_that_fails_while_deciding_leaves_no_validators(tmp_path: Path) ->
         conn.exec_driver_sql("DROP TRIGGER refuse")
     result = process_polls(store, config, [polled])
     assert result.alerts and store.validators()[FEED.id].etag == '"v1"'
+
+
+def test_the_run_summary_opens_with_what_the_config_left_to_defaults() -> None:
+    from monitors.pipeline import RunSummary
+
+    lines = RunSummary(notes=["no channels.yaml in /cfg: alerts are printed to the console only"])
+    assert "note: no channels.yaml in /cfg" in lines.lines()[0]

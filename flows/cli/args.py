@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from monitors.paths import DEMO_CONFIG_DIR, default_database_url
+from monitors.config import Config
+from monitors.paths import CONFIG_ENV, default_config_dir, default_database_url
+from monitors.state import history
 from monitors.state.store import Store
+
+UNKNOWN_SHOWN = 5  # unknown claim ids named in the warning
 
 
 def add_command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -15,8 +20,9 @@ def add_command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     command: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
     command.add_argument(
         "--config",
-        default=str(DEMO_CONFIG_DIR),
-        help="config directory (claims.yaml, feeds.yaml, channels.yaml); default: bundled demo",
+        default=default_config_dir(),
+        help=f"config directory (claims.yaml, feeds.yaml, channels.yaml); default: ${CONFIG_ENV}, "
+        "else the bundled demo",
     )
     command.add_argument(
         "--database-url",
@@ -43,5 +49,25 @@ def iso_time(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    return Store(args.database_url or default_database_url())
+def open_store(args: argparse.Namespace, config: Config | None = None) -> Store:
+    """The state database; with ``config``, a warning when it holds claims the config does not
+    define (the demo's claims shown over a database of real ones, because --config was
+    forgotten)."""
+    store = Store(args.database_url or default_database_url())
+    if config is not None:
+        warning = unknown_claims_warning(store, config)
+        if warning:
+            print(warning, file=sys.stderr)
+    return store
+
+
+def unknown_claims_warning(store: Store, config: Config) -> str | None:
+    unknown = sorted(history.stored_claim_ids(store.engine) - {c.id for c in config.claims})
+    if not unknown:
+        return None
+    named = ", ".join(unknown[:UNKNOWN_SHOWN]) + (" ..." if len(unknown) > UNKNOWN_SHOWN else "")
+    return (
+        f"claimwatch: warning: the database holds {len(unknown)} claim(s) that {config.source} "
+        f"does not define ({named}); pass --config or set {CONFIG_ENV} to the config that "
+        "tracks them"
+    )

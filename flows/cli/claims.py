@@ -157,7 +157,7 @@ def _print_assessment(console: Console, claim: Claim, assessment: Assessment) ->
 
 def _status(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    store = open_store(args)
+    store = open_store(args, config)
     statuses = store.claim_statuses(config.claims)
     sources = history.independent_sources(store.engine, [c.id for c in config.claims])
     changes = {c.id: history.last_change(store.engine, c.id) for c in config.claims}
@@ -225,7 +225,7 @@ def _change_json(change: history.StateChange | None) -> dict[str, Any] | None:
 def _evidence(args: argparse.Namespace) -> int:
     config: Config = load_config(args.config)
     claim = config.claim(args.claim_id)
-    store = open_store(args)
+    store = open_store(args, config)
     rows = list(reversed(history.evidence_timeline(store.engine, claim.id)))
     sources = history.independent_sources(store.engine, [claim.id])[claim.id]
     change = history.last_change(store.engine, claim.id)

@@ -120,7 +120,7 @@ def _replay(args: argparse.Namespace) -> int:
     from monitors.replay import replay_claims
 
     config = load_config(args.config)
-    store = open_store(args)
+    store = open_store(args, config)
     result = replay_claims(store, config, args.claim, args.since, send=args.send)
     delivery = _deliver(store, config) if args.send else None
     if args.json:

@@ -29,7 +29,7 @@ def _report(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     claims = [config.claim(cid) for cid in args.claim] if args.claim else list(config.claims)
-    store = open_store(args)
+    store = open_store(args, config)
     engine = store.engine
     sources = history.independent_sources(engine, [c.id for c in claims])
     names = {f.id: f.label for f in config.feeds}

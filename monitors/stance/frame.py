@@ -118,6 +118,8 @@ _DEFENDS = frozenset(stem(w) for w in lexicon.DEFENDING)
 _BE = frozenset({"is", "are", "was", "were", "been", "be", "being"})
 _AUXILIARY = _BE | frozenset({"have", "has", "had", "now", "already", "also", "reportedly"})
 OBJECT_GAP = 4  # words of an event's object before "in <the place>"
+_LAST = frozenset({"last", "final"})  # the part taken was all that was left: the whole is taken
+LAST_GAP = 6  # words between "last" and the part it qualifies
 
 
 @dataclass(frozen=True)
@@ -369,6 +371,8 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
     surface = stream.words[thing]
     if surface.lower() in STOPWORDS or not surface.isalpha():
         return None
+    if any(stream.stems[i] in _LAST for i in range(max(0, thing - LAST_GAP), thing)):
+        return None  # "the last Ukrainian-held village, Gornal, in the region": the last part
     armed = (h for h in stream.hits if h.kind in _SIDES or h.kind in ("forces", "person"))
     if any(h.start <= thing < h.end for h in armed):
         return None  # "Russian troops in the region": who is there, read as presence

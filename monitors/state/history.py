@@ -139,6 +139,14 @@ def state_changes(engine: Engine, claim_id: str) -> list[StateChange]:
     ]
 
 
+def stored_claim_ids(engine: Engine) -> set[str]:
+    """Every claim the store holds evidence or a state for."""
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(schema.evidence.c.claim_id).distinct()).scalars())
+        ids.update(conn.execute(select(schema.claim_state.c.claim_id)).scalars())
+    return ids
+
+
 def stored_state(engine: Engine, claim_id: str) -> ClaimState:
     """The state the store holds for a claim (``unknown`` when nothing decided it yet)."""
     c = schema.claim_state.c
