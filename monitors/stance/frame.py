@@ -898,8 +898,8 @@ def _list_start(stream: _Stream, first: int) -> int:
 def _locative_words(stream: _Stream, start: int, end: int) -> int:
     """How many words between an event and the subject after it only say where it happened:
     "repelled attacks in the areas of 9 settlements in the Luhansk region" is as near to the
-    region as "repelled attacks in the Luhansk region". Counted when every word between is
-    such a word or the event's own object ("attacks"); 0 otherwise."""
+    region as "repelled attacks in the Luhansk region". Counted when at most two words between
+    are not such words (the event's object: "attacks", "occupiers"); 0 otherwise."""
     between = range(start, end)
     located = [i for i in between if _locates(stream, i)]
     if not located or len(between) - len(located) > 2:
