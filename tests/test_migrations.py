@@ -431,13 +431,14 @@ def test_a_revision_from_a_newer_claimwatch_is_refused(tmp_path: Path) -> None:
     engine.dispose()
 
 
-NEXT_REVISION = '''"""add feeds.title"""
+NEXT = f"{int(migrate.HEAD) + 1:04d}"
+NEXT_REVISION = f'''"""add feeds.title"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "{NEXT}"
+down_revision = "{migrate.HEAD}"
 
 
 def upgrade() -> None:
@@ -470,11 +471,11 @@ def test_an_older_database_is_upgraded_to_a_newer_head(
         store.close()
     else:
         make_old_database(engine)
-    (migrations_copy / "versions" / "0004_add_feeds_title.py").write_text(NEXT_REVISION)
-    monkeypatch.setattr(migrate, "HEAD", "0004")
+    (migrations_copy / "versions" / f"{NEXT}_add_feeds_title.py").write_text(NEXT_REVISION)
+    monkeypatch.setattr(migrate, "HEAD", NEXT)
     store = Store(empty_url)
     try:
-        assert ["0004"] == version_rows(engine)
+        assert [NEXT] == version_rows(engine)
         assert "title" in {c["name"] for c in inspect(engine).get_columns("feeds")}
         assert {"wire": Validators('"v1"', None)} == store.validators()
     finally:
@@ -491,15 +492,12 @@ def test_head_is_the_newest_revision_file() -> None:
 def test_the_revision_command_writes_the_next_numbered_file(
     migrations_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``python -m monitors.state.migrate revision -m ...`` writes 0004_<slug>.py after 0003."""
+    """``python -m monitors.state.migrate revision -m ...`` writes the next numbered file."""
+    before = sorted(p.name for p in (migrations_copy / "versions").glob("0*.py"))
+    assert before[-1].startswith(migrate.HEAD)  # the revision files and HEAD agree
     assert 0 == migrate.main(["revision", "-m", "add feeds.title"])
     written = sorted(p.name for p in (migrations_copy / "versions").glob("0*.py"))
-    assert [
-        "0001_initial_schema.py",
-        "0002_feed_leases.py",
-        "0003_feed_poll_state.py",
-        "0004_add_feeds_title.py",
-    ] == written
-    source = (migrations_copy / "versions" / "0004_add_feeds_title.py").read_text()
-    assert 'revision = "0004"\ndown_revision = "0003"\n' in source
-    assert "set HEAD = '0004'" in capsys.readouterr().out
+    assert [*before, f"{NEXT}_add_feeds_title.py"] == written
+    source = (migrations_copy / "versions" / f"{NEXT}_add_feeds_title.py").read_text()
+    assert f'revision = "{NEXT}"\ndown_revision = "{migrate.HEAD}"\n' in source
+    assert f"set HEAD = '{NEXT}'" in capsys.readouterr().out

@@ -31,7 +31,7 @@ from monitors.errors import StoreError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD: Final = "0003"  # the newest revision in migrations/versions/
+HEAD: Final = "0004"  # the newest revision in migrations/versions/
 MIGRATIONS: Final = Path(__file__).with_name("migrations")
 VERSION_TABLE: Final = "alembic_version"
 PG_LOCK_KEY: Final = 0x636C61696D776174  # "claimwat": pg_advisory_xact_lock's key for upgrades

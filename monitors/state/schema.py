@@ -136,3 +136,38 @@ deliveries = Table(  # the audit log: one row per delivery attempt
     Column("outcome", String(16), nullable=False),  # delivered | failed
     Column("error", Text),
 )
+
+# Written by the desk, never by the engine (revision 0004); append-only, see monitors/feedback.py.
+analyst_verdicts = Table(  # the newest row per (claim, feed, report) overrides the machine
+    "analyst_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", String(64), nullable=False),
+    Column("feed_id", String(64), nullable=False),
+    Column("report_id", String(512), nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("machine_verdict", String(16), nullable=False),  # what it corrected, for the export
+    Column("analyst", String(128), nullable=False),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(
+    "ix_analyst_verdicts_report",
+    analyst_verdicts.c.claim_id,
+    analyst_verdicts.c.feed_id,
+    analyst_verdicts.c.report_id,
+)
+
+mutes = Table(  # alerts about a claim, from a feed or from a source (link host) held back
+    "mutes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # claim | feed | source
+    Column("target", String(512), nullable=False),
+    Column("until", DateTime(timezone=True)),  # None: until lifted
+    Column("reason", Text),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("lifted_at", DateTime(timezone=True)),
+)
+Index("ix_mutes_target", mutes.c.kind, mutes.c.target)
