@@ -13,6 +13,7 @@ Every error the product raises on purpose derives from ``ClaimwatchError``; lowe
       DeliveryError          a channel failed; message starts with the channel ("webhook: ...")
         TransientDeliveryError   worth retrying (timeouts, 5xx, SMTP 4xx, connection refused)
       StoreError             the state database cannot be opened or migrated
+      FeedbackError          an analyst's verdict names no stored report, or several
 """
 
 from __future__ import annotations
@@ -97,3 +98,8 @@ class DeliveryTimeoutError(TransientDeliveryError):
 
 class StoreError(ClaimwatchError):
     """The state database cannot be opened or used."""
+
+
+class FeedbackError(ClaimwatchError):
+    """An analyst's verdict cannot be recorded: the report reference matches no stored report
+    (or several), or the request is malformed."""

@@ -181,6 +181,49 @@ class Source:
         )
 
 
+@dataclass(frozen=True)
+class Correction:
+    """An analyst's verdict on one report for one claim, overriding the engine's (``claimwatch
+    verdict``); carried by the alert that follows when it changes the claim's state."""
+
+    analyst: str
+    verdict: Verdict  # the analyst's
+    machine_verdict: Verdict  # the engine's, which it overrides
+    feed_id: str
+    report_id: str
+    report_title: str
+    at: datetime
+    note: str | None = None
+
+    @property
+    def line(self) -> str:
+        """``ana: 'Gornal retaken' is neutral, not confirm (note)``."""
+        note = f" ({self.note})" if self.note else ""
+        return (
+            f"{self.analyst}: {self.report_title!r} is {self.verdict.value}, "
+            f"not {self.machine_verdict.value}{note}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(verdict=self.verdict.value, machine_verdict=self.machine_verdict.value)
+        data["at"] = self.at.isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Correction:
+        return cls(
+            analyst=str(data["analyst"]),
+            verdict=Verdict(data["verdict"]),
+            machine_verdict=Verdict(data["machine_verdict"]),
+            feed_id=str(data["feed_id"]),
+            report_id=str(data["report_id"]),
+            report_title=str(data.get("report_title", "")),
+            at=datetime.fromisoformat(data["at"]),
+            note=data.get("note"),
+        )
+
+
 # The outbox's claim id of feed-health alerts: ':' is never in a claim id (config's id pattern).
 HEALTH_CLAIM_ID = "feed:health"
 
@@ -237,6 +280,9 @@ class Alert:
     created_at: datetime
     sources: tuple[Source, ...] = ()  # every outlet that carried this story, first one first
     health: FeedHealth | None = None  # set on a feed-health alert to the operator channel
+    # Set when an analyst's verdict, not a new report, moved the claim: the report and
+    # evidence fields then describe the report that decides the new state (if any).
+    correction: Correction | None = None
 
     @property
     def is_transition(self) -> bool:
@@ -266,6 +312,7 @@ class Alert:
             "created_at": self.created_at.isoformat(),
             "sources": [source.to_dict() for source in self.sources],
             **({"health": self.health.to_dict()} if self.health else {}),
+            **({"correction": self.correction.to_dict()} if self.correction else {}),
         }
 
     @classmethod
@@ -288,6 +335,7 @@ class Alert:
             created_at=datetime.fromisoformat(data["created_at"]),
             sources=tuple(Source.from_dict(x) for x in data.get("sources", [])),
             health=FeedHealth.from_dict(data["health"]) if data.get("health") else None,
+            correction=Correction.from_dict(c) if (c := data.get("correction")) else None,
         )
 
     @property
@@ -296,6 +344,8 @@ class Alert:
         feed-health alert ``FEED FAILING: <feed>``."""
         if self.health is not None:
             return f"FEED {self.health.notice.upper()}: {self.feed_name}"
+        if self.correction is not None:
+            return f"CORRECTED, NOW {self.new_state.value.upper()}: {self.claim_statement}"
         word = {
             Verdict.CONFIRM: "CONFIRMED",
             Verdict.CONTRADICT: "CONTRADICTED",

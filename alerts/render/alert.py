@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from alerts.render.templating import html_environment
-from monitors.models import Alert, Evidence, FeedHealth, Source
+from monitors.models import Alert, Correction, Evidence, FeedHealth, Source
 from monitors.untrusted import one_line, safe_link
 
 PAYLOAD_VERSION = "1"
@@ -92,13 +92,42 @@ def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
         return health_rows(alert, alert.health)
     return [
         ("Claim", one_line(alert.claim_statement)),
-        ("Verdict", f"{alert.verdict.value} (score {alert.score:.2f})"),
+        ("Verdict", verdict_text(alert)),
         ("State", f"{alert.previous_state.value} -> {alert.new_state.value}"),
+        *correction_rows(alert),
         ("Report", one_line(alert.report_title)),
         ("Source", feed_label(alert)),
         ("Link", _link_text(alert)),
         ("Published", format_time(alert.published)),
     ] + _sources_rows(alert)
+
+
+def corrected_here(alert: Alert) -> bool:
+    """True when the alert's report is the one the analyst judged (nothing else decides now)."""
+    c = alert.correction
+    return c is not None and (c.feed_id, c.report_title) == (alert.feed_id, alert.report_title)
+
+
+def verdict_text(alert: Alert) -> str:
+    if alert.correction is not None and corrected_here(alert):
+        return f"{alert.verdict.value} (the analyst's verdict)"
+    return f"{alert.verdict.value} (score {alert.score:.2f})"
+
+
+def correction_rows(alert: Alert) -> list[tuple[str, str]]:
+    """Why an analyst's verdict, not a new report, moved the claim."""
+    c = alert.correction
+    if c is None:
+        return []
+    note = f" ({one_line(c.note)})" if c.note else ""
+    said = (
+        f'{one_line(c.analyst)} at {format_time(c.at)}: "{one_line(c.report_title)}" is '
+        f"{c.verdict.value}, not {c.machine_verdict.value} as the engine read it{note}"
+    )
+    rows = [("Corrected", said)]
+    if not corrected_here(alert):
+        rows.append(("Decisive", "the report below, the newest evidence that still counts"))
+    return rows
 
 
 def _sources_rows(alert: Alert) -> list[tuple[str, str]]:
@@ -240,6 +269,18 @@ def _source_payload(source: Source) -> dict[str, Any]:
     }
 
 
+def _correction_payload(c: Correction) -> dict[str, Any]:
+    return {
+        "analyst": one_line(c.analyst),
+        "verdict": c.verdict.value,
+        "engine_verdict": c.machine_verdict.value,
+        "report": {"feed_id": c.feed_id, "report_id": one_line(c.report_id),
+                   "title": one_line(c.report_title)},
+        "note": one_line(c.note) or None,
+        "at": iso_utc(c.at),
+    }  # fmt: skip
+
+
 def health_payload(alert: Alert, health: FeedHealth) -> dict[str, Any]:
     """A feed-health alert's payload (type ``claimwatch.feed_health``, docs/webhook.md)."""
     body = {
@@ -284,6 +325,8 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
         "source_count": alert.source_count,
         "created_at": iso_utc(alert.created_at),
     }
+    if alert.correction is not None:  # only on an alert an analyst's verdict caused
+        body["correction"] = _correction_payload(alert.correction)
     return {"version": PAYLOAD_VERSION, "type": PAYLOAD_TYPE, "alert": body}
 
 

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from alerts.render.alert import feed_label, format_time, health_rows
+from alerts.render.alert import correction_rows, feed_label, format_time, health_rows, verdict_text
 from monitors.models import Alert, Evidence, Verdict
 from monitors.untrusted import escaped_line, one_line, safe_link
 
@@ -73,7 +73,7 @@ def _state_change(alert: Alert) -> str:
 
 
 def _verdict(alert: Alert) -> str:
-    return f"{alert.verdict.value} (score {alert.score:.2f})"
+    return verdict_text(alert)
 
 
 def _notes(item: Evidence) -> str:
@@ -131,6 +131,7 @@ def _slack_summary(alert: Alert) -> dict[str, Any]:
         f"*Verdict*\n{_verdict(alert)}",
         f"*Source*\n{slack_escape(feed_label(alert))}",
         f"*Published*\n{format_time(alert.published)}",
+        *(f"*{label}*\n{slack_escape(value)}" for label, value in correction_rows(alert)),
     ]
     return {"type": "section", "fields": [_mrkdwn(text) for text in fields]}
 
@@ -188,6 +189,7 @@ def _discord_fields(alert: Alert) -> list[dict[str, Any]]:
         _field("Verdict", _verdict(alert), inline=True),
         _field("Source", discord_escape(feed_label(alert)), inline=True),
         _field("Published", format_time(alert.published), inline=True),
+        *(_field(label, discord_escape(value)) for label, value in correction_rows(alert)),
     ]
     fields += [
         _discord_evidence(number, item)

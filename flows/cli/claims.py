@@ -260,9 +260,19 @@ def _evidence(args: argparse.Namespace) -> int:
 
 
 def _evidence_json(row: history.EvidenceRow, names: dict[str, str]) -> dict[str, Any]:
+    analyst = row.analyst
     return {
         "id": row.id,
         "verdict": row.verdict.value,
+        "engine_verdict": row.machine.value,
+        "analyst": None
+        if analyst is None
+        else {
+            "verdict": analyst.verdict.value,
+            "by": analyst.analyst,
+            "at": iso(analyst.at),
+            "note": analyst.note,
+        },  # fmt: skip
         "score": round(row.score, 4),
         "feed_id": row.feed_id,
         "feed": names.get(row.feed_id, row.feed_id),
@@ -279,6 +289,7 @@ def _print_evidence(console: Console, row: history.EvidenceRow, names: dict[str,
     # soft_wrap: long titles and URLs wrap in the terminal instead of being cut into pieces
     verdict = row.verdict.value
     headline: list[str | tuple[str, str]] = [
+        (f"#{row.id} ", "dim"),
         (verdict.upper(), VERDICT_STYLE.get(verdict, "dim")),
         ": ",
         plain(row.title),
@@ -292,6 +303,17 @@ def _print_evidence(console: Console, row: history.EvidenceRow, names: dict[str,
         Text(f"  {stamp(row.published)} · {feed} · score {row.score:.2f}", style="dim"),
         soft_wrap=True,
     )
+    if row.analyst is not None:
+        said = row.analyst
+        note = f": {plain(said.note)}" if said.note else ""
+        console.print(
+            Text(
+                f"  engine: {row.machine.value} · analyst: {said.verdict.value} "
+                f"({plain(said.analyst)}, {stamp(said.at)}){note}",
+                style="bold",
+            ),
+            soft_wrap=True,
+        )
     for span in row.spans:
         console.print(Text(f"  - [{span.stance.value}] {plain(span.sentence)}"), soft_wrap=True)
         reasons = _span_reasons(span.cue, span.alias, span.matched, span.attribution)

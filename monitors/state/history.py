@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, RowMapping, distinct, func, select
+from sqlalchemy import Engine, RowMapping, select
 
+from monitors.corrections import AnalystVerdict
 from monitors.models import ClaimState, Evidence, Verdict
 from monitors.state import schema
+from monitors.state.correct import analyst_verdicts
 from monitors.state.sql import utc
 
 DECISIVE = tuple(v.value for v in Verdict if v.is_decisive)
@@ -22,7 +24,8 @@ DECISIVE = tuple(v.value for v in Verdict if v.is_decisive)
 
 @dataclass(frozen=True)
 class EvidenceRow:
-    """One report's verdict on one claim, with the sentences that decided it."""
+    """One report's verdict on one claim, with the sentences that decided it. ``verdict`` is
+    the analyst's where one gave a verdict on the report (``analyst``), else the engine's."""
 
     id: int
     claim_id: str
@@ -35,6 +38,13 @@ class EvidenceRow:
     published: datetime | None
     recorded: datetime  # when claimwatch first decided this report version
     spans: tuple[Evidence, ...]
+    engine_verdict: Verdict | None = None  # None: the same as ``verdict``
+    analyst: AnalystVerdict | None = None
+
+    @property
+    def machine(self) -> Verdict:
+        """The engine's verdict on this report version."""
+        return self.engine_verdict or self.verdict
 
     @property
     def when(self) -> datetime:
@@ -77,12 +87,23 @@ class FeedState:
 
 
 def evidence_timeline(engine: Engine, claim_id: str) -> list[EvidenceRow]:
-    """A claim's evidence oldest first (by report time), neutral mentions included."""
+    """A claim's evidence oldest first (by report time), neutral mentions included, with the
+    analysts' verdicts applied."""
     e = schema.evidence.c
     query = select(schema.evidence).where(e.claim_id == claim_id).order_by(e.id)
     with engine.connect() as conn:
         rows = [_evidence_row(r) for r in conn.execute(query).mappings()]
+        verdicts = analyst_verdicts(conn, [claim_id])
+    rows = [
+        with_analyst(row, verdicts.get((claim_id, (row.feed_id, row.report_id)))) for row in rows
+    ]
     return sorted(rows, key=lambda r: (r.when, r.id))
+
+
+def with_analyst(row: EvidenceRow, verdict: AnalystVerdict | None) -> EvidenceRow:
+    if verdict is None:
+        return row
+    return replace(row, verdict=verdict.verdict, engine_verdict=row.verdict, analyst=verdict)
 
 
 def _evidence_row(r: RowMapping) -> EvidenceRow:
@@ -102,17 +123,24 @@ def _evidence_row(r: RowMapping) -> EvidenceRow:
 
 
 def independent_sources(engine: Engine, claim_ids: Sequence[str] = ()) -> dict[str, int]:
-    """Per claim: how many distinct feeds carried decisive evidence (not mere mentions)."""
+    """Per claim: how many distinct feeds carried decisive evidence (not mere mentions), with
+    the analysts' verdicts applied (a report they judged neutral no longer counts)."""
     e = schema.evidence.c
-    query = (
-        select(e.claim_id, func.count(distinct(e.feed_id)))
-        .where(e.verdict.in_(DECISIVE))
-        .group_by(e.claim_id)
-    )
+    query = select(e.claim_id, e.feed_id, e.report_id).where(e.verdict.in_(DECISIVE)).distinct()
     if claim_ids:
         query = query.where(e.claim_id.in_(list(claim_ids)))
     with engine.connect() as conn:
-        counts = {claim_id: int(n) for claim_id, n in conn.execute(query).all()}
+        rows = conn.execute(query).all()
+        verdicts = analyst_verdicts(conn, claim_ids)
+    feeds: dict[str, set[str]] = {}
+    for claim_id, feed_id, report_id in rows:
+        judged = verdicts.get((claim_id, (feed_id, report_id)))
+        if judged is None or judged.verdict.is_decisive:
+            feeds.setdefault(claim_id, set()).add(feed_id)
+    for (claim_id, (feed_id, _)), judged in verdicts.items():
+        if judged.verdict.is_decisive:
+            feeds.setdefault(claim_id, set()).add(feed_id)
+    counts = {claim_id: len(found) for claim_id, found in feeds.items()}
     return {cid: counts.get(cid, 0) for cid in claim_ids} if claim_ids else counts
 
 

@@ -95,7 +95,19 @@ def record_batch(
     the claim states the stories before it set. Reports are only stored, never read, by the
     decisions: writing them first changes nothing a decision sees."""
     upsert_reports(conn, [item.report for story in stories for item in story], now)
-    return [_decide_story(conn, story, feeds, claims, channels, policy, now) for story in stories]
+    analysed = analysed_reports(conn)
+    return [
+        _decide_story(conn, story, feeds, claims, channels, policy, now, analysed)
+        for story in stories
+    ]
+
+
+def analysed_reports(conn: Connection) -> frozenset[tuple[str, str, str]]:
+    """The (claim, feed, report) triples an analyst gave a verdict on (``claimwatch verdict``):
+    a desk corrects a handful of reports, so reading them all once per batch is cheap."""
+    a = schema.analyst_verdicts.c
+    rows = conn.execute(select(a.claim_id, a.feed_id, a.report_id).distinct()).all()
+    return frozenset((c, f, r) for c, f, r in rows)
 
 
 def _decide_story(
@@ -106,16 +118,25 @@ def _decide_story(
     channels: Sequence[str],
     policy: AlertPolicy,
     now: datetime,
+    analysed: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> Decision:
     fresh: list[NewEvidence] = []
     for item in story:
         fresh += _insert_evidence_rows(conn, item, now)
+    # A new version of a report an analyst has judged is stored, but the analyst's verdict
+    # stands: the engine's reading of the edit neither moves the claim nor alerts.
+    stored = len(fresh)
+    fresh = [f for f in fresh if _key(f) not in analysed]
     if not fresh:
-        return Decision(0, ())  # nothing to decide: a report about no claim (most of them)
+        return Decision(stored, ())  # nothing to decide: a report about no claim (most of them)
     facts = read_facts(conn, fresh, channels, policy.duplicate_window, now)
     decided = decide(fresh, facts, claims, feeds, channels, policy, now)
     write_decision(conn, decided, now)
-    return _summary(len(fresh), decided)
+    return _summary(stored, decided)
+
+
+def _key(item: NewEvidence) -> tuple[str, str, str]:
+    return (item.assessment.claim_id, item.report.feed_id, item.report.report_id)
 
 
 def _summary(evidence_count: int, decided: StoryDecision) -> Decision:
@@ -129,7 +150,7 @@ def _insert_evidence_rows(
 ) -> list[NewEvidence]:
     fresh = []
     for assessment in item.related:
-        evidence_id = _insert_evidence(conn, item.report, assessment, now)
+        evidence_id = insert_evidence(conn, item.report, assessment, now)
         if evidence_id is not None:  # None: this report version was already decided
             fresh.append(NewEvidence(item.report, assessment, evidence_id))
     return fresh
@@ -166,9 +187,10 @@ def upsert_reports(conn: Connection, reports: Sequence[Report], now: datetime) -
     conn.execute(upsert(conn, schema.reports, ("feed_id", "report_id"), _REPORT_VALUES), rows)
 
 
-def _insert_evidence(
+def insert_evidence(
     conn: Connection, report: Report, assessment: Assessment, now: datetime
 ) -> int | None:
+    """Store one assessment of one report version; None when that version was already stored."""
     row = {
         "claim_id": assessment.claim_id,
         "feed_id": report.feed_id,
@@ -255,12 +277,12 @@ def _last_alerts(conn: Connection, claim_id: str, channels: Sequence[str]) -> di
 def write_decision(conn: Connection, decided: StoryDecision, now: datetime) -> None:
     """Claim states first, then the outbox: each table gets its rows in decision order."""
     for change in decided.states:
-        _set_state(conn, change, now)
+        set_state(conn, change, now)
     for alert in decided.alerts:
         _enqueue(conn, alert, now)
 
 
-def _set_state(conn: Connection, change: StateChange, now: datetime) -> None:
+def set_state(conn: Connection, change: StateChange, now: datetime) -> None:
     """Move the claim's state; an actual change is also written to its history."""
     values: dict[str, Any] = {
         "state": change.state.value,

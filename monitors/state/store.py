@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitors.corrections import AnalystVerdict
 from monitors.errors import StoreError
 from monitors.feedstate import (
     DEFAULT_HEALTH,
@@ -49,6 +50,7 @@ from monitors.feedstate import (
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 from monitors.state import migrate, schema
+from monitors.state.correct import Assess, VerdictOutcome, analyst_verdicts, record_verdict
 from monitors.state.record import (
     DecidedReport,
     Decision,
@@ -635,6 +637,43 @@ class Store:
 
     # --- claims ------------------------------------------------------------------------------
 
+    # --- the desk's corrections ------------------------------------------------------------
+
+    def record_verdict(
+        self,
+        claim: Claim,
+        ref: str,
+        verdict: Verdict | None,
+        analyst: str,
+        note: str | None,
+        assess: Assess,
+        feeds: Mapping[str, Feed],
+        channels: Sequence[str],
+    ) -> VerdictOutcome:
+        """An analyst's verdict on a stored report; see ``monitors.state.correct``."""
+        with self._tx() as conn:
+            return record_verdict(
+                conn, claim, ref, verdict, analyst, note, assess, feeds, channels, utcnow()
+            )
+
+    def analyst_verdicts(self, claim_ids: Sequence[str] = ()) -> list[AnalystVerdict]:
+        """The verdicts that apply (the newest per claim and report), oldest first."""
+        with self.engine.connect() as conn:
+            found = analyst_verdicts(conn, claim_ids)
+        return sorted(found.values(), key=lambda v: v.id)
+
+    def stored_report(self, feed_id: str, report_id: str) -> Report | None:
+        r = schema.reports.c
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(schema.reports).where(r.feed_id == feed_id, r.report_id == report_id)
+                )
+                .mappings()
+                .first()
+            )
+        return None if row is None else _report(row)
+
     def claim_statuses(self, claims: Sequence[Claim]) -> list[ClaimStatus]:
         with self.engine.connect() as conn:
             return [self._claim_status(conn, claim.id) for claim in claims]
@@ -646,6 +685,7 @@ class Store:
                 select(e.verdict, func.count()).where(e.claim_id == claim_id).group_by(e.verdict)
             ).all()
         )
+        _apply_analyst_verdicts(conn, claim_id, counts)
         latest = conn.execute(
             select(e.report_title, e.report_link)
             .where(e.claim_id == claim_id, e.verdict != Verdict.NEUTRAL.value)
@@ -667,6 +707,20 @@ class Store:
             latest_title=latest.report_title if latest else None,
             latest_link=latest.report_link if latest else None,
         )
+
+
+def _apply_analyst_verdicts(conn: Connection, claim_id: str, counts: dict[str, int]) -> None:
+    """Count each evidence row of a report an analyst judged under the analyst's verdict."""
+    e = schema.evidence.c
+    for (_, (feed_id, report_id)), verdict in analyst_verdicts(conn, [claim_id]).items():
+        machine = conn.execute(
+            select(e.verdict).where(
+                e.claim_id == claim_id, e.feed_id == feed_id, e.report_id == report_id
+            )
+        ).scalars()
+        for value in machine:
+            counts[value] = counts.get(value, 0) - 1
+            counts[verdict.verdict.value] = counts.get(verdict.verdict.value, 0) + 1
 
 
 def _decisive_claims(story: Sequence[DecidedReport]) -> set[str]:
