@@ -371,3 +371,17 @@ def test_a_correction_alert_says_who_corrected_what_in_every_rendering(
         "correction"
     ].items()
     assert payload["correction"]["report"]["report_id"] == "wire-1"
+
+
+def test_the_html_report_shows_the_analysts_verdict_over_the_engines(
+    desk: Desk, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    desk.run(capsys)
+    note = "<b>only</b> Moscow"
+    assert 0 == main(desk.args("verdict", "gornal-recaptured", "wire:wire-1", "--wrong", "--by",
+                               "ana", "--note", note))  # fmt: skip
+    page = tmp_path / "report.html"
+    assert 0 == main(desk.args("report", "--html", str(page)))
+    html = page.read_text(encoding="utf-8")
+    assert "engine: confirm · analyst: neutral (ana, " in html
+    assert "&lt;b&gt;only&lt;/b&gt; Moscow" in html and "<b>only</b>" not in html

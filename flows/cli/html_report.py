@@ -89,6 +89,7 @@ class _Item:
     title: str
     href: str | None
     spans: list[_Span]
+    correction: str | None = None  # the engine's verdict an analyst overrode, and who did
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,18 @@ def _item(row: EvidenceRow, names: dict[str, str]) -> _Item:
         title=one_line(row.title, MAX_TEXT) or "(untitled)",
         href=safe_link(row.link),
         spans=[_span(span) for span in row.spans[:10]],
+        correction=_correction(row),
+    )
+
+
+def _correction(row: EvidenceRow) -> str | None:
+    said = row.analyst
+    if said is None:
+        return None
+    note = f": {one_line(said.note, 300)}" if said.note else ""
+    return (
+        f"engine: {row.machine.value} · analyst: {said.verdict.value} "
+        f"({one_line(said.analyst, 80)}, {stamp(said.at)}){note}"
     )
 
 
