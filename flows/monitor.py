@@ -56,7 +56,7 @@ from flows.artifacts import (
     publish_run,
     run_summary_markdown,
 )
-from flows.config import load_config
+from flows.config import load_config, undefined_claims
 from flows.deliver import deliver_task
 from flows.params import MonitorParams
 from monitors.about import VERSION
@@ -165,6 +165,9 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     processed = run.processed
     summary = summarize(run.polled.polls, processed, run.polled.stats)
     summary.notes = list(config.notes)
+    undefined = undefined_claims(store, config)
+    if undefined:
+        summary.notes.append(undefined)
     summary.feeds_waiting = [f.id for f in plan.waiting]
     summary.feeds_disabled = [f.id for f in plan.disabled]
     summary.stage_seconds.update(run.stage_seconds)

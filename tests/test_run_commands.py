@@ -50,3 +50,27 @@ def test_demo_run_alerts_then_finds_nothing_new(
     second = _run(command, tmp_path)
     assert 0 == second.returncode, second.stderr[-3000:]
     assert len(alerts) == len((tmp_path / "demo-alerts.jsonl").read_text().splitlines())
+
+
+def test_a_run_over_a_database_of_other_claims_says_so(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    """Forgetting --config runs the demo's claims over a database of real ones: the run
+    summary names the claims the database holds that the config does not define."""
+    from datetime import UTC, datetime
+
+    from monitors.models import Assessment, Claim, Feed, Report, Verdict
+    from monitors.state.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'claimwatch.db'}")
+    real = Claim("bridge-destroyed", "The bridge was destroyed", aliases=("bridge",))
+    report = Report("desk", "1", "The bridge was destroyed", "It was.", None,
+                    datetime(2025, 1, 1, tzinfo=UTC), content_hash="h")  # fmt: skip
+    assessment = Assessment(real.id, Verdict.NEUTRAL, 0.5, 0.5)
+    store.record_report(report, Feed("desk", "x"), [assessment], {real.id: real}, [])
+    store.close()
+
+    run = _run([str(Path(sys.executable).with_name("claimwatch")), "run"], tmp_path)
+    assert 0 == run.returncode, run.stderr[-3000:]
+    assert "note: the database holds 1 claim(s) that " in run.stdout
+    assert "(bridge-destroyed); pass --config or set CLAIMWATCH_CONFIG" in run.stdout

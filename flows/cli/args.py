@@ -7,12 +7,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from flows.config import undefined_claims
 from monitors.config import Config
 from monitors.paths import CONFIG_ENV, default_config_dir, default_database_url
-from monitors.state import history
 from monitors.state.store import Store
-
-UNKNOWN_SHOWN = 5  # unknown claim ids named in the warning
 
 
 def add_command(sub: Any, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -55,19 +53,7 @@ def open_store(args: argparse.Namespace, config: Config | None = None) -> Store:
     forgotten)."""
     store = Store(args.database_url or default_database_url())
     if config is not None:
-        warning = unknown_claims_warning(store, config)
+        warning = undefined_claims(store, config)
         if warning:
-            print(warning, file=sys.stderr)
+            print(f"claimwatch: warning: {warning}", file=sys.stderr)
     return store
-
-
-def unknown_claims_warning(store: Store, config: Config) -> str | None:
-    unknown = sorted(history.stored_claim_ids(store.engine) - {c.id for c in config.claims})
-    if not unknown:
-        return None
-    named = ", ".join(unknown[:UNKNOWN_SHOWN]) + (" ..." if len(unknown) > UNKNOWN_SHOWN else "")
-    return (
-        f"claimwatch: warning: the database holds {len(unknown)} claim(s) that {config.source} "
-        f"does not define ({named}); pass --config or set {CONFIG_ENV} to the config that "
-        "tracks them"
-    )
