@@ -74,3 +74,20 @@ def test_a_run_over_a_database_of_other_claims_says_so(
     assert 0 == run.returncode, run.stderr[-3000:]
     assert "note: the database holds 1 claim(s) that " in run.stdout
     assert "(bridge-destroyed); pass --config or set CLAIMWATCH_CONFIG" in run.stdout
+
+
+def test_the_readme_run_on_its_own_temporary_server_prints_no_error(tmp_path: Path) -> None:
+    """The README's first command with no Prefect server configured: claimwatch's defaults turn
+    the temporary server's telemetry off, so an offline machine sees no red ERROR line."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PREFECT_", "CLAIMWATCH_"))  # as on a fresh machine
+    }
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), CLAIMWATCH_HOME=str(tmp_path / "home"))
+    command = [str(Path(sys.executable).with_name("claimwatch")), "run"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    output = run.stdout + run.stderr
+    assert 0 == run.returncode, output[-3000:]
+    assert "temporary server" in output  # the path under test: no PREFECT_API_URL
+    assert "telemetry" not in output.lower() and "ERROR" not in output, output[-3000:]
