@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -63,7 +63,7 @@ class Mute:
 
 
 def until_text(until: datetime | None) -> str:
-    return "until lifted" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
+    return "until lifted" if until is None else f"until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 # --- the rule -------------------------------------------------------------------------------------

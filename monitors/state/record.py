@@ -271,17 +271,19 @@ def _mute(row: RowMapping) -> Mute:
         id=int(row["id"]),
         kind=MuteKind(row["kind"]),
         target=row["target"],
-        until=utc(row["until"]),
+        until=_in_utc(row["until"]),
         reason=row["reason"],
         created_by=row["created_by"],
-        created_at=_instant(row["created_at"]),
-        lifted_at=utc(row["lifted_at"]),
+        created_at=_in_utc(row["created_at"]) or datetime.now(UTC),  # NOT NULL: never used
+        lifted_at=_in_utc(row["lifted_at"]),
     )
 
 
-def _instant(value: datetime) -> datetime:
-    """``utc`` of a column that is never NULL."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _in_utc(value: datetime | None) -> datetime | None:
+    """In UTC whatever the backend hands over (PostgreSQL: the session's zone), since mutes are
+    shown as UTC times."""
+    aware = utc(value)
+    return aware.astimezone(UTC) if aware else None
 
 
 # --- writing the decision -------------------------------------------------------------------------
