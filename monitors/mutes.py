@@ -190,7 +190,7 @@ def mute_until(now: datetime, period: timedelta | None, until: datetime | None) 
         raise ConfigError("mute", ["give --for or --until, not both"])
     if period is not None:
         if period <= timedelta(0):
-            raise ConfigError("mute", [f"--for must be a positive period (got {period})"])
+            raise ConfigError("mute", ["--for must be a positive period, such as 30m, 6h or 2d"])
         return now + period
     if until is not None and until <= now:
         raise ConfigError(
