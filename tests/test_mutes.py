@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from monitors.errors import ConfigError
 from monitors.models import Assessment, Claim, ClaimState, Feed, Report, Verdict
@@ -256,3 +258,19 @@ def test_store_round_trip_mute_record_unmute(state_store: Store) -> None:
     story = _story("bbc", "2", "https://rt.com/2", "Moscow says its troops hold Gornal village")
     after = state_store.record_story(story, feeds, claims, ["c"])
     assert (1, ()) == (len(after.alerts), after.suppressed)
+
+
+def test_a_batch_reads_the_mutes_once_and_every_story_sees_them(tmp_path: Path) -> None:
+    """One query on ``mutes`` per transaction, however many stories it decides."""
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    store.mute(K.FEED, "wire", None, None, "ana")
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
+    stories = [
+        _story("wire", str(i), f"https://w.example/{i}", f"Story {i} Gornal") for i in range(3)
+    ]
+    feeds = {"wire": Feed("wire", "x")}
+    decisions = store.record_stories(stories, feeds, {CLAIM.id: CLAIM}, ["c"])
+    assert [0, 0, 0] == [len(d.alerts) for d in decisions]
+    assert [1, 1, 1] == [len(d.suppressed) for d in decisions]
+    assert 1 == sum("FROM mutes" in s for s in statements)
