@@ -7,6 +7,9 @@ story is hot. The rules, in order:
 0. a confirm or contradict verdict scoring below the claim's ``alert_threshold`` (default
    ``DEFAULT_ALERT_THRESHOLD``) is recorded as evidence but neither moves the claim nor alerts:
    the engine is not sure enough to act on;
+0b. an alert about a muted claim, or whose every report is from a muted feed or source, is held
+   back, even a state transition (``monitors.mutes``: the desk asked for quiet); the claim's state
+   still moves. When only some copies are muted, the alert leads with an unmuted one;
 1. a state transition (unknown -> confirmed, confirmed -> disputed, ...) always alerts;
 2. otherwise only strong evidence (score >= ``strong_score``) alerts;
 3. a copy of a story already alerted for this claim (near-identical title, any feed, within
@@ -32,6 +35,7 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz
 
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Source, Verdict
+from monitors.mutes import Mute, active, muted_reason, unmuted_first
 from monitors.text import fold
 
 # Outlets append their name to syndicated titles: "Gornal retaken - Reuters", "... | BBC News".
@@ -155,13 +159,17 @@ def decide(
     channels: Sequence[str],
     policy: AlertPolicy,
     now: datetime,
+    *,
+    mutes: Sequence[Mute] = (),
 ) -> StoryDecision:
     """Decide one story's fresh evidence: the claim states it sets and the alerts it causes.
 
     One alert per (claim, verdict) group, decided in order; a later group of the same claim sees
     what earlier ones did (the state they set, the alerts they queued), as it would in the store.
+    ``mutes`` (lifted and expired ones are ignored) hold alerts back, never a state change.
     """
     known = dict(facts)
+    holding = active(mutes, now)
     states: list[StateChange] = []
     alerts: list[AlertDecision] = []
     for group in decisive_groups(evidence):
@@ -171,8 +179,10 @@ def decide(
         # confident report that follows would be no transition and might never alert.
         unsure = below_alert_threshold(claim, group[0].assessment)
         change = None if unsure else next_state(before, group[0], now)
-        alert = build_alert(claim, group, before.state, change, feeds, now)
-        reason = unsure or hold_back(alert, group, before.recent, policy)
+        shown = unmuted_first(group, [m.report for m in group], holding)
+        alert = build_alert(claim, shown, before.state, change, feeds, now)
+        muted = muted_reason(claim.id, [m.report for m in group], holding)
+        reason = unsure or muted or hold_back(alert, shown, before.recent, policy)
         outbox = outbox_rows(alert, reason, claim, before.last_alert, channels, policy, now)
         if change is not None:
             states.append(change)

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, iso_time, open_store
+from flows.cli.mutes import holding, muted_json, muted_marker
 from flows.cli.output import (
     STATE_STYLE,
     VERDICT_STYLE,
@@ -27,6 +28,7 @@ from flows.cli.output import (
 from flows.config import load_config
 from monitors.config import CLAIMS_FILE, Config, load_claims
 from monitors.models import Assessment, Claim
+from monitors.mutes import Mute, MuteKind
 from monitors.sharing import Shard
 from monitors.state import history
 from monitors.state.store import ClaimStatus
@@ -161,11 +163,16 @@ def _status(args: argparse.Namespace) -> int:
     statuses = store.claim_statuses(config.claims)
     sources = history.independent_sources(store.engine, [c.id for c in config.claims])
     changes = {c.id: history.last_change(store.engine, c.id) for c in config.claims}
+    now = datetime.now(UTC)
+    active = store.mutes(now=now)
+    muted = {c.id: holding(active, MuteKind.CLAIM, c.id) for c in config.claims}
     if args.json:
-        rows = [_status_json(s, sources[s.claim_id], changes[s.claim_id]) for s in statuses]
+        rows = [
+            _status_json(s, sources[s.claim_id], changes[s.claim_id], muted[s.claim_id])
+            for s in statuses
+        ]
         emit({"claims": rows})
         return 0
-    now = datetime.now(UTC)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("claim, latest report", overflow="fold", min_width=16)
     table.add_column("state", no_wrap=True, min_width=12)
@@ -177,8 +184,12 @@ def _status(args: argparse.Namespace) -> int:
         change = changes[s.claim_id]
         latest = cell(s.latest_title or "-", "dim")
         latest.no_wrap, latest.overflow = True, "ellipsis"  # one line: the id matters more
+        lines = [cell(s.claim_id, "bold"), latest]
+        mute = muted[s.claim_id]
+        if mute is not None:  # its alerts are held back: say so where the desk looks
+            lines.insert(1, muted_marker(mute, now))
         table.add_row(
-            Group(cell(s.claim_id, "bold"), latest),
+            Group(*lines),
             cell(s.state.value, STATE_STYLE.get(s.state.value, "")),
             str(s.confirming),
             str(s.contradicting),
@@ -190,11 +201,12 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _status_json(
-    s: ClaimStatus, sources: int, change: history.StateChange | None
+    s: ClaimStatus, sources: int, change: history.StateChange | None, mute: Mute | None
 ) -> dict[str, Any]:
     return {
         "id": s.claim_id,
         "state": s.state.value,
+        "muted": muted_json(mute),
         "confirming": s.confirming,
         "contradicting": s.contradicting,
         "neutral": s.neutral,

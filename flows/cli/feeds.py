@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from rich import box
+from rich.console import Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, open_store
+from flows.cli.mutes import holding, mute_json, muted_json, muted_marker
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
 from flows.config import load_config
 from monitors.config import Config
 from monitors.models import Feed, Validators
+from monitors.mutes import Mute, MuteKind, until_text
 from monitors.state import history
 from monitors.state.store import Store
 
@@ -67,15 +70,37 @@ def _feeds(args: argparse.Namespace) -> int:
     states = history.feed_states(store.engine)
     feeds = _known_feeds(config.feeds, states)
     now = datetime.now(UTC)
+    active = store.mutes(now=now)
     rows = [_feed_json(feed, states.get(feed.id), interval, config) for feed in feeds]
+    for row in rows:
+        row["muted"] = muted_json(holding(active, MuteKind.FEED, row["id"]))
+    sources = [m for m in active if m.kind is MuteKind.SOURCE]
     if args.json:
-        emit({"interval_minutes": args.interval or None, "feeds": rows})
+        emit(
+            {
+                "interval_minutes": args.interval or None,
+                "feeds": rows,
+                "source_mutes": [mute_json(m, now) for m in sources],
+            }
+        )
         return 0
     console = make_console()
-    console.print(_feeds_table(rows, states, now))
+    console.print(_feeds_table(rows, states, now, active))
     for note in feed_notes(rows):
         console.print(cell(note, "yellow"))  # URLs and errors came from servers
+    for note in source_mute_notes(sources):
+        console.print(cell(note, "yellow"))
     return 0
+
+
+def source_mute_notes(mutes: Iterable[Mute]) -> list[str]:
+    """Source mutes cut across feeds, so they are listed under the table, one line each."""
+    return [
+        f"source {m.target} muted {until_text(m.until)} (by {m.created_by}"
+        + (f": {m.reason})" if m.reason else ")")
+        + ": alerts from its links are held back, whichever feed carries them"
+        for m in mutes
+    ]
 
 
 def _known_feeds(configured: Iterable[Feed], states: dict[str, history.FeedState]) -> list[Feed]:
@@ -117,7 +142,10 @@ def _feed_json(
 
 
 def _feeds_table(
-    rows: list[dict[str, Any]], states: dict[str, history.FeedState], now: datetime
+    rows: list[dict[str, Any]],
+    states: dict[str, history.FeedState],
+    now: datetime,
+    mutes: Sequence[Mute] = (),
 ) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("feed", overflow="fold", min_width=10)
@@ -129,8 +157,10 @@ def _feeds_table(
     for row in rows:
         state = states.get(row["id"])
         fails = row["consecutive_failures"]
+        name = cell(row["id"] + ("" if row["in_config"] else " (not in config)"), "bold")
+        mute = holding(mutes, MuteKind.FEED, row["id"])
         table.add_row(
-            cell(row["id"] + ("" if row["in_config"] else " (not in config)"), "bold"),
+            Group(name, muted_marker(mute, now)) if mute else name,
             ago(state.last_success_at, now) if state else "never",
             Text(str(fails), style="red" if fails else ""),
             cell(row["last_error"] or "", "red"),

@@ -6,7 +6,8 @@ a crash leaves either all of it or none of it, and the unique keys on evidence a
 rerun, or a second worker racing this one, a no-op.
 
 This module only reads and writes: it stores the story's evidence, reads what the policy needs to
-know (``read_facts``), and writes what ``monitors.policy.decide`` returns. The rules live there.
+know (``read_facts``, and the desk's active mutes once per batch: ``read_mutes``), and writes
+what ``monitors.policy.decide`` returns. The rules live there.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
+from monitors.mutes import Mute, MuteKind
 from monitors.policy import (
     AlertDecision,
     AlertPolicy,
@@ -93,11 +95,12 @@ def record_batch(
     """Several stories on one connection (the caller's transaction): every report in one
     executemany, then each story's evidence and decision in order, so a story's decision sees
     the claim states the stories before it set. Reports are only stored, never read, by the
-    decisions: writing them first changes nothing a decision sees."""
+    decisions: writing them first changes nothing a decision sees. The desk's active mutes are
+    read once for the whole batch (one query, not one per story)."""
     upsert_reports(conn, [item.report for story in stories for item in story], now)
-    analysed = analysed_reports(conn)
+    analysed, mutes = analysed_reports(conn), read_mutes(conn, now)
     return [
-        _decide_story(conn, story, feeds, claims, channels, policy, now, analysed)
+        _decide_story(conn, story, feeds, claims, channels, policy, now, analysed, mutes)
         for story in stories
     ]
 
@@ -119,6 +122,7 @@ def _decide_story(
     policy: AlertPolicy,
     now: datetime,
     analysed: frozenset[tuple[str, str, str]] = frozenset(),
+    mutes: Sequence[Mute] = (),
 ) -> Decision:
     fresh: list[NewEvidence] = []
     for item in story:
@@ -130,7 +134,7 @@ def _decide_story(
     if not fresh:
         return Decision(stored, ())  # nothing to decide: a report about no claim (most of them)
     facts = read_facts(conn, fresh, channels, policy.duplicate_window, now)
-    decided = decide(fresh, facts, claims, feeds, channels, policy, now)
+    decided = decide(fresh, facts, claims, feeds, channels, policy, now, mutes=mutes)
     write_decision(conn, decided, now)
     return _summary(stored, decided)
 
@@ -269,6 +273,36 @@ def _last_alerts(conn: Connection, claim_id: str, channels: Sequence[str]) -> di
         .group_by(o.channel)
     ).all()
     return {channel: last for channel, at in rows if (last := utc(at)) is not None}
+
+
+def read_mutes(conn: Connection, now: datetime | None = None) -> tuple[Mute, ...]:
+    """The mutes that hold at ``now`` (one query), or with ``now`` None every mute ever set,
+    oldest first."""
+    m = schema.mutes.c
+    query = select(schema.mutes).order_by(m.created_at, m.id)
+    if now is not None:
+        query = query.where(m.lifted_at.is_(None), m.until.is_(None) | (m.until > now))
+    return tuple(_mute(row) for row in conn.execute(query).mappings())
+
+
+def _mute(row: RowMapping) -> Mute:
+    return Mute(
+        id=int(row["id"]),
+        kind=MuteKind(row["kind"]),
+        target=row["target"],
+        until=_in_utc(row["until"]),
+        reason=row["reason"],
+        created_by=row["created_by"],
+        created_at=_in_utc(row["created_at"]) or datetime.now(UTC),  # NOT NULL: never used
+        lifted_at=_in_utc(row["lifted_at"]),
+    )
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    """In UTC whatever the backend hands over (PostgreSQL: the session's zone), since mutes are
+    shown as UTC times."""
+    aware = utc(value)
+    return aware.astimezone(UTC) if aware else None
 
 
 # --- writing the decision -------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from monitors.feedstate import (
     poll_url,
 )
 from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Validators, Verdict
+from monitors.mutes import Mute, MuteKind
 from monitors.policy import DEFAULT_POLICY, AlertPolicy
 from monitors.state import migrate, schema
 from monitors.state.correct import Assess, VerdictOutcome, analyst_verdicts, record_verdict
@@ -55,6 +56,7 @@ from monitors.state.record import (
     DecidedReport,
     Decision,
     enqueue_alert,
+    read_mutes,
     record_batch,
     record_story,
 )
@@ -634,6 +636,53 @@ class Store:
                 .where(schema.outbox.c.status == "failed")
                 .values(status="pending", updated_at=utcnow())
             ).rowcount
+
+    # --- mutes -------------------------------------------------------------------------------
+
+    def mute(
+        self,
+        kind: MuteKind,
+        target: str,
+        until: datetime | None,
+        reason: str | None,
+        created_by: str,
+        now: datetime | None = None,
+    ) -> Mute:
+        """Hold back alerts about ``target`` until ``until`` (None: until lifted); a new row even
+        when one is active already: the table is the desk's log of who silenced what."""
+        created = (now or utcnow()).astimezone(UTC)
+        until = until.astimezone(UTC) if until else None  # SQLite keeps no zone: store UTC
+        row = {
+            "kind": kind.value,
+            "target": target,
+            "until": until,
+            "reason": reason,
+            "created_by": created_by,
+            "created_at": created,
+        }
+        with self._tx() as conn:
+            statement = insert(schema.mutes).values(**row).returning(schema.mutes.c.id)
+            new_id = int(conn.execute(statement).scalar_one())
+        return Mute(new_id, kind, target, until, reason, created_by, created)
+
+    def unmute(self, kind: MuteKind, target: str, now: datetime | None = None) -> list[Mute]:
+        """Lift every active mute of ``target``; the ones lifted (none: there was no mute)."""
+        lifted = now or utcnow()
+        m = schema.mutes.c
+        with self._tx() as conn:
+            holding = [x for x in read_mutes(conn, lifted) if (x.kind, x.target) == (kind, target)]
+            if holding:
+                conn.execute(
+                    update(schema.mutes)
+                    .where(m.id.in_([x.id for x in holding]))
+                    .values(lifted_at=lifted)
+                )
+        return [replace(x, lifted_at=lifted) for x in holding]
+
+    def mutes(self, now: datetime | None = None, include_inactive: bool = False) -> list[Mute]:
+        """The mutes holding at ``now`` (default: the current time), or every one ever set."""
+        with self.engine.connect() as conn:
+            return list(read_mutes(conn, None if include_inactive else now or utcnow()))
 
     # --- claims ------------------------------------------------------------------------------
 
