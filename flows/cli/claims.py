@@ -26,6 +26,7 @@ from flows.cli.output import (
 )
 from flows.config import load_config
 from monitors.config import CLAIMS_FILE, Config, load_claims
+from monitors.coverage import UndecidedCoverage
 from monitors.models import Assessment, Claim
 from monitors.sharing import Shard
 from monitors.state import history
@@ -161,11 +162,15 @@ def _status(args: argparse.Namespace) -> int:
     statuses = store.claim_statuses(config.claims)
     sources = history.independent_sources(store.engine, [c.id for c in config.claims])
     changes = {c.id: history.last_change(store.engine, c.id) for c in config.claims}
+    now = datetime.now(UTC)
+    coverage = history.undecided(store.engine, config.claims, config.coverage, now)
     if args.json:
-        rows = [_status_json(s, sources[s.claim_id], changes[s.claim_id]) for s in statuses]
+        rows = [
+            _status_json(s, sources[s.claim_id], changes[s.claim_id], coverage[s.claim_id])
+            for s in statuses
+        ]
         emit({"claims": rows})
         return 0
-    now = datetime.now(UTC)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("claim, latest report", overflow="fold", min_width=16)
     table.add_column("state", no_wrap=True, min_width=12)
@@ -178,7 +183,7 @@ def _status(args: argparse.Namespace) -> int:
         latest = cell(s.latest_title or "-", "dim")
         latest.no_wrap, latest.overflow = True, "ellipsis"  # one line: the id matters more
         table.add_row(
-            Group(cell(s.claim_id, "bold"), latest),
+            Group(cell(s.claim_id, "bold"), latest, *_coverage_cell(coverage[s.claim_id])),
             cell(s.state.value, STATE_STYLE.get(s.state.value, "")),
             str(s.confirming),
             str(s.contradicting),
@@ -189,8 +194,28 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage_cell(found: UndecidedCoverage | None) -> list[Text]:
+    """The line under a claim read widely with nothing deciding it (none otherwise)."""
+    return [] if found is None else [Text(found.line(), style="yellow")]
+
+
+def _coverage_json(found: UndecidedCoverage | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "reports": found.reports,
+        "outlets": found.outlets,
+        "window_hours": round(found.window.total_seconds() / 3600, 4),
+        "titles": list(found.titles),
+        "line": found.line(),
+    }
+
+
 def _status_json(
-    s: ClaimStatus, sources: int, change: history.StateChange | None
+    s: ClaimStatus,
+    sources: int,
+    change: history.StateChange | None,
+    coverage: UndecidedCoverage | None,
 ) -> dict[str, Any]:
     return {
         "id": s.claim_id,
@@ -203,6 +228,7 @@ def _status_json(
         "changed_at": iso(s.changed_at),
         "latest": s.latest_title,
         "latest_link": s.latest_link,
+        "coverage": _coverage_json(coverage),
     }
 
 

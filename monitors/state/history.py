@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, RowMapping, distinct, func, select
+from sqlalchemy import ColumnElement, Engine, RowMapping, distinct, func, select
 
-from monitors.models import ClaimState, Evidence, Verdict
+from monitors.coverage import CoverageRow, CoverageSettings, UndecidedCoverage, undecided_coverage
+from monitors.models import Claim, ClaimState, Evidence, Report, Verdict
+from monitors.policy import alert_threshold
 from monitors.state import schema
 from monitors.state.sql import utc
 
@@ -116,6 +118,51 @@ def independent_sources(engine: Engine, claim_ids: Sequence[str] = ()) -> dict[s
     return {cid: counts.get(cid, 0) for cid in claim_ids} if claim_ids else counts
 
 
+def coverage_rows(
+    engine: Engine, claim_ids: Sequence[str], since: datetime
+) -> dict[str, list[CoverageRow]]:
+    """Per claim, its evidence rows of reports from ``since`` on (published then, else recorded
+    then when undated), every claim in one query: what ``monitors.coverage`` decides on."""
+    e = schema.evidence.c
+    recent = (e.published >= since) | (e.published.is_(None) & (e.created_at >= since))
+    query = (
+        select(e.claim_id, e.feed_id, e.report_id, e.verdict, e.score, e.report_title)
+        .add_columns(e.report_link, e.published, e.created_at)
+        .where(e.claim_id.in_(list(claim_ids)), recent)
+        .order_by(e.id)
+    )
+    found: dict[str, list[CoverageRow]] = {cid: [] for cid in claim_ids}
+    if not claim_ids:
+        return found
+    with engine.connect() as conn:
+        for r in conn.execute(query).mappings():
+            when = utc(r["published"]) or utc(r["created_at"]) or datetime.now(UTC)
+            found[r["claim_id"]].append(
+                CoverageRow(
+                    feed_id=r["feed_id"],
+                    report_id=r["report_id"],
+                    verdict=Verdict(r["verdict"]),
+                    score=float(r["score"]),
+                    title=r["report_title"],
+                    link=r["report_link"],
+                    when=when,
+                )
+            )
+    return found
+
+
+def undecided(
+    engine: Engine, claims: Sequence[Claim], settings: CoverageSettings, now: datetime
+) -> dict[str, UndecidedCoverage | None]:
+    """Per claim, its coverage without a verdict in the window ending at ``now``, or None: one
+    query for every claim, then ``monitors.coverage``'s rule at each claim's alert threshold."""
+    rows = coverage_rows(engine, [c.id for c in claims], now - settings.window)
+    return {
+        c.id: undecided_coverage(c.id, rows[c.id], alert_threshold(c), now, settings)
+        for c in claims
+    }
+
+
 def state_changes(engine: Engine, claim_id: str) -> list[StateChange]:
     """Every change of a claim's state, oldest first, as the store recorded it."""
     h, e = schema.state_changes.c, schema.evidence
@@ -137,6 +184,49 @@ def state_changes(engine: Engine, claim_id: str) -> list[StateChange]:
         )
         for r in rows
     ]
+
+
+def reports_with_key(engine: Engine, feed_id: str, report_id: str) -> list[Report]:
+    """The stored report of that feed and id (a list of at most one, like the other lookups)."""
+    r = schema.reports.c
+    return _reports(engine, (r.feed_id == feed_id) & (r.report_id == report_id))
+
+
+def reports_with_link(engine: Engine, link: str) -> list[Report]:
+    """Every stored report whose link is exactly ``link`` (syndicated copies: several)."""
+    return _reports(engine, schema.reports.c.link == link)
+
+
+def report_of_evidence(engine: Engine, evidence_id: int) -> list[Report]:
+    """The stored report an evidence row decided (its latest version), if both exist."""
+    r, e = schema.reports.c, schema.evidence.c
+    decided = (
+        select(e.feed_id, e.report_id).where(e.id == evidence_id).subquery()  # one row at most
+    )
+    query = select(schema.reports).join(
+        decided, (r.feed_id == decided.c.feed_id) & (r.report_id == decided.c.report_id)
+    )
+    with engine.connect() as conn:
+        return [_report(row) for row in conn.execute(query).mappings()]
+
+
+def _reports(engine: Engine, where: ColumnElement[bool]) -> list[Report]:
+    r = schema.reports.c
+    query = select(schema.reports).where(where).order_by(r.feed_id, r.report_id)
+    with engine.connect() as conn:
+        return [_report(row) for row in conn.execute(query).mappings()]
+
+
+def _report(row: RowMapping) -> Report:
+    return Report(
+        feed_id=row["feed_id"],
+        report_id=row["report_id"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published=utc(row["published"]),
+        content_hash=row["content_hash"],
+    )
 
 
 def stored_claim_ids(engine: Engine) -> set[str]:
