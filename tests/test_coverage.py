@@ -3,11 +3,13 @@ the query that feeds it from a real store."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from flows.cli import main
 from monitors.config import load_claims_file
 from monitors.coverage import (
     CoverageRow,
@@ -18,8 +20,11 @@ from monitors.coverage import (
 )
 from monitors.errors import ConfigError
 from monitors.models import Assessment, Claim, Feed, Report, Verdict
+from monitors.paths import DEMO_CONFIG_DIR
 from monitors.state import history
 from monitors.state.store import Store
+from tests.fixtures.configs import write_claims_and_feeds
+from tests.fixtures.feed_server import FeedServer, rss_feed
 
 NOW = datetime(2025, 5, 1, 12, tzinfo=UTC)
 THRESHOLD = 0.6
@@ -207,3 +212,101 @@ def test_undecided_reads_every_claim_from_a_real_store(state_store: Store) -> No
     assert (6, 3, ("Mention 0", "Mention 1", "Mention 2")) == (
         quiet_found.reports, quiet_found.outlets, quiet_found.titles
     )  # fmt: skip
+
+
+# --- status and the run summary ------------------------------------------------------------------
+
+MENTIONS = [
+    ("Has Gornal fallen?", "Analysts ask whether Russian forces recaptured Gornal."),
+    ("Residents of Gornal describe a tense week", "People in Gornal spoke of power cuts."),
+    ("What next for Gornal", "The village of Gornal has been in the news for weeks."),
+    ("Gornal: a village on the border", "Gornal lies near the border with the Sumy region."),
+    ("Gornal residents describe the shelling", "People in Gornal spoke of shelling."),
+    ("Is Gornal still contested?", "Observers ask who holds Gornal."),
+]
+HOSTS = ("a.example", "www.b.example", "c.example")
+UNDECIDED = "undecided: 6 reports from 3 outlets in 24 h, none confirms or contradicts"
+
+
+def _config(tmp_path: Path, feeds: dict[str, str] | None = None) -> Path:
+    config = tmp_path / "cfg"
+    write_claims_and_feeds(config, feeds or {"demo": str(DEMO_CONFIG_DIR / "demo-feed.xml")})
+    return config
+
+
+def _neutral_mentions(store: Store, now: datetime) -> None:
+    """Six neutral mentions of Gornal from three hosts, recorded through the Store API."""
+    claims = {c.id: c for c in load_claims_file(DEMO_CONFIG_DIR / "claims.yaml")[0]}
+    for n, (title, body) in enumerate(MENTIONS):
+        host = HOSTS[n % 3]
+        report = Report(f"f{n % 3}", f"m{n}", title, body, f"https://{host}/{n}",
+                        now - timedelta(hours=n + 1), content_hash=f"m{n}")  # fmt: skip
+        neutral = Assessment("gornal-recaptured", Verdict.NEUTRAL, 0.3, 0.6)
+        store.record_report(report, Feed(f"f{n % 3}", "x"), [neutral], claims, [])
+
+
+def test_status_shows_undecided_coverage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """status: a line under the claim, a `coverage` object in --json (null when decided or
+    quiet), and claims.yaml's coverage: settings move the bar."""
+    monkeypatch.setenv("COLUMNS", "80")
+    config = _config(tmp_path)
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    _neutral_mentions(Store(url), datetime.now(UTC))
+    args = ["status", "--config", str(config), "--database-url", url]
+    assert 0 == main([*args, "--json"])
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["claims"]}
+    assert rows["kursk-control"]["coverage"] is None
+    assert {
+        "reports": 6,
+        "outlets": 3,
+        "window_hours": 24,
+        "titles": [title for title, _ in MENTIONS[:3]],
+        "line": UNDECIDED,
+    } == rows["gornal-recaptured"]["coverage"]
+    assert 0 == main(args)
+    out = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    lines = out.splitlines()  # the table, then a line per claim read undecided
+    start = next(i for i, line in enumerate(lines) if line.startswith("gornal-recaptured:"))
+    assert ["gornal-recaptured", "unknown"] == next(
+        line.split()[:2] for line in lines[:start] if "gornal-recaptured" in line
+    )
+    assert f"gornal-recaptured: {UNDECIDED}" == " ".join(" ".join(lines[start:]).split())
+    claims = (config / "claims.yaml").read_text(encoding="utf-8")
+    (config / "claims.yaml").write_text(claims + "coverage:\n  min_outlets: 4\n")
+    assert 0 == main([*args, "--json"])
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["claims"]}
+    assert rows["gornal-recaptured"]["coverage"] is None
+
+
+def test_a_real_run_summary_names_undecided_coverage(
+    prefect_harness: None, tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Neutral mentions from three hosts, fetched from 127.0.0.1 and decided by the engine: the
+    run summary says the claim is undecided; a dry run, which stores nothing, does not."""
+    from flows.monitor import monitor_claims
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    feeds = {}
+    for index, host in enumerate(HOSTS):
+        items = [
+            {"guid": f"{host}-{n}", "title": title, "description": body,
+             "link": f"https://{host}/{n}", "pub_date": now - timedelta(hours=n + 1)}
+            for n, (title, body) in enumerate(MENTIONS) if n % 3 == index
+        ]  # fmt: skip
+        path = f"/coverage/{tmp_path.name}/{index}.rss"
+        feeds[f"feed-{index}"] = feed_server.set_feed(path, rss_feed(items))
+    config = _config(tmp_path, feeds)
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+
+    def run(dry_run: bool) -> list[str]:
+        summary = monitor_claims(config_dir=str(config), database_url=url, dry_run=dry_run,
+                                 deliver=False, retry_delay_seconds=0)  # fmt: skip
+        assert (3, {}) == (len(summary.feeds_ok), summary.feeds_failed)
+        assert summary.coverage == [line for line in summary.lines() if "undecided" in line]
+        return summary.coverage
+
+    assert [] == run(dry_run=True)
+    assert [f"gornal-recaptured: {UNDECIDED}"] == run(dry_run=False)

@@ -285,20 +285,28 @@ def _status(args: argparse.Namespace) -> int:
         latest = cell(s.latest_title or "-", "dim")
         latest.no_wrap, latest.overflow = True, "ellipsis"  # one line: the id matters more
         table.add_row(
-            Group(cell(s.claim_id, "bold"), latest, *_coverage_cell(coverage[s.claim_id])),
+            Group(cell(s.claim_id, "bold"), latest),
             cell(s.state.value, STATE_STYLE.get(s.state.value, "")),
             str(s.confirming),
             str(s.contradicting),
             str(sources[s.claim_id]),
             ago(change.recorded, now) if change else "never",
         )
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    for line in _coverage_lines([coverage[s.claim_id] for s in statuses]):
+        console.print(line)
     return 0
 
 
-def _coverage_cell(found: UndecidedCoverage | None) -> list[Text]:
-    """The line under a claim read widely with nothing deciding it (none otherwise)."""
-    return [] if found is None else [Text(found.line(), style="yellow")]
+def _coverage_lines(found: Sequence[UndecidedCoverage | None]) -> list[Text]:
+    """A line per claim read widely with nothing deciding it. Under the table, at full width:
+    in the claim's 20-odd-column cell the sentence would fold into five lines."""
+    return [
+        Text.assemble((c.claim_id, "bold"), ": ", (c.line(), "yellow"))
+        for c in found
+        if c is not None
+    ]
 
 
 def _coverage_json(found: UndecidedCoverage | None) -> dict[str, Any] | None:
