@@ -18,6 +18,7 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
                      monitors/feedstate.py), after its reports are stored; the same
                      transaction ends the feed's lease and queues any feed-health alert
     summarize        the RunSummary
+    coverage_lines   claims widely reported on that no report decides (monitors/coverage.py)
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
     _publish         the summary and claims-table artifacts; an event per state change
 
@@ -69,8 +70,10 @@ from monitors.pipeline import (
     ProcessResult,
     RunOptions,
     RunSummary,
+    coverage_lines,
     decide_polls,
     record_health,
+    selected_claims,
     summarize,
 )
 from monitors.sharing import Batch, merge, monitor_cycle, shard_feeds
@@ -175,6 +178,9 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
         started = time.perf_counter()
         _deliver_into(summary, deliver_task(config, store.url))
         summary.stage_seconds["deliver"] = time.perf_counter() - started
+    if not params.dry_run:  # what the store now holds, this run's reports included
+        tracked = selected_claims(config, params.options().claim_ids)
+        summary.coverage = coverage_lines(store, config, tracked)
     logger = get_run_logger()
     for line in summary.lines():
         logger.info(line)

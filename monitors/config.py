@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from monitors.coverage import CoverageSettings
 from monitors.errors import ConfigError
 from monitors.feedstate import DEFAULT_HEALTH, Backoff, HealthPolicy
 from monitors.ingest.fetch import FetchSettings
@@ -112,6 +113,46 @@ class ClaimModel(_Strict):
             threshold=self.threshold,
             cooldown_s=self.cooldown,
             alert_threshold=self.alert_threshold,
+        )
+
+
+class CoverageModel(_Strict):
+    """``coverage:`` in claims.yaml: when many reports decide nothing (``monitors.coverage``)."""
+
+    window_hours: float = CoverageSettings().window.total_seconds() / 3600
+    min_reports: int = CoverageSettings().min_reports
+    min_outlets: int = CoverageSettings().min_outlets
+
+    @field_validator("window_hours", "min_reports", "min_outlets", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        # YAML reads `yes`/`no` as booleans, which pydantic would take as 1 and 0.
+        if isinstance(value, bool):
+            raise ValueError(f"must be a number, e.g. 24 or 5 (got {value!r})")
+        return value
+
+    @field_validator("window_hours")
+    @classmethod
+    def _positive_window(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(
+                f"must be a positive number of hours, e.g. 24 (got {value:g}); "
+                "it is how far back reports count"
+            )
+        return value
+
+    @field_validator("min_reports", "min_outlets")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"must be a whole number of at least 1 (got {value})")
+        return value
+
+    def settings(self) -> CoverageSettings:
+        return CoverageSettings(
+            window=timedelta(hours=self.window_hours),
+            min_reports=self.min_reports,
+            min_outlets=self.min_outlets,
         )
 
 
@@ -255,6 +296,7 @@ class Config:
     feed_health: FeedHealthModel = field(default_factory=FeedHealthModel)
     delivery: DeliveryModel = field(default_factory=DeliveryModel)
     notes: tuple[str, ...] = ()  # what the config leaves to defaults, said out loud
+    coverage: CoverageSettings = field(default_factory=CoverageSettings)
 
     def health_policy(self) -> HealthPolicy:
         """How feeds back off and when the operator channel hears about them."""
@@ -309,7 +351,7 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
         )
     # Every file is read even when an earlier one is broken: one pass names every problem.
     failures: list[ConfigError] = []
-    claims = _collect(failures, lambda: load_claims(root / CLAIMS_FILE))
+    claims_file = _collect(failures, lambda: load_claims_file(root / CLAIMS_FILE))
     loaded_feeds = _collect(failures, lambda: _load_feeds(root / FEEDS_FILE))
     channels_path = root / CHANNELS_FILE
     notes: tuple[str, ...] = ()
@@ -319,8 +361,9 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
     else:
         loaded = (_default_channels(), None, None, None)
         notes = (f"no {CHANNELS_FILE} in {root}: alerts are printed to the console only",)
-    if failures or claims is None or loaded_feeds is None or loaded is None:
+    if failures or claims_file is None or loaded_feeds is None or loaded is None:
         raise _combined(root, failures)
+    claims, coverage = claims_file
     feeds, fetch = loaded_feeds
     channels, policy, health, delivery = loaded
     return Config(
@@ -334,6 +377,7 @@ def _load_config(root: Path, channel_types: ChannelTypes) -> Config:
         feed_health=health or FeedHealthModel(),
         delivery=delivery or DeliveryModel(),
         notes=notes,
+        coverage=coverage,
     )
 
 
@@ -360,12 +404,20 @@ def _combined(root: Path, failures: list[ConfigError]) -> ConfigError:
 
 def load_claims(path: Path | str) -> tuple[Claim, ...]:
     """Load a claims file: a top-level ``claims:`` list."""
+    return load_claims_file(path)[0]
+
+
+def load_claims_file(path: Path | str) -> tuple[tuple[Claim, ...], CoverageSettings]:
+    """A claims file's claims and its ``coverage:`` settings (defaults when it has none)."""
     path = Path(path)
-    entries, problems = _read_list(path, "claims")
+    document, problems = _read_document(path)
+    _raise_if(path, problems)
+    entries = _list_section(document, "claims", problems)
     models = _validate_entries(ClaimModel, entries, "claims", problems)
     problems += _duplicate_ids("claims", entries)
+    coverage = _validate_section(document, "coverage", CoverageModel, problems)
     _raise_if(path, problems)
-    return tuple(m.to_claim() for _, m in models)
+    return tuple(m.to_claim() for _, m in models), (coverage or CoverageModel()).settings()
 
 
 def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchModel]:
@@ -528,13 +580,6 @@ def _read_document(path: Path) -> tuple[Any, list[str]]:
         return None, [f"{where}invalid YAML: {problem}"]
     except UnicodeDecodeError as exc:
         return None, [f"not UTF-8 text ({exc.reason} at byte {exc.start})"]
-
-
-def _read_list(path: Path, section: str) -> tuple[list[Any], list[str]]:
-    document, problems = _read_document(path)
-    if problems:
-        _raise_if(path, problems)
-    return _list_section(document, section, problems), problems
 
 
 def _list_section(document: Any, section: str, problems: list[str]) -> list[Any]:

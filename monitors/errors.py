@@ -13,7 +13,8 @@ Every error the product raises on purpose derives from ``ClaimwatchError``; lowe
       DeliveryError          a channel failed; message starts with the channel ("webhook: ...")
         TransientDeliveryError   worth retrying (timeouts, 5xx, SMTP 4xx, connection refused)
       StoreError             the state database cannot be opened or migrated
-      FeedbackError          an analyst's verdict names no stored report, or several
+      FeedbackError          an analyst's verdict request is malformed
+      UnknownReportError     a report reference names no stored report, or several
 """
 
 from __future__ import annotations
@@ -101,5 +102,9 @@ class StoreError(ClaimwatchError):
 
 
 class FeedbackError(ClaimwatchError):
-    """An analyst's verdict cannot be recorded: the report reference matches no stored report
-    (or several), or the request is malformed."""
+    """An analyst's verdict cannot be recorded: the request is malformed or contradicts itself."""
+
+
+class UnknownReportError(ClaimwatchError):
+    """A report reference (``#12``, ``FEED_ID:REPORT_ID``, a link) names no stored report, or
+    several (``monitors.state.report_ref``)."""

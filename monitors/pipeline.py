@@ -23,6 +23,7 @@ from monitors.ingest.poll import FeedPoll, PollStats, failed_poll
 from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story_key, story_key
 from monitors.stance.engine import StanceEngine
+from monitors.state import history
 from monitors.state.record import DecidedReport, Suppressed
 from monitors.state.store import Store
 
@@ -55,6 +56,8 @@ class RunSummary:
     poll: PollStats | None = None  # how long fetching and parsing took
     stage_seconds: dict[str, float] = field(default_factory=dict)  # later stages, by name
     notes: list[str] = field(default_factory=list)  # what the config left to defaults
+    # Claims widely reported on with no report deciding them (``coverage_lines``; real runs).
+    coverage: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         failed = ", ".join(f"{k} ({v})" for k, v in self.feeds_failed.items()) or "none"
@@ -67,6 +70,7 @@ class RunSummary:
             f"alerts: {self.alerts_queued} queued, {self.alerts_sent} sent, "
             f"{self.alerts_pending} pending, {self.alerts_suppressed} held back by policy",
             *self.decisions,
+            *self.coverage,
             *(f"delivery error: {e}" for e in self.delivery_errors),
             *self.timing_lines(),
         ]
@@ -266,6 +270,16 @@ def record_stories(
         alerts=tuple(a for d in decisions for a in d.alerts),
         suppressed=tuple(s for d in decisions for s in d.suppressed),
     )
+
+
+def coverage_lines(
+    store: Store, config: Config, claims: Sequence[Claim], now: datetime | None = None
+) -> list[str]:
+    """One line per claim whose recent coverage decides nothing (``monitors.coverage``), e.g.
+    "gornal-recaptured: undecided: 9 reports from 4 outlets in 24 h, none confirms or
+    contradicts": a miss the alerts cannot show, so the run summary says it."""
+    found = history.undecided(store.engine, claims, config.coverage, now or datetime.now(UTC))
+    return [f"{c.claim_id}: {c.line()}" for c in found.values() if c is not None]
 
 
 def polled_feeds(polls: Sequence[FeedPoll]) -> dict[str, Feed]:

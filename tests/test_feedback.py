@@ -279,9 +279,9 @@ def test_wrong_on_a_verdict_that_decides_nothing_is_refused_and_records_nothing(
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
-        ("#999", "no stored report matches '#999'"),
-        ("wire:nope", "no stored report matches 'wire:nope'"),
-        ("https://elsewhere.example/1", "no stored report matches"),
+        ("#999", "'#999': no stored report matches (tried evidence id 999)"),
+        ("wire:nope", "(tried link 'wire:nope'; feed 'wire' with report id 'nope')"),
+        ("https://elsewhere.example/1", "(tried link 'https://elsewhere.example/1')"),
     ],
 )
 def test_a_reference_to_no_stored_report_says_what_to_give(

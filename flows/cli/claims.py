@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group
@@ -27,21 +28,26 @@ from flows.cli.output import (
 )
 from flows.config import load_config
 from monitors.config import CLAIMS_FILE, Config, load_claims
-from monitors.models import Assessment, Claim
+from monitors.coverage import UndecidedCoverage
+from monitors.errors import ClaimwatchError, UnknownReportError
+from monitors.ingest.page import FEED, Fetched, fetch_reports
+from monitors.models import Assessment, Claim, Feed, Report
 from monitors.mutes import Mute, MuteKind
 from monitors.sharing import Shard
 from monitors.state import history
+from monitors.state.report_ref import find_report
 from monitors.state.store import ClaimStatus
+
+if TYPE_CHECKING:
+    from monitors.stance.engine import StanceEngine
+
+URL_FEED_ID = "url"  # the feed id `check --url` fetches under: fetch errors start with it
 
 
 def add_parser(sub: Any) -> None:
     _add_run(sub)
 
-    check = add_command(sub, "check", "show how a text scores against each claim, and why")
-    check.add_argument("text", help="the report text (body)")
-    check.add_argument("--title", default="", help="the report title, if separate")
-    add_json_flag(check)
-    check.set_defaults(handler=_check)
+    _add_check(sub)
 
     status = add_command(sub, "status", "each claim's state, evidence counts and sources")
     add_json_flag(status)
@@ -51,6 +57,27 @@ def add_parser(sub: Any) -> None:
     evidence.add_argument("claim_id")
     add_json_flag(evidence)
     evidence.set_defaults(handler=_evidence)
+
+
+def _add_check(sub: Any) -> None:
+    check = add_command(
+        sub, "check", "show how a text, a stored report or a URL scores against each claim, and why"
+    )
+    source = check.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="the report text (body)")
+    source.add_argument(
+        "--report",
+        metavar="REF",
+        help="a stored report: FEED_ID:REPORT_ID, its link, or an evidence id (#123, as "
+        "`evidence --json` shows it); read from --database-url",
+    )
+    source.add_argument(
+        "--url",
+        help="fetch a feed (each entry is scored) or a web page (its title and visible text)",
+    )
+    check.add_argument("--title", default="", help="the report title, if separate (with TEXT)")
+    add_json_flag(check)
+    check.set_defaults(handler=_check)
 
 
 def _add_run(sub: Any) -> None:
@@ -120,17 +147,103 @@ def _claims_from(path: str) -> tuple[Claim, ...]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Score a text, a stored report (``--report``) or what a URL holds (``--url``)."""
     from monitors.stance.engine import StanceEngine
 
+    if args.text is None and args.title:
+        raise ClaimwatchError("--title goes with a TEXT; a stored report or a URL has its own")
     claims = _claims_from(args.config)
-    assessments = StanceEngine(claims).assess(args.title, args.text)
+    engine = StanceEngine(claims)
+    if args.report is not None:
+        return _check_report(args.json, claims, engine, _stored_report(args))
+    if args.url is not None:
+        return _check_url(args.json, claims, engine, args.url)
+    assessments = engine.assess(args.title, args.text)
     if args.json:
-        emit({"claims": [_assessment_json(a) for a in assessments]})
+        emit(_assessments_json(assessments))
         return 0
     console = make_console()
     for claim, assessment in zip(claims, assessments, strict=True):
         _print_assessment(console, claim, assessment)
     return 0
+
+
+def _stored_report(args: argparse.Namespace) -> Report:
+    store = open_store(args)
+    try:
+        with store.engine.connect() as conn:
+            return find_report(conn, args.report)
+    except UnknownReportError as exc:
+        raise UnknownReportError(f"--report {exc}") from None
+    finally:
+        store.close()
+
+
+def _check_report(
+    as_json: bool, claims: tuple[Claim, ...], engine: StanceEngine, report: Report
+) -> int:
+    """A stored report's title and summary, scored as they were stored."""
+    assessments = engine.assess(report.title, report.summary)
+    if as_json:
+        emit({"report": _report_json(report), **_assessments_json(assessments)})
+        return 0
+    console = make_console()
+    _print_scored(console, claims, report, assessments)
+    return 0
+
+
+def _check_url(as_json: bool, claims: tuple[Claim, ...], engine: StanceEngine, url: str) -> int:
+    """Each entry of the feed at ``url``, or the page there as one report, scored."""
+    fetched = fetch_reports(Feed(id=URL_FEED_ID, url=url))
+    scored = [(r, engine.assess(r.title, r.summary)) for r in fetched.reports]
+    if as_json:
+        reports = [{"report": _report_json(r), **_assessments_json(a)} for r, a in scored]
+        emit({"url": fetched.url, "kind": fetched.kind, "reports": reports})
+        return 0
+    console = make_console()
+    console.print(Text.assemble(("url", "bold"), f" {plain(fetched.url)} ", _held(fetched)))
+    for report, assessments in scored:
+        console.print()
+        _print_scored(console, claims, report, assessments)
+    return 0
+
+
+def _held(fetched: Fetched) -> str:
+    """``(page)`` or ``(feed, 2 entries)``: what the URL turned out to hold."""
+    if fetched.kind != FEED:
+        return f"({fetched.kind})"
+    count = len(fetched.reports)
+    return f"(feed, {count} entr{'y' if count == 1 else 'ies'})"
+
+
+def _report_json(report: Report) -> dict[str, Any]:
+    return {
+        "feed": report.feed_id,
+        "id": report.report_id,
+        "title": report.title,
+        "link": report.link,
+        "published": iso(report.published),
+    }
+
+
+def _assessments_json(assessments: Sequence[Assessment]) -> dict[str, Any]:
+    return {"claims": [_assessment_json(a) for a in assessments]}
+
+
+def _print_scored(
+    console: Console, claims: tuple[Claim, ...], report: Report, assessments: Sequence[Assessment]
+) -> None:
+    """Which report was scored (feed, id, title, link), then each claim's verdict on it."""
+    head: list[str | tuple[str, str]] = [
+        ("report", "bold"),
+        f" {plain(report.feed_id)}:{plain(report.report_id)}: ",
+        plain(report.title) or "(untitled)",
+    ]
+    if report.link:
+        head += [" ", (plain(report.link), "cyan")]
+    console.print(Text.assemble(*head), soft_wrap=True)
+    for claim, assessment in zip(claims, assessments, strict=True):
+        _print_assessment(console, claim, assessment)
 
 
 def _assessment_json(assessment: Assessment) -> dict[str, Any]:
@@ -166,9 +279,16 @@ def _status(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     active = store.mutes(now=now)
     muted = {c.id: holding(active, MuteKind.CLAIM, c.id) for c in config.claims}
+    coverage = history.undecided(store.engine, config.claims, config.coverage, now)
     if args.json:
         rows = [
-            _status_json(s, sources[s.claim_id], changes[s.claim_id], muted[s.claim_id])
+            _status_json(
+                s,
+                sources[s.claim_id],
+                changes[s.claim_id],
+                muted[s.claim_id],
+                coverage[s.claim_id],
+            )  # fmt: skip
             for s in statuses
         ]
         emit({"claims": rows})
@@ -196,12 +316,41 @@ def _status(args: argparse.Namespace) -> int:
             str(sources[s.claim_id]),
             ago(change.recorded, now) if change else "never",
         )
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    for line in _coverage_lines([coverage[s.claim_id] for s in statuses]):
+        console.print(line)
     return 0
 
 
+def _coverage_lines(found: Sequence[UndecidedCoverage | None]) -> list[Text]:
+    """A line per claim read widely with nothing deciding it. Under the table, at full width:
+    in the claim's 20-odd-column cell the sentence would fold into five lines."""
+    return [
+        Text.assemble((c.claim_id, "bold"), ": ", (c.line(), "yellow"))
+        for c in found
+        if c is not None
+    ]
+
+
+def _coverage_json(found: UndecidedCoverage | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "reports": found.reports,
+        "outlets": found.outlets,
+        "window_hours": round(found.window.total_seconds() / 3600, 4),
+        "titles": list(found.titles),
+        "line": found.line(),
+    }
+
+
 def _status_json(
-    s: ClaimStatus, sources: int, change: history.StateChange | None, mute: Mute | None
+    s: ClaimStatus,
+    sources: int,
+    change: history.StateChange | None,
+    mute: Mute | None,
+    coverage: UndecidedCoverage | None,
 ) -> dict[str, Any]:
     return {
         "id": s.claim_id,
@@ -215,6 +364,7 @@ def _status_json(
         "changed_at": iso(s.changed_at),
         "latest": s.latest_title,
         "latest_link": s.latest_link,
+        "coverage": _coverage_json(coverage),
     }
 
 

@@ -53,3 +53,41 @@ def html_to_text(fragment: str) -> str:
     parser.feed(fragment)
     parser.close()
     return collapse_whitespace("".join(parser.parts))
+
+
+class _TitleExtractor(HTMLParser):
+    """The text of a document's first ``<title>`` (nothing else is read into it)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._inside = False
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title" and not self._done:
+            self._inside = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self._inside:
+            self._inside, self._done = False, True
+
+    def handle_data(self, data: str) -> None:
+        if self._inside:
+            self.parts.append(data)
+
+
+def html_title(document: str) -> str:
+    """A page's ``<title>``, entities decoded, whitespace collapsed; '' when it has none.
+
+    ``html_to_text`` leaves the title out (it is no part of the visible text); a page checked
+    against the claims is scored on both, like a feed entry's title and summary."""
+    parser = _TitleExtractor()
+    parser.feed(document)
+    parser.close()
+    return collapse_whitespace("".join(parser.parts))
+
+
+def html_text_and_title(document: str) -> tuple[str, str]:
+    """A whole page's visible text and its title (see ``html_to_text`` and ``html_title``)."""
+    return html_to_text(document), html_title(document)

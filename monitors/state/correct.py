@@ -33,6 +33,7 @@ from monitors.models import (
 from monitors.policy import StateChange, alert_threshold
 from monitors.state import schema
 from monitors.state.record import claim_state, enqueue_alert, insert_evidence, set_state
+from monitors.state.report_ref import find_report
 from monitors.state.sql import lock_claims, utc
 
 Assess = Callable[[Report], Assessment]  # the engine's reading of a report the engine never kept
@@ -46,64 +47,6 @@ class VerdictOutcome:
     report: Report
     recomputed: Recomputed
     alert: Alert | None  # queued on every channel; None: the state did not change
-
-
-# --- finding the report ---------------------------------------------------------------------------
-
-
-def find_report(conn: Connection, ref: str) -> Report:
-    """The stored report ``ref`` names: ``#ID`` or ``ID`` (an evidence row, as ``claimwatch
-    evidence`` shows), ``FEED:REPORT_ID``, or the report's link."""
-    text = ref.strip()
-    candidates = _by_evidence_id(conn, text) + _by_key(conn, text) + _by_link(conn, text)
-    found = {(r.feed_id, r.report_id): r for r in candidates}
-    if len(found) == 1:
-        return next(iter(found.values()))
-    if not found:
-        raise FeedbackError(
-            f"no stored report matches {ref!r}: give an evidence id ('#12', from 'claimwatch "
-            "evidence CLAIM'), FEED_ID:REPORT_ID, or the report's link exactly as stored"
-        )
-    names = ", ".join(f"{feed}:{report}" for feed, report in sorted(found))
-    raise FeedbackError(f"{ref!r} matches {len(found)} stored reports ({names}): name one of them")
-
-
-def _by_evidence_id(conn: Connection, text: str) -> list[Report]:
-    number = text.removeprefix("#")
-    if not number.isdigit() or len(number) > 18:
-        return []
-    e = schema.evidence.c
-    row = conn.execute(select(e.feed_id, e.report_id).where(e.id == int(number))).first()
-    return [] if row is None else _reports(conn, schema.reports.c.feed_id == row.feed_id,
-                                           schema.reports.c.report_id == row.report_id)  # fmt: skip
-
-
-def _by_key(conn: Connection, text: str) -> list[Report]:
-    feed_id, sep, report_id = text.partition(":")
-    if not sep or not report_id:
-        return []
-    r = schema.reports.c
-    return _reports(conn, r.feed_id == feed_id, r.report_id == report_id)
-
-
-def _by_link(conn: Connection, text: str) -> list[Report]:
-    return _reports(conn, schema.reports.c.link == text)
-
-
-def _reports(conn: Connection, *where: object) -> list[Report]:
-    rows = conn.execute(select(schema.reports).where(*where)).mappings()  # type: ignore[arg-type]
-    return [
-        Report(
-            feed_id=row["feed_id"],
-            report_id=row["report_id"],
-            title=row["title"],
-            summary=row["summary"],
-            link=row["link"],
-            published=utc(row["published"]),
-            content_hash=row["content_hash"],
-        )
-        for row in rows
-    ]
 
 
 # --- reading what the rule needs ------------------------------------------------------------------

@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, RowMapping, select
 
 from monitors.corrections import AnalystVerdict
-from monitors.models import ClaimState, Evidence, Verdict
+from monitors.coverage import CoverageRow, CoverageSettings, UndecidedCoverage, undecided_coverage
+from monitors.models import Claim, ClaimState, Evidence, Verdict
+from monitors.policy import alert_threshold
 from monitors.state import schema
 from monitors.state.correct import analyst_verdicts
 from monitors.state.sql import utc
@@ -142,6 +144,57 @@ def independent_sources(engine: Engine, claim_ids: Sequence[str] = ()) -> dict[s
             feeds.setdefault(claim_id, set()).add(feed_id)
     counts = {claim_id: len(found) for claim_id, found in feeds.items()}
     return {cid: counts.get(cid, 0) for cid in claim_ids} if claim_ids else counts
+
+
+def coverage_rows(
+    engine: Engine, claim_ids: Sequence[str], since: datetime
+) -> dict[str, list[CoverageRow]]:
+    """Per claim, its evidence rows of reports from ``since`` on (published then, else recorded
+    then when undated), every claim in one query: what ``monitors.coverage`` decides on, with
+    the analysts' verdicts applied."""
+    e = schema.evidence.c
+    recent = (e.published >= since) | (e.published.is_(None) & (e.created_at >= since))
+    query = (
+        select(e.claim_id, e.feed_id, e.report_id, e.verdict, e.score, e.report_title)
+        .add_columns(e.report_link, e.published, e.created_at)
+        .where(e.claim_id.in_(list(claim_ids)), recent)
+        .order_by(e.id)
+    )
+    found: dict[str, list[CoverageRow]] = {cid: [] for cid in claim_ids}
+    if not claim_ids:
+        return found
+    with engine.connect() as conn:
+        judged = analyst_verdicts(conn, claim_ids)
+        for r in conn.execute(query).mappings():
+            when = utc(r["published"]) or utc(r["created_at"]) or datetime.now(UTC)
+            verdict, score = Verdict(r["verdict"]), float(r["score"])
+            analyst = judged.get((r["claim_id"], (r["feed_id"], r["report_id"])))
+            if analyst is not None:  # the analyst's verdict counts whatever the engine scored
+                verdict, score = analyst.verdict, 1.0
+            found[r["claim_id"]].append(
+                CoverageRow(
+                    feed_id=r["feed_id"],
+                    report_id=r["report_id"],
+                    verdict=verdict,
+                    score=score,
+                    title=r["report_title"],
+                    link=r["report_link"],
+                    when=when,
+                )
+            )
+    return found
+
+
+def undecided(
+    engine: Engine, claims: Sequence[Claim], settings: CoverageSettings, now: datetime
+) -> dict[str, UndecidedCoverage | None]:
+    """Per claim, its coverage without a verdict in the window ending at ``now``, or None: one
+    query for every claim, then ``monitors.coverage``'s rule at each claim's alert threshold."""
+    rows = coverage_rows(engine, [c.id for c in claims], now - settings.window)
+    return {
+        c.id: undecided_coverage(c.id, rows[c.id], alert_threshold(c), now, settings)
+        for c in claims
+    }
 
 
 def state_changes(engine: Engine, claim_id: str) -> list[StateChange]:
