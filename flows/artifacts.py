@@ -2,21 +2,31 @@
 
 Feed text is hostile: a title could carry markdown links, images or raw HTML. Every piece of text
 that came from a feed, a server or a config goes through ``md_text`` (``untrusted.one_line``, then
-HTML-escaped and markdown punctuation backslash-escaped), and a link is only ever rendered when
-``untrusted.safe_link`` accepts it.
+HTML-escaped, and the characters that start markup mid-line written as numeric character
+references (``[`` as ``&#91;``): not backslash escapes, which the UI shows inside link text as
+"Ruse" + backslash + ". For Putin"), and a link is only ever rendered when ``untrusted.safe_link``
+accepts it.
+
+Keys carry the config (``claimwatch-run-summary-examples-kursk``), so two desks on one Prefect
+server do not overwrite each other's latest summary; table data is JSON in UTF-8, so
+``prefect artifact inspect`` shows Cyrillic as Cyrillic.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import TableArtifact, create_markdown_artifact
 from sqlalchemy import func, select
 
+from monitors.config import Config
 from monitors.models import Alert
 from monitors.pipeline import RunSummary
 from monitors.state import schema
@@ -29,8 +39,20 @@ REPLAY_KEY = "claimwatch-replay"
 MAX_TEXT = 300
 MAX_ROWS = 50
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# What starts markup inside a line: emphasis, code, links and images (brackets), tables,
+# strikethrough and the backslash. Line-start markup (#, -, 1.) never applies: feed text never
+# starts a line here.
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|~]")
+_KEY_JUNK = re.compile(r"[^a-z0-9]+")
 _URL_SAFE = "/:?#&=%+~@!$,;-._"  # no ( ) [ ] < > " ' ` or spaces: they could close the link
+
+
+def artifact_key(base: str, config_dir: Path | None) -> str:
+    """``base`` and the config directory's last two path parts, as Prefect keys allow
+    (lower-case letters, digits, dashes): one latest artifact per config, not one for all."""
+    where = config_dir.resolve() if config_dir else Path("default")
+    slug = _KEY_JUNK.sub("-", "-".join(where.parts[-2:]).lower()).strip("-")[:60].strip("-")
+    return f"{base}-{slug or 'config'}"
 
 
 def plain_text(value: object, limit: int = MAX_TEXT) -> str:
@@ -42,7 +64,7 @@ def md_text(value: object, limit: int = MAX_TEXT) -> str:
     """Text that renders as itself in markdown: no links, emphasis, headings or HTML."""
     text = plain_text(value, limit)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
 def md_link(title: object, url: str | None) -> str:
@@ -103,6 +125,9 @@ def run_summary_markdown(
         "## Feeds that failed",
         *(_failed_feeds(summary) or ["None."]),
     ]
+    if summary.coverage:  # a miss made visible: read widely, decided by nothing
+        undecided = [f"- {md_text(line)}" for line in summary.coverage]
+        sections += ["## Claims reported widely, undecided", *undecided]
     return "\n\n".join(sections) + "\n"
 
 
@@ -120,8 +145,9 @@ def _state_changes(alerts: Sequence[Alert]) -> list[str]:
     first: dict[str, Alert] = {}
     last: dict[str, Alert] = {}
     for alert in alerts:
-        first.setdefault(alert.claim_id, alert)
-        last[alert.claim_id] = alert
+        if alert.is_transition:  # the report that moved the claim, not a later one that agreed
+            first.setdefault(alert.claim_id, alert)
+            last[alert.claim_id] = alert
     return [
         f"- **{md_text(cid)}** ({md_text(last[cid].claim_statement)}): "
         f"{first[cid].previous_state.value} → **{last[cid].new_state.value}**, "
@@ -178,9 +204,28 @@ def _when(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds") if value else ""
 
 
-def publish_run(markdown: str, table: list[dict[str, str | int]], description: str) -> None:
-    create_markdown_artifact(key=SUMMARY_KEY, markdown=markdown, description=description)
-    create_table_artifact(key=CLAIMS_KEY, table=table, description="Every claim's state")
+class Utf8TableArtifact(TableArtifact):
+    """A table artifact whose JSON keeps non-ASCII text as is (Prefect's escapes it)."""
+
+    async def aformat(self) -> str:
+        return self._json()
+
+    def format(self, _sync: bool = True) -> str:
+        return self._json()
+
+    def _json(self) -> str:
+        return json.dumps(self._sanitize(self.table), ensure_ascii=False)
+
+
+def publish_run(
+    config: Config, markdown: str, table: list[dict[str, str | int]], description: str
+) -> None:
+    key = artifact_key(SUMMARY_KEY, config.source)
+    create_markdown_artifact(key=key, markdown=markdown, description=description)
+    table_artifact: Any = Utf8TableArtifact(
+        key=artifact_key(CLAIMS_KEY, config.source), table=table, description="Every claim's state"
+    )
+    table_artifact.create(_sync=True)  # Prefect's create is sync-or-async by this flag
 
 
 def replay_markdown(reports: int, alerts: Sequence[Alert], sent: bool) -> str:

@@ -233,7 +233,8 @@ def _publish(
         evidence = evidence_after(store, evidence_mark)
         _emit_state_changes(processed.alerts)
     markdown = run_summary_markdown(summary, processed.alerts, evidence, params.dry_run)
-    publish_run(markdown, claims_table(store.claim_statuses(config.claims)), _describe(params))
+    table = claims_table(store.claim_statuses(config.claims))
+    publish_run(config, markdown, table, _describe(params))
 
 
 def _retry_policy(params: MonitorParams) -> RetryPolicy:

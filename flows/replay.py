@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.artifacts import REPLAY_KEY, replay_markdown
+from flows.artifacts import REPLAY_KEY, artifact_key, replay_markdown
 from flows.config import load_config
 from flows.deliver import deliver_task
 from flows.params import ReplayParams
@@ -57,7 +57,7 @@ def replay_claims(
     if params.send:
         deliver_task(config, url)
     create_markdown_artifact(
-        key=REPLAY_KEY,
+        key=artifact_key(REPLAY_KEY, config.source),
         markdown=replay_markdown(result.reports, result.alerts, result.sent),
         description="Claims replayed over stored reports",
     )

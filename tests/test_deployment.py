@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from alerts.signing import verify_signature
+from flows.artifacts import artifact_key
 from tests.conftest import REPO_ROOT
 from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
@@ -252,9 +253,10 @@ def test_manual_run_through_worker_alerts_and_publishes_artifacts(
     assert verify_signature(SECRET, request.headers["x-claimwatch-signature"], request.body)
     assert "gornal-recaptured" == json.loads(request.body)["alert"]["claim"]["id"]
     artifacts = _artifacts_of_latest_manual_run(server)
-    assert {"claimwatch-run-summary", "claimwatch-claims"} == set(artifacts)
-    assert "Russian forces recaptured Gornal" in artifacts["claimwatch-run-summary"]
-    states = {row["claim"]: row["state"] for row in artifacts["claimwatch-claims"]}
+    slug = artifact_key("", config_dir)  # "-<parent>-config"
+    assert {f"claimwatch-run-summary{slug}", f"claimwatch-claims{slug}"} == set(artifacts)
+    assert "Russian forces recaptured Gornal" in artifacts[f"claimwatch-run-summary{slug}"]
+    states = {row["claim"]: row["state"] for row in artifacts[f"claimwatch-claims{slug}"]}
     assert {"gornal-recaptured": "confirmed", "kursk-control": "unknown"} == states
 
 

@@ -7,6 +7,7 @@ Real loopback feed, SMTP and webhook servers; the flows run for real (``prefect_
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from uuid import UUID
 import pytest
 from pydantic import ValidationError
 
-from flows.artifacts import md_link, md_text
+from flows.artifacts import CLAIMS_KEY, REPLAY_KEY, SUMMARY_KEY, artifact_key, md_link, md_text
 from flows.deliver import deliver_alerts
 from flows.monitor import monitor_claims
 from flows.params import MonitorParams
@@ -142,7 +143,15 @@ def artifacts_of(flow_run_id: UUID) -> dict[str, Any]:
     only_run = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(artifact_filter=only_run)
-    return {str(a.key): _decoded(a.data) for a in found}
+    return {_base_key(str(a.key)): _decoded(a.data) for a in found}
+
+
+def _base_key(key: str) -> str:
+    """``claimwatch-run-summary-<config>`` -> ``claimwatch-run-summary`` (every key names one)."""
+    for base in (SUMMARY_KEY, CLAIMS_KEY, REPLAY_KEY):
+        if key.startswith(base + "-"):
+            return base
+    raise AssertionError(f"artifact key {key!r} names no config")
 
 
 def task_names(flow_run_id: UUID) -> list[str]:
@@ -162,16 +171,31 @@ def _decoded(data: Any) -> Any:
 
 
 def test_md_text_neutralises_markdown_and_html() -> None:
-    """Links, emphasis, code and tags in feed text come out escaped, as literal text."""
-    expected = r"\[x\]\(javascript:alert\(1\)\) \*b\* \`c\` &lt;img src=x&gt; a&amp;b"
+    """Links, emphasis, code and tags in feed text come out as character references: literal
+    text in any renderer, with no backslash for a UI to show."""
+    expected = "&#91;x&#93;(javascript:alert(1)) &#42;b&#42; &#96;c&#96; &lt;img src=x&gt; a&amp;b"
     assert expected == md_text("[x](javascript:alert(1))\n*b* `c` <img src=x> a&b")
+    # Punctuation that starts no markup mid-line is left as it is.
+    assert "Ruse. For Putin (2025) - a #1 story!" == md_text("Ruse. For Putin (2025) - a #1 story!")
+    assert "\\" not in md_text("a\\b _c_ ~d~ |e|") and "&#92;" in md_text("a\\b")
 
 
 def test_md_link_renders_only_http_links() -> None:
     """An http(s) link is rendered with parentheses encoded; javascript: or a space: no link."""
-    assert "[a\\_b](https://x.example/p%28q%29r)" == md_link("a_b", "https://x.example/p(q)r")
+    assert "[a&#95;b](https://x.example/p%28q%29r)" == md_link("a_b", "https://x.example/p(q)r")
     assert "t" == md_link("t", "javascript:alert(1)")
     assert "t" == md_link("t", "https://x.example/p(q) r")  # not a link in any other channel
+
+
+def test_artifact_keys_name_the_config(tmp_path: Path) -> None:
+    """Two desks on one server keep their own latest artifacts; keys are what Prefect allows."""
+    a = artifact_key(SUMMARY_KEY, tmp_path / "Desk A" / "config")
+    b = artifact_key(SUMMARY_KEY, tmp_path / "desk_b" / "config")
+    assert ("claimwatch-run-summary-desk-a-config", "claimwatch-run-summary-desk-b-config") == (
+        a,
+        b,
+    )
+    assert re.fullmatch(r"[a-z0-9-]+", artifact_key(CLAIMS_KEY, tmp_path / "Ünï" / "ДЕСК"))
 
 
 def test_run_publishes_escaped_summary_and_claims_table(env: Env) -> None:
@@ -184,8 +208,9 @@ def test_run_publishes_escaped_summary_and_claims_table(env: Env) -> None:
     artifacts = artifacts_of(run_id)
     markdown = artifacts["claimwatch-run-summary"]
     assert "unknown → **confirmed**" in markdown
-    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in markdown
-    for raw in ("<img", "<script", "](javascript", "**bold**", "`code`"):
+    assert "Time: poll 0." in markdown  # numbers are not backslash-escaped
+    assert "&lt;img src=x onerror=alert(1)&gt;" in markdown
+    for raw in ("<img", "<script", "](javascript", "[click]", "**bold**", "`code`"):
         assert raw not in markdown
     assert "- gone: gone: HTTP 404" in markdown
     rows = {row["claim"]: row for row in artifacts["claimwatch-claims"]}
@@ -466,3 +491,13 @@ def test_missing_secret_block_is_named_with_how_to_create_it(prefect_harness: No
         prefect_secret("flows-no-such-block")
     assert "no Prefect Secret block named 'flows-no-such-block'" in str(info.value)
     assert "Secret(value=...).save('flows-no-such-block')" in str(info.value)
+
+
+def test_table_artifacts_keep_cyrillic_as_cyrillic() -> None:
+    """Prefect's own table artifact escapes it (``\\u041c...`` in ``prefect artifact inspect``)."""
+    from flows.artifacts import Utf8TableArtifact
+
+    artifact = Utf8TableArtifact(key="k", table=[{"latest_report": "Минобороны: Курская область"}])
+    data = artifact.format()
+    assert '"Минобороны: Курская область"' in data and "\\u" not in data
+    assert [{"latest_report": "Минобороны: Курская область"}] == json.loads(data)

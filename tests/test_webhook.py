@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from alerts.transport import USER_AGENT
 from alerts.webhook import WebhookChannel, WebhookSettings
 from monitors.errors import DeliveryError, TransientDeliveryError
 from monitors.feedstate import Notice, PollState, health_alert
-from monitors.models import Alert
+from monitors.models import Alert, Correction, Verdict
 from tests.fixtures.smtp_server import free_port
 from tests.fixtures.webhook_receiver import ReceivedRequest, WebhookReceiver
 
@@ -258,10 +259,16 @@ def _flatten(value: Any, prefix: str) -> set[str]:
 
 def test_docs_table_lists_every_payload_field() -> None:
     """docs/webhook.md documents exactly the fields the payload has."""
-    payload = render.webhook_payload(load_alert("kursk-contradicted"))
-    actual = {name.removeprefix(".") for name in _flatten(payload, "")} - {""}
+    alert = load_alert("kursk-contradicted")
+    corrected = replace(alert, correction=Correction(
+        "ana", Verdict.NEUTRAL, Verdict.CONFIRM, "wire", "1", "Kursk retaken", alert.created_at,
+        "one side only",
+    ))  # fmt: skip
+    actual = {name.removeprefix(".") for name in _flatten(render.webhook_payload(alert), "")}
+    actual |= {name.removeprefix(".") for name in _flatten(render.webhook_payload(corrected), "")}
+    actual -= {""}
     leaves = {name for name in actual if not any(o.startswith(name + ".") for o in actual)}
-    leaves |= {"alert.evidence"}  # documented as an array, its items below it
+    leaves |= {"alert.evidence", "alert.correction"}  # documented as a whole, parts below
     claim_part = DOC.read_text().split("### Feed-health alerts")[0]
     assert leaves == documented_fields(claim_part)
 
