@@ -219,13 +219,21 @@ def test_status_json_counts_sources_and_last_change(
 def test_status_table_fits_80_columns(
     setup: Setup, capsys: pytest.CaptureFixture[str], narrow: None
 ) -> None:
-    """The status table stays within 80 columns and keeps claim ids and states whole."""
+    """status stays within 80 columns: per claim its id and state, the statement whole, the
+    counts, and the report that changed it; wrapped lines keep their indent."""
     story(setup)
     out = run_text(capsys, setup.args("status"))
     assert_fits(out)
-    gornal = next(line for line in out.splitlines() if "gornal-recaptured" in line)
-    assert ["gornal-recaptured", "contradicted", "2", "2", "4"] == gornal.split()[:5]
-    assert "kursk-control" in out and "unknown" in out
+    lines = out.splitlines()
+    assert "2 claim(s): 1 contradicted, 1 unknown" == lines[0]
+    start = lines.index(next(line for line in lines if line.startswith("gornal-recaptured")))
+    assert ["gornal-recaptured", "CONTRADICTED", "changed"] == lines[start].split()[:3]
+    block = lines[start + 1 : start + 5]
+    assert "    Russian forces recaptured Gornal" == block[0]
+    assert "    2 confirm · 2 contradict · 0 mention(s) · 4 independent source(s)" == block[1]
+    assert block[2].startswith("    changed by: Ukraine denies Gornal has fallen")
+    assert all(line.startswith("    ") and line == line.rstrip() for line in block)
+    assert "kursk-control  UNKNOWN  never changed" in out
 
 
 def test_evidence_json_lists_sentences_cues_and_links(

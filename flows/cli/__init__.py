@@ -17,7 +17,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flows.cli import claims, config_check, evaluate, feedback, feeds, mutes, outbox, report
+from flows.cli import (
+    claims,
+    config_check,
+    evaluate,
+    feedback,
+    feeds,
+    mutes,
+    outbox,
+    report,
+    status,
+)
 from monitors.about import VERSION
 from monitors.errors import ClaimwatchError
 
@@ -42,6 +52,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"claimwatch {VERSION}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (claims, feedback, mutes, feeds, outbox, report, evaluate, config_check):
+    for module in (claims, status, feedback, mutes, feeds, outbox, report, evaluate, config_check):
         module.add_parser(sub)
     return parser

@@ -4,39 +4,31 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, iso_time, open_store
-from flows.cli.mutes import holding, muted_json, muted_marker
 from flows.cli.output import (
     STATE_STYLE,
     VERDICT_STYLE,
-    ago,
-    cell,
     emit,
     iso,
     make_console,
     plain,
     stamp,
 )
+from flows.cli.status import change_json
 from flows.config import load_config
 from monitors.config import CLAIMS_FILE, Config, load_claims
-from monitors.coverage import UndecidedCoverage
 from monitors.errors import ClaimwatchError, UnknownReportError
 from monitors.ingest.page import FEED, Fetched, fetch_reports
 from monitors.models import Assessment, Claim, Feed, Report
-from monitors.mutes import Mute, MuteKind
 from monitors.sharing import Shard
 from monitors.state import history
 from monitors.state.report_ref import find_report
-from monitors.state.store import ClaimStatus
 
 if TYPE_CHECKING:
     from monitors.stance.engine import StanceEngine
@@ -48,10 +40,6 @@ def add_parser(sub: Any) -> None:
     _add_run(sub)
 
     _add_check(sub)
-
-    status = add_command(sub, "status", "each claim's state, evidence counts and sources")
-    add_json_flag(status)
-    status.set_defaults(handler=_status)
 
     evidence = add_command(sub, "evidence", "the evidence recorded for one claim, newest first")
     evidence.add_argument("claim_id")
@@ -267,120 +255,6 @@ def _print_assessment(console: Console, claim: Claim, assessment: Assessment) ->
         console.print(f"    why: {plain(span.why)}", markup=False)
 
 
-# --- status --------------------------------------------------------------------------------------
-
-
-def _status(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    store = open_store(args, config)
-    statuses = store.claim_statuses(config.claims)
-    sources = history.independent_sources(store.engine, [c.id for c in config.claims])
-    changes = {c.id: history.last_change(store.engine, c.id) for c in config.claims}
-    now = datetime.now(UTC)
-    active = store.mutes(now=now)
-    muted = {c.id: holding(active, MuteKind.CLAIM, c.id) for c in config.claims}
-    coverage = history.undecided(store.engine, config.claims, config.coverage, now)
-    if args.json:
-        rows = [
-            _status_json(
-                s,
-                sources[s.claim_id],
-                changes[s.claim_id],
-                muted[s.claim_id],
-                coverage[s.claim_id],
-            )  # fmt: skip
-            for s in statuses
-        ]
-        emit({"claims": rows})
-        return 0
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("claim, latest report", overflow="fold", min_width=16)
-    table.add_column("state", no_wrap=True, min_width=12)
-    table.add_column("confirm", justify="right", no_wrap=True, min_width=7)
-    table.add_column("contradict", justify="right", no_wrap=True, min_width=10)
-    table.add_column("sources", justify="right", no_wrap=True, min_width=7)
-    table.add_column("changed", no_wrap=True, min_width=8)
-    for s in statuses:
-        change = changes[s.claim_id]
-        latest = cell(s.latest_title or "-", "dim")
-        latest.no_wrap, latest.overflow = True, "ellipsis"  # one line: the id matters more
-        lines = [cell(s.claim_id, "bold"), latest]
-        mute = muted[s.claim_id]
-        if mute is not None:  # its alerts are held back: say so where the desk looks
-            lines.insert(1, muted_marker(mute, now))
-        table.add_row(
-            Group(*lines),
-            cell(s.state.value, STATE_STYLE.get(s.state.value, "")),
-            str(s.confirming),
-            str(s.contradicting),
-            str(sources[s.claim_id]),
-            ago(change.recorded, now) if change else "never",
-        )
-    console = make_console()
-    console.print(table)
-    for line in _coverage_lines([coverage[s.claim_id] for s in statuses]):
-        console.print(line)
-    return 0
-
-
-def _coverage_lines(found: Sequence[UndecidedCoverage | None]) -> list[Text]:
-    """A line per claim read widely with nothing deciding it. Under the table, at full width:
-    in the claim's 20-odd-column cell the sentence would fold into five lines."""
-    return [
-        Text.assemble((c.claim_id, "bold"), ": ", (c.line(), "yellow"))
-        for c in found
-        if c is not None
-    ]
-
-
-def _coverage_json(found: UndecidedCoverage | None) -> dict[str, Any] | None:
-    if found is None:
-        return None
-    return {
-        "reports": found.reports,
-        "outlets": found.outlets,
-        "window_hours": round(found.window.total_seconds() / 3600, 4),
-        "titles": list(found.titles),
-        "line": found.line(),
-    }
-
-
-def _status_json(
-    s: ClaimStatus,
-    sources: int,
-    change: history.StateChange | None,
-    mute: Mute | None,
-    coverage: UndecidedCoverage | None,
-) -> dict[str, Any]:
-    return {
-        "id": s.claim_id,
-        "state": s.state.value,
-        "muted": muted_json(mute),
-        "confirming": s.confirming,
-        "contradicting": s.contradicting,
-        "neutral": s.neutral,
-        "sources": sources,
-        "last_change": _change_json(change),
-        "changed_at": iso(s.changed_at),
-        "latest": s.latest_title,
-        "latest_link": s.latest_link,
-        "coverage": _coverage_json(coverage),
-    }
-
-
-def _change_json(change: history.StateChange | None) -> dict[str, Any] | None:
-    if change is None:
-        return None
-    return {
-        "from": change.previous.value,
-        "to": change.state.value,
-        "reported_at": iso(change.reported_at),
-        "recorded_at": iso(change.recorded),
-        "report": change.evidence.title,
-        "feed": change.evidence.feed_id,
-    }
-
-
 # --- evidence ------------------------------------------------------------------------------------
 
 
@@ -401,7 +275,7 @@ def _evidence(args: argparse.Namespace) -> int:
                     "statement": claim.statement,
                     "state": state.value,
                     "sources": sources,
-                    "last_change": _change_json(change),
+                    "last_change": change_json(change),
                 },
                 "evidence": [_evidence_json(r, names) for r in rows],
             }
