@@ -235,3 +235,37 @@ def test_a_url_that_fails_reports_the_fetch_layers_message(
     gone = feed_server.url("/status/404")
     err = fails(capsys, setup.args("check", "--url", gone))
     assert f"claimwatch: url: HTTP 404 Not Found at {gone}\n" == err
+
+
+def test_the_text_output_says_what_each_verdict_and_score_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UNRELATED never reads as a contradiction with a high score; a decisive verdict says
+    whether it reaches the claim's alert threshold; wrapped lines keep their indent."""
+    monkeypatch.setenv("COLUMNS", "80")
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "claims:\n"
+        "  - {id: gornal, statement: Russian forces recaptured Gornal, aliases: [Gornal]}\n"
+        "  - {id: strict, statement: Russian forces recaptured Gornal, aliases: [Gornal],\n"
+        "     alert_threshold: 0.99}\n"
+        "  - {id: bridge, statement: The Crimean bridge was destroyed, aliases: [Crimean bridge]}\n",
+        encoding="utf-8",
+    )
+    body = (
+        "Ukraine's general staff denied that Russian forces had recaptured Gornal and said its "
+        "units still held positions in the village of Gornal near the border."
+    )
+    assert 0 == main(["check", body, "--title", "Ukraine denies Gornal has fallen",
+                      "--config", str(claims)])  # fmt: skip
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "bridge: UNRELATED · not about this claim (relatedness 0.00)" in lines
+    gornal = " ".join(out.split("\nstrict:")[0].split())
+    assert "gornal: CONTRADICT · confidence 0.90 in this verdict" in gornal
+    assert "counts: can move the claim and alert (threshold 0.75)" in gornal
+    strict = " ".join(out.split("\nstrict:")[1].split("\nbridge:")[0].split())
+    assert "too unsure to move the claim or alert (threshold 0.99)" in strict
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+    sentence = next(i for i, line in enumerate(lines) if line.startswith("  - [deny] Ukraine's"))
+    assert lines[sentence + 1].startswith("    ") and not lines[sentence + 1].startswith("    why")

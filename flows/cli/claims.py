@@ -18,6 +18,7 @@ from flows.cli.output import (
     iso,
     make_console,
     plain,
+    print_indented,
     stamp,
 )
 from flows.cli.status import change_json
@@ -25,7 +26,8 @@ from flows.config import load_config
 from monitors.config import CLAIMS_FILE, Config, load_claims
 from monitors.errors import ClaimwatchError, UnknownReportError
 from monitors.ingest.page import FEED, Fetched, fetch_reports
-from monitors.models import Assessment, Claim, Feed, Report
+from monitors.models import Assessment, Claim, Feed, Report, Verdict
+from monitors.policy import alert_threshold
 from monitors.sharing import Shard
 from monitors.state import history
 from monitors.state.report_ref import find_report
@@ -245,14 +247,34 @@ def _assessment_json(assessment: Assessment) -> dict[str, Any]:
 
 
 def _print_assessment(console: Console, claim: Claim, assessment: Assessment) -> None:
-    console.print(
-        f"[bold]{claim.id}[/bold]: {assessment.verdict.value.upper()} "
-        f"(score {assessment.score:.2f}, relatedness {assessment.relatedness:.2f})",
+    verdict = assessment.verdict.value
+    head = Text.assemble(
+        (plain(claim.id), "bold"),
+        ": ",
+        (verdict.upper(), VERDICT_STYLE.get(verdict, "bold")),
+        " · ",
+        verdict_meaning(claim, assessment),
     )
-    console.print(f"  claim: {plain(claim.statement)}", markup=False)
+    print_indented(console, head, 0, hang=2)
+    print_indented(console, Text(f"claim: {plain(claim.statement)}"), 2, hang=7)
     for span in assessment.evidence:
-        console.print(f"  - [{span.stance.value}] {plain(span.sentence)}", markup=False)
-        console.print(f"    why: {plain(span.why)}", markup=False)
+        print_indented(console, Text(f"- [{span.stance.value}] {plain(span.sentence)}"), 2, 2)
+        print_indented(console, Text(f"why: {plain(span.why)}", style="dim"), 4, hang=5)
+
+
+def verdict_meaning(claim: Claim, assessment: Assessment) -> str:
+    """What the verdict and its score mean, in words: the score is the engine's confidence in
+    the verdict shown, never a measure of confirmation or contradiction by itself."""
+    score, related = assessment.score, assessment.relatedness
+    if assessment.verdict is Verdict.UNRELATED:
+        return f"not about this claim (relatedness {related:.2f})"
+    sure = f"confidence {score:.2f} in this verdict, relatedness {related:.2f}"
+    if assessment.verdict is Verdict.NEUTRAL:
+        return f"about the claim, takes no side; {sure}"
+    threshold = alert_threshold(claim)
+    if assessment.verdict is Verdict.DISPUTED or score >= threshold:
+        return f"{sure}; counts: can move the claim and alert (threshold {threshold:.2f})"
+    return f"{sure}; too unsure to move the claim or alert (threshold {threshold:.2f})"
 
 
 # --- evidence ------------------------------------------------------------------------------------
@@ -351,10 +373,10 @@ def _print_evidence(console: Console, row: history.EvidenceRow, names: dict[str,
             soft_wrap=True,
         )
     for span in row.spans:
-        console.print(Text(f"  - [{span.stance.value}] {plain(span.sentence)}"), soft_wrap=True)
+        print_indented(console, Text(f"- [{span.stance.value}] {plain(span.sentence)}"), 2, 2)
         reasons = _span_reasons(span.cue, span.alias, span.matched, span.attribution)
         if reasons:
-            console.print(Text(f"    {reasons}", style="dim"), soft_wrap=True)
+            print_indented(console, Text(reasons, style="dim"), 4)
 
 
 def _span_reasons(cue: str | None, alias: str | None, matched: str | None, who: str | None) -> str:

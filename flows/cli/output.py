@@ -34,6 +34,16 @@ def cell(text: str | None, style: str = "") -> Text:
     return Text(" ".join(plain(text).split()), style=style)
 
 
+def print_indented(console: Console, text: Text, indent: int, hang: int = 0) -> None:
+    """``text`` wrapped to the console, ``indent`` spaces in, continuation lines ``hang`` more
+    (under the text of a "- " bullet), no trailing blanks: rich's own wrapping would start
+    continuations at column 0."""
+    lines = text.wrap(console, max(20, console.width - indent - hang))
+    for number, line in enumerate(lines):
+        line.rstrip()
+        console.print(Text(" " * (indent + (hang if number else 0))) + line)
+
+
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, open_store
 from flows.cli.mutes import holding, muted_json, muted_marker
-from flows.cli.output import STATE_STYLE, ago, emit, iso, make_console, plain
+from flows.cli.output import STATE_STYLE, ago, emit, iso, make_console, plain, print_indented
 from flows.config import load_config
 from monitors.coverage import UndecidedCoverage
 from monitors.models import ClaimState
@@ -84,12 +84,8 @@ class _Block:
         self, console: Console, mute: Mute | None, coverage: UndecidedCoverage | None, now: datetime
     ) -> None:
         console.print(self._head(now))
-        pad = Text(" " * INDENT)
         for text in self._lines(mute, coverage, now):
-            # Wrapped by hand: continuation lines keep the indent and carry no trailing blanks.
-            for line in text.wrap(console, max(20, console.width - INDENT)):
-                line.rstrip()
-                console.print(pad + line)
+            print_indented(console, text, INDENT)
 
     def _head(self, now: datetime) -> Text:
         state = self.s.state.value
