@@ -76,6 +76,7 @@ from monitors.pipeline import (
     selected_claims,
     summarize,
 )
+from monitors.progress import Throttled
 from monitors.sharing import Batch, merge, monitor_cycle, shard_feeds
 from monitors.state.store import Store
 
@@ -107,8 +108,9 @@ def decide_task(
     """The deciding steps, in order. One task for all: per report they would cost more in task
     overhead than the work itself (PREFECT-NOTES)."""
     store = Store(database_url)
+    progress = Throttled(get_run_logger().info)  # a long decide says how far it got
     try:
-        return decide_polls(store, config, polls, options)
+        return decide_polls(store, config, polls, options, progress)
     finally:
         store.close()
 

@@ -22,6 +22,7 @@ from monitors.ingest.parse import parse_feed
 from monitors.ingest.poll import FeedPoll, PollStats, failed_poll
 from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story_key, story_key
+from monitors.progress import Progress
 from monitors.stance.engine import StanceEngine
 from monitors.state import history
 from monitors.state.record import DecidedReport, Suppressed
@@ -137,12 +138,17 @@ def process_polls(
 
 
 def decide_polls(
-    store: Store, config: Config, polls: Sequence[FeedPoll], options: RunOptions
+    store: Store,
+    config: Config,
+    polls: Sequence[FeedPoll],
+    options: RunOptions,
+    progress: Progress | None = None,
 ) -> ProcessResult:
     """The polled reports not decided yet, decided against the selected claims and recorded."""
     reports = keep_new(store, polls, options.since)
     claims = selected_claims(config, options.claim_ids)
-    return decide_reports(store, config, claims, reports, polled_feeds(polls), options.dry_run)
+    feeds = polled_feeds(polls)
+    return decide_reports(store, config, claims, reports, feeds, options.dry_run, progress)
 
 
 def decide_reports(
@@ -152,9 +158,10 @@ def decide_reports(
     reports: Sequence[Report],
     feeds: Mapping[str, Feed],
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ProcessResult:
     """Assess reports oldest first, group syndicated copies, record decisions and alerts."""
-    decided = assess(claims, reports)
+    decided = assess(claims, reports, progress)
     stories = group_stories(decided, config.alert_policy())
     return record_stories(store, config, stories, feeds, dry_run)
 
@@ -191,13 +198,18 @@ def keep_new(store: Store, polls: Sequence[FeedPoll], since: datetime | None) ->
     return store.unseen(recent)
 
 
-def assess(claims: Sequence[Claim], reports: Sequence[Report]) -> list[DecidedReport]:
-    """Every report against every claim, oldest first, so the newest sets a claim's state last."""
+def assess(
+    claims: Sequence[Claim], reports: Sequence[Report], progress: Progress | None = None
+) -> list[DecidedReport]:
+    """Every report against every claim, oldest first, so the newest sets a claim's state last;
+    ``progress(done, total)`` after each report."""
     engine = StanceEngine(claims)
     decided = []
     for report in _oldest_first(reports):
         found = engine.assess_all(report.title, report.summary)
         decided.append(DecidedReport(report, found, engine.related_of(found)))
+        if progress is not None:
+            progress(len(decided), len(reports))
     return decided
 
 

@@ -249,7 +249,8 @@ def test_the_text_output_says_what_each_verdict_and_score_mean(
         "  - {id: gornal, statement: Russian forces recaptured Gornal, aliases: [Gornal]}\n"
         "  - {id: strict, statement: Russian forces recaptured Gornal, aliases: [Gornal],\n"
         "     alert_threshold: 0.99}\n"
-        "  - {id: bridge, statement: The Crimean bridge was destroyed, aliases: [Crimean bridge]}\n",
+        "  - {id: bridge, statement: The Crimean bridge was destroyed,\n"
+        "     aliases: [Crimean bridge]}\n",
         encoding="utf-8",
     )
     body = (
