@@ -33,11 +33,30 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DeliveryResult:
-    sent: int = 0  # alerts delivered (a digest counts each alert in it)
+    sent: int = 0  # alerts delivered, per channel (a digest counts each alert in it)
     digests: int = 0  # digest messages sent
     errors: list[str] = field(default_factory=list)
     pending: int = 0
     deferred: dict[str, int] = field(default_factory=dict)  # channel -> alerts the budget kept
+    messages: dict[str, int] = field(default_factory=dict)  # channel -> messages it was sent
+    in_digests: dict[str, int] = field(default_factory=dict)  # channel -> alerts those carried
+
+    def sent_message(self, channel: str, alerts: int = 1, digest: bool = False) -> None:
+        self.sent += alerts
+        self.messages[channel] = self.messages.get(channel, 0) + 1
+        if digest:
+            self.digests += 1
+            self.in_digests[channel] = self.in_digests.get(channel, 0) + alerts
+
+    def messages_line(self) -> str | None:
+        """``messages sent: email 9, digest 1 (9 alerts)``; None when nothing was sent."""
+        if not self.messages:
+            return None
+        parts = []
+        for channel, count in self.messages.items():
+            carried = self.in_digests.get(channel)
+            parts.append(f"{channel} {count}" + (f" ({carried} alerts)" if carried else ""))
+        return "messages sent: " + ", ".join(parts)
 
 
 def build_channels(specs: Sequence[ChannelSpec]) -> dict[str, Channel]:
@@ -170,7 +189,7 @@ def _send_one(
         result.errors.append(str(exc))
         return exc
     store.mark_delivered(item)
-    result.sent += 1
+    result.sent_message(item.channel)
     return None
 
 
@@ -195,8 +214,7 @@ def _send_digest(
         return exc
     for item in items:
         store.mark_delivered(item)
-    result.sent += len(items)
-    result.digests += 1
+    result.sent_message(items[0].channel, len(items), digest=True)
     return None
 
 

@@ -175,10 +175,12 @@ def _failed_feeds(summary: RunSummary) -> list[str]:
 def _alert_lines(summary: RunSummary, alerts: Sequence[Alert], dry_run: bool) -> list[str]:
     verb = "would be queued" if dry_run else "queued"
     lines = [
-        f"{summary.alerts_queued} {verb}, {summary.alerts_sent} sent, "
-        f"{summary.alerts_pending} pending in the outbox, "
-        f"{summary.alerts_suppressed} held back by policy (weak evidence, duplicate or cooldown)."
+        f"{summary.alerts_queued} {verb}, {summary.alerts_pending} pending in the outbox, "
+        f"{summary.alerts_suppressed} held back by policy (weak evidence, duplicate, cooldown "
+        f"or mute); {summary.alerts_sent} deliveries."
     ]
+    if summary.messages:
+        lines.append(md_text(summary.messages) + ".")
     lines += [f"- {md_text(a.headline)} ← {md_link(a.report_title, a.report_link)}" for a in alerts]
     lines += [f"- delivery error: {md_text(e)}" for e in summary.delivery_errors]
     return lines

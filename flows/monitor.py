@@ -245,6 +245,7 @@ def _retry_policy(params: MonitorParams) -> RetryPolicy:
 
 def _deliver_into(summary: RunSummary, delivery: DeliveryResult) -> None:
     summary.alerts_sent = delivery.sent
+    summary.messages = delivery.messages_line()
     summary.alerts_pending = delivery.pending
     summary.delivery_errors = delivery.errors
 

@@ -52,6 +52,7 @@ class RunSummary:
     alerts_suppressed: int = 0
     alerts_sent: int = 0
     alerts_pending: int = 0
+    messages: str | None = None  # "messages sent: email 9, digest 1 (9 alerts)"
     delivery_errors: list[str] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
     poll: PollStats | None = None  # how long fetching and parsing took
@@ -68,8 +69,9 @@ class RunSummary:
             f"{len(self.feeds_failed)} failed: {failed}",
             *self._not_polled(),
             f"reports: {self.new_reports} new or changed; evidence: {self.new_evidence} new",
-            f"alerts: {self.alerts_queued} queued, {self.alerts_sent} sent, "
-            f"{self.alerts_pending} pending, {self.alerts_suppressed} held back by policy",
+            f"alerts: {self.alerts_queued} queued, {self.alerts_pending} pending, "
+            f"{self.alerts_suppressed} held back by policy; {self.alerts_sent} deliveries",
+            *([self.messages] if self.messages else []),
             *self.decisions,
             *self.coverage,
             *(f"delivery error: {e}" for e in self.delivery_errors),

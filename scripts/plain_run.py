@@ -35,6 +35,7 @@ def run(config_dir: str, database_url: str) -> int:
         summary = summarize(batch.polled.polls, batch.processed, batch.polled.stats)
         delivery = deliver_configured(store, config.channels, config.delivery)
         summary.alerts_sent, summary.alerts_pending = delivery.sent, delivery.pending
+        summary.messages = delivery.messages_line()
         summary.delivery_errors = delivery.errors
     finally:
         store.close()

@@ -228,6 +228,25 @@ def test_digest_sends_one_email_for_all_pending_alerts(
     assert 1 == len(smtp_server.messages)
 
 
+def test_the_summary_counts_messages_per_channel(
+    store: Store, webhook_receiver: WebhookReceiver
+) -> None:
+    """Three alerts on a per-alert channel and a digest channel: six deliveries, but four
+    messages, which is what the run summary says (not "3 queued, 6 sent")."""
+    per_alert = ChannelSpec("hook", "webhook", {"url": webhook_receiver.url, "secret": "s" * 24})
+    digest = ChannelSpec(
+        "digest", "webhook", {"url": webhook_receiver.url, "secret": "d" * 24}, digest_s=0
+    )
+    for n, title in enumerate(("Gornal retaken", "Ukraine retakes Gornal", "Gornal lost again")):
+        verdict = Verdict.CONTRADICT if n == 1 else Verdict.CONFIRM
+        record(store, [decided(report("wire", str(n), title, n), verdict)], ("hook", "digest"))
+    channels = build_channels([per_alert, digest])
+    result = deliver_pending(store, channels, digests={"digest": 0})
+    assert (6, {"hook": 3, "digest": 1}) == (result.sent, result.messages)
+    assert "messages sent: hook 3, digest 1 (3 alerts)" == result.messages_line()
+    assert 4 == len(webhook_receiver.requests)
+
+
 def test_webhook_digest_is_one_signed_request(
     store: Store, webhook_receiver: WebhookReceiver
 ) -> None:
