@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from monitors.models import Verdict
+from monitors.outlets import outlet_of
 
 DEFAULT_WINDOW = timedelta(hours=24)
 DEFAULT_MIN_REPORTS = 5
@@ -107,26 +107,6 @@ def undecided_coverage(
 
 def _decides(row: CoverageRow, threshold: float) -> bool:
     return row.verdict in _DECIDING and row.score >= threshold
-
-
-def outlet_of(feed_id: str, link: str | None) -> str:
-    """Who published a report: its link's host (lower-case, without ``www.``), so one
-    publisher's several feeds count once; the feed id when the link names no host."""
-    host = _host(link)
-    return host if host else f"feed:{feed_id}"
-
-
-def _host(link: str | None) -> str | None:
-    if not link:
-        return None
-    try:
-        host = urlsplit(link.strip()).hostname
-    except ValueError:  # a malformed link (bad IPv6 literal): no host to count
-        return None
-    if not host:
-        return None
-    host = host.lower().rstrip(".")
-    return host.removeprefix("www.") or None
 
 
 def _newest_titles(rows: Sequence[CoverageRow]) -> tuple[str, ...]:

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from monitors.errors import ConfigError
 from monitors.models import Report
+from monitors.outlets import link_host, normal_host
 
 T = TypeVar("T")
 
@@ -118,23 +118,6 @@ def unmuted_first(items: Sequence[T], reports: Sequence[Report], mutes: Sequence
 
 _LABEL = r"(?!-)[\w-]{1,63}(?<!-)"
 _HOST = re.compile(rf"{_LABEL}(\.{_LABEL})+")
-
-
-def normal_host(host: str) -> str:
-    """Lower case, no trailing dot, no leading ``www.``: how hosts are compared."""
-    host = host.strip().lower().rstrip(".")
-    return host.removeprefix("www.")
-
-
-def link_host(link: str | None) -> str | None:
-    """The normalised host of a report's link; None for no link or one without a host."""
-    if not link:
-        return None
-    try:
-        host = urlsplit(link.strip()).hostname
-    except ValueError:  # a hostile feed's malformed link (bad port, brackets)
-        return None
-    return normal_host(host) if host else None
 
 
 def on_host(host: str, target: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -143,6 +144,25 @@ def test_copy_in_a_later_run_is_held_back_as_duplicate(store: Store) -> None:
     assert "duplicate of 'Russian forces recaptured Gornal'" in later.suppressed[0].reason
     assert ["pending", "suppressed"] == [i.status for i in store.outbox()]
     assert "already alerted" in (store.outbox()[1].last_error or "")
+
+
+def test_another_outlets_account_of_the_event_in_a_later_run_is_held_back(store: Store) -> None:
+    """Three outlets, three titles, one event: the stored summaries (read back from the store)
+    make the later two copies of the first alert; a different event still alerts."""
+    lead = "Paratroopers of the 106th division entered the village after assaults from Sudzha."
+    accounts = [("nyt", "1", "Moscow says Gornal is back under its control"),
+                ("bbc", "7", "Gornal falls to Russian paratroopers"),
+                ("aje", "3", "Kremlin: troops retake border village of Gornal")]  # fmt: skip
+    results = [
+        record(store, [decided(replace(report(feed, rid, title, n), summary=lead))])
+        for n, (feed, rid, title) in enumerate(accounts)
+    ]
+    assert [1, 0, 0] == [len(r.alerts) for r in results]
+    first = "duplicate of 'Moscow says Gornal is back under its control'"
+    assert all(first in r.suppressed[0].reason for r in results[1:])
+    push = "A second push took Oleshnya, north of the village, on Monday."
+    other = replace(report("ap", "9", "Russian forces recaptured Gornal", 4), summary=push)
+    assert 1 == len(record(store, [decided(other)]).alerts)
 
 
 def test_weak_repeat_is_held_back_strong_new_report_alerts(store: Store) -> None:

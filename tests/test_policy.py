@@ -206,6 +206,39 @@ def test_a_copy_of_an_earlier_story_is_held_back_only_without_a_transition(
     assert [expected] == [tuple(e.status for e in d.outbox) for d in decision.alerts]
 
 
+def test_another_outlets_report_of_the_same_event_is_held_back_whatever_its_title() -> None:
+    """NYT, BBC and Al Jazeera title one event differently: the words they share beyond the
+    claim's own make the later ones copies of the first."""
+    nyt = EarlierEvidence(
+        V.CONFIRM, "Moscow says Gornal is back under its control", "nyt", "1",
+        "The defence ministry said paratroopers of the 106th division took the village after "
+        "a week of assaults from the Sudzha road.",
+    )  # fmt: skip
+    bbc = new(feed="bbc", rid="7", title="Gornal falls to Russian paratroopers")
+    bbc = NewEvidence(
+        Report("bbc", "7", bbc.report.title, "Paratroopers of the 106th division entered the "
+               "village after assaults from the Sudzha road, the ministry said.",
+               bbc.report.link, bbc.report.published, "h-7"),
+        bbc.assessment, bbc.evidence_id,
+    )  # fmt: skip
+    decision = run([bbc], facts(S.CONFIRMED, -1, (nyt,)))
+    assert [f"duplicate of {nyt.title!r}, already alerted"] == [d.reason for d in decision.alerts]
+
+
+def test_the_claims_own_words_do_not_make_two_events_one() -> None:
+    """Every report about the claim shares its words: "Russian forces recaptured Gornal" and a
+    report of the next village taken share little else, and both alert."""
+    earlier = EarlierEvidence(
+        V.CONFIRM, "Russian forces recaptured Gornal", "ap", "2",
+        "Russian forces recaptured Gornal, the defence ministry said on Saturday.",
+    )  # fmt: skip
+    later = new(
+        feed="bbc", rid="7", title="Russian forces recaptured Gornal and pushed to Oleshnya"
+    )
+    decision = run([later], facts(S.CONFIRMED, -1, (earlier,)))
+    assert [None] == [d.reason for d in decision.alerts]
+
+
 def test_copies_arriving_together_become_one_alert_listing_every_source() -> None:
     """Three outlets in one story: one alert, one state change, every source listed in order."""
     story = [

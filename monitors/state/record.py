@@ -252,13 +252,16 @@ def _recent_evidence(
     conn: Connection, claim_id: str, since: datetime
 ) -> tuple[EarlierEvidence, ...]:
     """The claim's evidence stored since ``since``, oldest first: a duplicate names the first."""
-    e = schema.evidence.c
+    e, r = schema.evidence.c, schema.reports.c
     rows = conn.execute(
-        select(e.verdict, e.report_title, e.feed_id, e.report_id)
+        select(e.verdict, e.report_title, e.feed_id, e.report_id, r.summary)
+        .outerjoin(schema.reports, (r.feed_id == e.feed_id) & (r.report_id == e.report_id))
         .where(e.claim_id == claim_id, e.created_at >= since)
         .order_by(e.created_at, e.id)
     ).all()
-    return tuple(EarlierEvidence(Verdict(v), str(t), f, r) for v, t, f, r in rows)
+    return tuple(
+        EarlierEvidence(Verdict(v), str(t), f, rid, summary or "") for v, t, f, rid, summary in rows
+    )
 
 
 def _last_alerts(conn: Connection, claim_id: str, channels: Sequence[str]) -> dict[str, datetime]:
