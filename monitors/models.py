@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from monitors.outlets import outlet_of
+
 
 class Verdict(StrEnum):
     """What one report says about one claim."""
@@ -293,6 +295,12 @@ class Alert:
     def source_count(self) -> int:
         """Distinct feeds that carried the story (at least the one that triggered it)."""
         return len({s.feed_id for s in self.sources} | {self.feed_id})
+
+    @property
+    def outlet_count(self) -> int:
+        """Distinct outlets (link hosts) that carried it: one publisher's feeds count once."""
+        first = outlet_of(self.feed_id, self.report_link)
+        return len({outlet_of(s.feed_id, s.link) for s in self.sources} | {first})
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -261,6 +262,23 @@ def test_copies_arriving_together_become_one_alert_listing_every_source() -> Non
     )
     assert [(S.UNKNOWN, S.CONFIRMED, T0, 401)] == moves(decision)
     assert [("mail", None), ("hook", None)] == [(e.channel, e.reason) for e in only.outbox]
+
+
+def test_an_alert_counts_outlets_not_feeds() -> None:
+    """Two feeds of one publisher carry the story: two sources, one outlet."""
+    story = [
+        new(feed="wire", rid="1"),
+        new(feed="bbc", rid="7", title=TITLE + " - BBC News", hours=0.5),
+        new(feed="ap", rid="3", title=TITLE + " | AP", hours=1),
+    ]
+    story[2] = NewEvidence(
+        replace(story[2].report, link="https://www.bbc.example/news/3"), story[2].assessment, 403
+    )
+    story[1] = NewEvidence(
+        replace(story[1].report, link="https://bbc.example/world/7"), story[1].assessment, 307
+    )
+    (only,) = run(story).alerts
+    assert (3, 2) == (only.alert.source_count, only.alert.outlet_count)
 
 
 def _cooldown(channel: str, minutes_ago: float) -> str:
