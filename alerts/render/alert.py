@@ -312,6 +312,7 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
         "verdict": alert.verdict.value,
         "previous_state": alert.previous_state.value,
         "new_state": alert.new_state.value,
+        "previous_report": _source_payload(p) if (p := alert.previous_report) else None,
         "score": round(alert.score, 4),
         "report": {
             "title": one_line(alert.report_title),
