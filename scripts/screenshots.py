@@ -78,14 +78,16 @@ BRIDGE = ("kerch-bridge-hit", "The Kerch bridge was struck overnight")
 KYIV = Source("kyiv-ind", "Kyiv Independent", "Сирський: українські війська вийшли з Авдіївки, "
               "щоб зберегти життя військовослужбовців", "https://kyivindependent.example/avdiivka",
               _at(3))  # fmt: skip
-MOD = Source("ru-mod", "Минобороны России (Telegram)", "Минобороны: Курская область полностью "
-             "освобождена от подразделений ВСУ", "https://t.example.ru/mod/4512", _at(20))  # fmt: skip
+MOD = Source("ru-mod", "Минобороны России (Telegram)",
+             "Минобороны: Курская область полностью освобождена от подразделений ВСУ",
+             "https://t.example.ru/mod/4512", _at(20))  # fmt: skip
 GENSTAFF = Source(
     "ua-genstaff", "General Staff of the Armed Forces of Ukraine",
     "Ukrainian units still hold positions near Sudzha and along the Psel river, General Staff "
     "says in its morning update, rejecting Moscow's claim that the whole of the Kursk region has "
     "been retaken after seven months of fighting",
-    "https://genstaff.example.ua/news/2026/03/14/morning-update-sudzha-psel-river-positions", _at(2),
+    "https://genstaff.example.ua/news/2026/03/14/morning-update-sudzha-psel-river-positions",
+    _at(2),
 )  # fmt: skip
 HOSTILE = Source(
     "evil-feed", '<b onmouseover="steal()">Evil</b> Feed',
@@ -146,8 +148,16 @@ def corrected() -> Alert:
 
 def feed_failing() -> Alert:
     before = PollState(consecutive_failures=4, failing_since=_at(6))
-    return health_alert("tass-mirror", "ТАСС (Telegram mirror)", Notice.FAILING, before, before,
-                        "https://mirror.example.ru/tass/rss", "HTTP 503 Service Unavailable", NOW)
+    return health_alert(
+        "tass-mirror",
+        "ТАСС (Telegram mirror)",
+        Notice.FAILING,
+        before,
+        before,
+        "https://mirror.example.ru/tass/rss",
+        "HTTP 503 Service Unavailable",
+        NOW,
+    )
 
 
 def hostile() -> Alert:

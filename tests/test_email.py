@@ -199,7 +199,7 @@ def test_report_url_links_each_alert_to_its_claims_history(smtp_server: SmtpServ
     for mail in smtp_server.messages:
         text, html = (mail.message.get_body(preferencelist=(k,)) for k in ("plain", "html"))
         assert text is not None and html is not None
-        assert f"History:    {HISTORY}" in text.get_content()
+        assert f"History:   {HISTORY}" in text.get_content()
         assert f'href="{HISTORY}"' in html.get_content()
     assert 2 == len(smtp_server.messages)
 

@@ -190,7 +190,7 @@ def shown_evidence(item: Evidence) -> ShownEvidence:
 
 
 def _labelled(rows: list[tuple[str, str]]) -> list[str]:
-    return [f"{label + ':':<12}{value}" for label, value in rows]
+    return [f"{label + ':':<11}{value}" for label, value in rows]
 
 
 def _text_footer(alert: Alert) -> list[str]:
@@ -202,9 +202,9 @@ def _text_change(alert: Alert) -> list[str]:
     before = previously(alert)
     if before is not None:
         said = f'{before.state} by "{before.title}" ({before.feed}, {before.when})'
-        lines += _labelled([("Previously", said)])
+        lines += _labelled([("Before", said)])
         if before.href:
-            lines.append(" " * 12 + before.href)
+            lines.append(" " * 11 + before.href)
     return lines + _labelled([("Verdict", verdict_text(alert)), *correction_rows(alert)])
 
 
