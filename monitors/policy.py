@@ -396,11 +396,11 @@ def build_alert(
         evidence=assessment.evidence,
         created_at=now,
         sources=tuple(_source(m.report, feeds) for m in group),
-        previous_report=_labelled(before.state_report, feeds),
+        previous_report=labelled_source(before.state_report, feeds),
     )
 
 
-def _labelled(source: Source | None, feeds: Mapping[str, Feed]) -> Source | None:
+def labelled_source(source: Source | None, feeds: Mapping[str, Feed]) -> Source | None:
     """``source`` with its feed's display name from the config (the store knows only the id)."""
     feed = feeds.get(source.feed_id) if source else None
     return replace(source, feed_name=feed.label) if source and feed else source

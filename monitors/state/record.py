@@ -244,12 +244,12 @@ def read_facts(
 def _claim_facts(
     conn: Connection, claim_id: str, channels: Sequence[str], since: datetime
 ) -> ClaimFacts:
-    state, as_of, setter = _state_and_report(conn, claim_id)
+    state, as_of, setter = state_and_report(conn, claim_id)
     recent = _recent_evidence(conn, claim_id, since)
     return ClaimFacts(state, as_of, recent, _last_alerts(conn, claim_id, channels), setter)
 
 
-def _state_and_report(
+def state_and_report(
     conn: Connection, claim_id: str
 ) -> tuple[ClaimState, datetime | None, Source | None]:
     """The claim's state, its ``as_of`` and the report whose evidence set it, in one query (the
