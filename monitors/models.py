@@ -285,7 +285,7 @@ class Alert:
     correction: Correction | None = None
     # The report whose evidence set the claim's state before this alert (``previous_state``):
     # "previously confirmed by <this report>". None when the state was unknown or not recorded
-    # (alerts queued before it existed, and correction alerts).
+    # (alerts queued before the field existed).
     previous_report: Source | None = None
 
     @property
