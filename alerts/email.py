@@ -31,7 +31,7 @@ from alerts.render.digest import digest_message
 from alerts.transport import is_loopback, tls_context
 from monitors.errors import DeliveryError, DeliveryTimeoutError, TransientDeliveryError
 from monitors.models import Alert
-from monitors.untrusted import one_line
+from monitors.untrusted import one_line, safe_link
 
 PORT_FOR_SECURITY = {"starttls": 587, "tls": 465, "none": 587}
 
@@ -41,6 +41,23 @@ def _check_address(value: str) -> str:
     if "@" not in address or one_line(value) != value.strip():
         raise ValueError(f"must be an email address like alerts@example.org (got {value!r})")
     return value.strip()
+
+
+def check_report_url(value: str) -> str:
+    """An http(s) URL whose only placeholder is ``{claim_id}`` (the claim's anchor in the HTML
+    report is ``#claim-{claim_id}``); anything else would reach recipients as a broken link."""
+    rest = value.replace("{claim_id}", "")
+    if "{" in rest or "}" in rest:
+        raise ValueError(
+            "report_url may contain only the placeholder {claim_id}, e.g. "
+            "https://desk.example/report.html#claim-{claim_id}"
+        )
+    if safe_link(value.replace("{claim_id}", "x")) is None:
+        raise ValueError(
+            f"report_url must be an http or https URL like "
+            f"https://desk.example/report.html#claim-{{claim_id}} (got {one_line(value)!r})"
+        )
+    return value
 
 
 class EmailSettings(BaseModel):
@@ -59,6 +76,9 @@ class EmailSettings(BaseModel):
     timeout: float = Field(default=30.0, gt=0)
     verify_tls: bool = True
     ca_file: FilePath | None = None
+    # The claim's section of the desk's HTML report (``claimwatch report --html``), linked from
+    # every alert: "https://desk.example/report.html#claim-{claim_id}". None: no link.
+    report_url: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -71,6 +91,11 @@ class EmailSettings(BaseModel):
     @classmethod
     def _from_is_address(cls, value: str) -> str:
         return _check_address(value)
+
+    @field_validator("report_url")
+    @classmethod
+    def _report_url_is_a_link(cls, value: str | None) -> str | None:
+        return None if value is None else check_report_url(value)
 
     @field_validator("to")
     @classmethod
@@ -108,11 +133,14 @@ class EmailChannel:
         return f"{self.settings.host}:{self.settings.port}"
 
     def send(self, alert: Alert) -> None:
-        self._send(render.email_message(alert, self.settings.from_addr, self.settings.to))
+        settings = self.settings
+        message = render.email_message(alert, settings.from_addr, settings.to, settings.report_url)
+        self._send(message)
 
     def send_digest(self, alerts: Sequence[Alert]) -> None:
         """One message for many alerts (digest mode)."""
-        self._send(digest_message(alerts, self.settings.from_addr, self.settings.to))
+        settings = self.settings
+        self._send(digest_message(alerts, settings.from_addr, settings.to, settings.report_url))
 
     def _send(self, message: EmailMessage) -> None:
         recipients = [parseaddr(address)[1] for address in self.settings.to]

@@ -285,6 +285,10 @@ class Alert:
     # Set when an analyst's verdict, not a new report, moved the claim: the report and
     # evidence fields then describe the report that decides the new state (if any).
     correction: Correction | None = None
+    # The report whose evidence set the claim's state before this alert (``previous_state``):
+    # "previously confirmed by <this report>". None when the state was unknown or not recorded
+    # (alerts queued before the field existed).
+    previous_report: Source | None = None
 
     @property
     def is_transition(self) -> bool:
@@ -321,6 +325,7 @@ class Alert:
             "sources": [source.to_dict() for source in self.sources],
             **({"health": self.health.to_dict()} if self.health else {}),
             **({"correction": self.correction.to_dict()} if self.correction else {}),
+            **({"previous_report": p.to_dict()} if (p := self.previous_report) else {}),
         }
 
     @classmethod
@@ -344,6 +349,8 @@ class Alert:
             sources=tuple(Source.from_dict(x) for x in data.get("sources", [])),
             health=FeedHealth.from_dict(data["health"]) if data.get("health") else None,
             correction=Correction.from_dict(c) if (c := data.get("correction")) else None,
+            # Absent in outbox rows written before the field existed: they still load.
+            previous_report=Source.from_dict(p) if (p := data.get("previous_report")) else None,
         )
 
     @property

@@ -117,6 +117,9 @@ class ClaimFacts:
     # never count as copies of themselves.
     recent: tuple[EarlierEvidence, ...] = ()
     last_alert: Mapping[str, datetime] = field(default_factory=dict)  # channel -> last one queued
+    # The report whose evidence set the state (its feed name may be the feed id: ``build_alert``
+    # labels it from the config); None when the state was never set.
+    state_report: Source | None = None
 
 
 # --- what decide() returns ------------------------------------------------------------------------
@@ -200,14 +203,14 @@ def decide(
         unsure = below_alert_threshold(claim, group[0].assessment)
         change = None if unsure else next_state(before, group[0], now)
         shown = unmuted_first(group, [m.report for m in group], holding)
-        alert = build_alert(claim, shown, before.state, change, feeds, now)
+        alert = build_alert(claim, shown, before, change, feeds, now)
         muted = muted_reason(claim.id, [m.report for m in group], holding)
         reason = unsure or muted or hold_back(alert, shown, before.recent, policy, claim)
         outbox = outbox_rows(alert, reason, claim, before.last_alert, channels, policy, now)
         if change is not None:
             states.append(change)
         alerts.append(AlertDecision(alert, reason, outbox))
-        known[claim.id] = _after(before, change, outbox, now)
+        known[claim.id] = _after(before, change, _source(group[0].report, feeds), outbox, now)
     return StoryDecision(tuple(states), tuple(alerts))
 
 
@@ -231,16 +234,21 @@ def outbox_rows(
 def _after(
     before: ClaimFacts,
     change: StateChange | None,
+    setter: Source,
     outbox: Sequence[OutboxEntry],
     now: datetime,
 ) -> ClaimFacts:
-    """The claim's facts for the story's next group: the state just set, the alerts just queued."""
-    state, as_of = (change.state, change.reported_at) if change else (before.state, before.as_of)
+    """The claim's facts for the story's next group: the state just set (by ``setter``, the
+    group's first report, which ``next_state`` read), the alerts just queued."""
     last = dict(before.last_alert)
     for entry in outbox:
         if entry.reason is None:  # suppressed rows never start a cooldown
             last[entry.channel] = max(now, last.get(entry.channel, now))
-    return replace(before, state=state, as_of=as_of, last_alert=last)
+    if change is None:
+        return replace(before, last_alert=last)
+    return replace(
+        before, state=change.state, as_of=change.reported_at, state_report=setter, last_alert=last
+    )
 
 
 def decisive_groups(evidence: Sequence[NewEvidence]) -> list[list[NewEvidence]]:
@@ -412,13 +420,15 @@ def alert_key(claim_id: str, report: Report) -> str:
 def build_alert(
     claim: Claim,
     group: Sequence[NewEvidence],
-    previous: ClaimState,
+    before: ClaimFacts,
     change: StateChange | None,
     feeds: Mapping[str, Feed],
     now: datetime,
 ) -> Alert:
-    """The alert for a (claim, verdict) group: its first report, and every report as a source."""
+    """The alert for a (claim, verdict) group: its first report, and every report as a source;
+    ``before`` is what the claim stood at (its state, and the report that set it)."""
     report, assessment = group[0].report, group[0].assessment
+    previous = before.state
     feed = feeds.get(report.feed_id, Feed(id=report.feed_id, url=""))
     return Alert(
         key=alert_key(claim.id, report),
@@ -436,7 +446,14 @@ def build_alert(
         evidence=assessment.evidence,
         created_at=now,
         sources=tuple(_source(m.report, feeds) for m in group),
+        previous_report=labelled_source(before.state_report, feeds),
     )
+
+
+def labelled_source(source: Source | None, feeds: Mapping[str, Feed]) -> Source | None:
+    """``source`` with its feed's display name from the config (the store knows only the id)."""
+    feed = feeds.get(source.feed_id) if source else None
+    return replace(source, feed_name=feed.label) if source and feed else source
 
 
 def _source(report: Report, feeds: Mapping[str, Feed]) -> Source:

@@ -13,6 +13,7 @@ from alerts.deliver import build_channels, deliver_pending
 from alerts.signing import verify_signature
 from monitors.config import ChannelSpec, load_claims
 from monitors.models import (
+    Alert,
     Assessment,
     Claim,
     ClaimState,
@@ -335,3 +336,32 @@ def test_alert_threshold_from_claims_yaml_holds_back_a_verdict_below_it(
     assert ["score 0.85 below the claim's alert threshold 0.90"] == [
         s.reason for s in result.suppressed
     ]
+
+
+def test_an_alert_names_the_report_that_made_the_previous_state(store: Store) -> None:
+    """A later run's contradiction names the earlier run's confirming report (read from the
+    claim's state row and its evidence), with the feed's display name; the outbox keeps it."""
+    (first,) = record(
+        store, [decided(report("wire", "1", "Russian forces recaptured Gornal"))]
+    ).alerts
+    later = decided(report("bbc", "2", "Ukraine still holds Gornal", 2), Verdict.CONTRADICT)
+    (second,) = record(store, [later]).alerts
+    assert None is first.previous_report
+    previous = second.previous_report
+    assert previous is not None
+    assert ("Wire", "Russian forces recaptured Gornal", "https://wire.example/1", T0) == (
+        previous.feed_name, previous.title, previous.link, previous.published
+    )  # fmt: skip
+    queued = [item.alert for item in store.outbox() if item.alert.key == second.key]
+    assert [previous] == [alert.previous_report for alert in queued]
+
+
+def test_an_outbox_row_written_before_previous_report_existed_still_loads() -> None:
+    """Old payloads have no ``previous_report`` key: they load with None."""
+    alert = Alert(
+        "k", CLAIM.id, CLAIM.statement, Verdict.CONFIRM, ClaimState.UNKNOWN, ClaimState.CONFIRMED,
+        0.9, "t", None, "wire", "Wire", None, (), T0,
+    )  # fmt: skip
+    data = alert.to_dict()
+    assert "previous_report" not in data
+    assert alert == Alert.from_dict(json.loads(json.dumps(data)))

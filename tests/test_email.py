@@ -170,15 +170,47 @@ def test_settings_defaults() -> None:
         ({"to": []}, "at least 1 item"),
         ({"security": "ssl"}, "'starttls', 'tls' or 'none'"),
         ({"smtp_host": "x"}, "Extra inputs are not permitted"),
+        ({"report_url": "ftp://desk.example/r.html#claim-{claim_id}"}, "must be an http or https"),
+        ({"report_url": "javascript:alert(1)//{claim_id}"}, "must be an http or https"),
+        ({"report_url": "https://desk.example/{feed_id}"}, "only the placeholder {claim_id}"),
+        ({"report_url": "https://desk.example/#claim-{claim_id"}, "only the placeholder"),
     ],
     ids=["user-without-password", "clear-login", "crlf-address", "bad-from", "no-to",
-         "bad-security", "typo-field"],
+         "bad-security", "typo-field", "ftp-report-url", "javascript-report-url",
+         "other-placeholder", "open-brace"],
 )  # fmt: skip
 def test_settings_rejected(overrides: dict[str, Any], fragment: str) -> None:
     """Invalid settings fail validation with a message saying what to fix."""
     with pytest.raises(ValidationError) as caught:
         EmailSettings.model_validate({**BASE, **overrides})
     assert fragment in str(caught.value)
+
+
+REPORT_URL = "https://desk.example/report.html#claim-{claim_id}"
+HISTORY = "https://desk.example/report.html#claim-kursk-control"
+
+
+def test_report_url_links_each_alert_to_its_claims_history(smtp_server: SmtpServer) -> None:
+    """With report_url set, the delivered alert and digest link the claim's report section."""
+    channel = channel_for(smtp_server, report_url=REPORT_URL)
+    alert = load_alert("kursk-contradicted")
+    channel.send(alert)
+    channel.send_digest([alert, load_alert("minimal-confirmed")])
+    for mail in smtp_server.messages:
+        text, html = (mail.message.get_body(preferencelist=(k,)) for k in ("plain", "html"))
+        assert text is not None and html is not None
+        assert f"History:   {HISTORY}" in text.get_content()
+        assert f'href="{HISTORY}"' in html.get_content()
+    assert 2 == len(smtp_server.messages)
+
+
+def test_without_report_url_there_is_no_history_link(smtp_server: SmtpServer) -> None:
+    """The link is opt-in: an email channel without report_url shows none."""
+    channel_for(smtp_server).send(load_alert("kursk-contradicted"))
+    [mail] = smtp_server.messages
+    parts = [mail.message.get_body(preferencelist=(kind,)) for kind in ("plain", "html")]
+    bodies = [part.get_content() for part in parts if part is not None]
+    assert [(False, False)] * 2 == [("History" in b, "#claim-" in b) for b in bodies]
 
 
 def test_plain_login_allowed_on_loopback() -> None:

@@ -366,6 +366,9 @@ def test_a_correction_alert_says_who_corrected_what_in_every_rendering(
     assert "Decisive:" in text  # the alert's report is Kyiv's, which now decides the claim
     html = email_html(alert)
     assert "<script>" not in html and "&lt;script&gt;" in html
+    # The wire's report had confirmed the claim: the correction's alert names it.
+    assert alert.previous_report is not None and alert.previous_report.feed_id == "wire"
+    assert f'Previously confirmed by <a class="cw-link" href="{alert.previous_report.link}"' in html
     payload = webhook_payload(alert)["alert"]
     assert {"analyst": "ana", "verdict": "neutral", "engine_verdict": "confirm"}.items() <= payload[
         "correction"

@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitors.models import Assessment, Claim, ClaimState, Evidence, Feed, Report, SentenceStance
+from monitors.models import (
+    Assessment,
+    Claim,
+    ClaimState,
+    Evidence,
+    Feed,
+    Report,
+    SentenceStance,
+    Source,
+)
 from monitors.models import Verdict as V
 from monitors.policy import (
     DEFAULT_ALERT_THRESHOLD,
@@ -440,3 +449,20 @@ def test_an_unsure_copy_first_holds_back_the_whole_group() -> None:
     assert [(S.UNKNOWN, S.UNKNOWN, "score 0.50 below the claim's alert threshold 0.75", HELD)] == (
         alerts(decision)
     )
+
+
+def test_the_alert_names_the_report_that_set_the_previous_state() -> None:
+    """The facts' state report becomes the alert's ``previous_report``, labelled with its feed's
+    name; a later group of the same story names the earlier group's report instead."""
+    setter = Source("bbc", "bbc", "Gornal retaken, says Moscow", "https://bbc.example/9", T0)
+    known = {CLAIM.id: ClaimFacts(S.CONFIRMED, T0, state_report=setter)}
+    story = [new(V.CONTRADICT, hours=1, rid="2"), new(V.DISPUTED, hours=2, feed="ap", rid="3")]
+    first, second = (d.alert for d in run(story, known).alerts)
+    assert (setter.title, "BBC") == (first.previous_report.title, first.previous_report.feed_name)
+    assert ("wire", TITLE) == (second.previous_report.feed_id, second.previous_report.title)
+
+
+def test_an_unknown_claim_has_no_previous_report() -> None:
+    """Nothing set the state of a claim never decided: the alert says so with None."""
+    (decided,) = run([new(V.CONFIRM)]).alerts
+    assert (S.UNKNOWN, None) == (decided.alert.previous_state, decided.alert.previous_report)

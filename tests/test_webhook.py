@@ -67,10 +67,12 @@ def test_payload_schema(webhook_receiver: WebhookReceiver) -> None:
     alert = payload["alert"]
     assert ("1", "claimwatch.alert") == (payload["version"], payload["type"])
     expected_keys = {
-        "key", "headline", "claim", "verdict", "previous_state", "new_state", "score", "report",
-        "feed", "evidence", "evidence_total", "sources", "source_count", "created_at",
+        "key", "headline", "claim", "verdict", "previous_state", "new_state", "previous_report",
+        "score", "report", "feed", "evidence", "evidence_total", "sources", "source_count",
+        "created_at",
     }  # fmt: skip
     assert expected_keys == set(alert)
+    assert {"feed_id", "feed_name", "title", "link", "published"} == set(alert["previous_report"])
     assert {"id", "statement"} == set(alert["claim"])
     assert {"title", "link", "published"} == set(alert["report"])
     assert {"id", "name"} == set(alert["feed"])
@@ -268,7 +270,8 @@ def test_docs_table_lists_every_payload_field() -> None:
     actual |= {name.removeprefix(".") for name in _flatten(render.webhook_payload(corrected), "")}
     actual -= {""}
     leaves = {name for name in actual if not any(o.startswith(name + ".") for o in actual)}
-    leaves |= {"alert.evidence", "alert.correction"}  # documented as a whole, parts below
+    # documented as a whole, parts below
+    leaves |= {"alert.evidence", "alert.correction", "alert.previous_report"}
     claim_part = DOC.read_text().split("### Feed-health alerts")[0]
     assert leaves == documented_fields(claim_part)
 

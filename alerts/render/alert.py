@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import quote
 
+from alerts.render.look import Badge, Part, highlight, marked_text, verdict_badge, why_line
 from alerts.render.templating import html_environment
-from monitors.models import Alert, Correction, Evidence, FeedHealth, Source
+from monitors.models import Alert, ClaimState, Correction, Evidence, FeedHealth, Source
 from monitors.untrusted import one_line, safe_link
 
 PAYLOAD_VERSION = "1"
@@ -86,22 +88,6 @@ def health_rows(alert: Alert, health: FeedHealth) -> list[tuple[str, str]]:
     ]
 
 
-def _summary_rows(alert: Alert) -> list[tuple[str, str]]:
-    """The label/value pairs shared by the text and HTML bodies, already cleaned (not escaped)."""
-    if alert.health is not None:
-        return health_rows(alert, alert.health)
-    return [
-        ("Claim", one_line(alert.claim_statement)),
-        ("Verdict", verdict_text(alert)),
-        ("State", f"{alert.previous_state.value} -> {alert.new_state.value}"),
-        *correction_rows(alert),
-        ("Report", one_line(alert.report_title)),
-        ("Source", feed_label(alert)),
-        ("Link", _link_text(alert)),
-        ("Published", format_time(alert.published)),
-    ] + _sources_rows(alert)
-
-
 def corrected_here(alert: Alert) -> bool:
     """True when the alert's report is the one the analyst judged (nothing else decides now)."""
     c = alert.correction
@@ -138,44 +124,139 @@ def _sources_rows(alert: Alert) -> list[tuple[str, str]]:
     return [("Sources", f"{alert.source_count} feeds carried this story: {', '.join(names)}")]
 
 
-def _evidence_rows(item: Evidence) -> list[tuple[str, str]]:
-    """Annotations of one evidence sentence; absent ones are left out rather than shown empty."""
-    rows = [("stance", f"{item.stance.value} (score {item.score:.2f})")]
-    if item.alias:
-        matched = one_line(item.matched)
-        alias = one_line(item.alias)
-        rows.append(("alias", f'{alias} (matched "{matched}")' if matched else alias))
-    optional = [("cue", item.cue), ("attribution", item.attribution), ("why", item.why)]
-    rows.extend((label, one_line(value)) for label, value in optional if value)
-    return rows
-
-
 def _shown_evidence(alert: Alert) -> tuple[tuple[Evidence, ...], int]:
     return alert.evidence[:MAX_EVIDENCE], max(0, len(alert.evidence) - MAX_EVIDENCE)
 
 
-def email_text(alert: Alert) -> str:
-    """The plain-text body (also what the console sink prints)."""
+# --- what both bodies show, in the order they show it ---------------------------------------------
+
+
+def history_link(alert: Alert, report_url: str | None) -> str | None:
+    """The claim's section of the desk's HTML report (``report_url`` with ``{claim_id}``
+    filled in, the anchor ``claimwatch report --html`` gives each claim), or None."""
+    if not report_url or alert.health is not None:
+        return None
+    return safe_link(report_url.replace("{claim_id}", quote(alert.claim_id, safe="")))
+
+
+def change_line(alert: Alert, arrow: str = "->") -> str:
+    """``confirmed -> contradicted``, or that the state stayed where it was."""
+    if alert.is_transition:
+        return f"{alert.previous_state.value} {arrow} {alert.new_state.value}"
+    return f"still {alert.new_state.value} (no change of state)"
+
+
+@dataclass(frozen=True)
+class Previously:
+    """The report that set the claim's previous state, cleaned: "previously confirmed by ..."."""
+
+    state: str
+    title: str
+    href: str | None
+    feed: str
+    when: str  # "2025-03-11 18:05 UTC"
+
+
+def previously(alert: Alert) -> Previously | None:
+    """None when the previous state was unknown or nothing recorded which report set it."""
+    source = alert.previous_report
+    if source is None or alert.previous_state is ClaimState.UNKNOWN:
+        return None
+    feed = one_line(source.feed_name) or one_line(source.feed_id)
+    title = one_line(source.title) or "(untitled)"
+    when = format_time(source.published)
+    return Previously(alert.previous_state.value, title, safe_link(source.link), feed, when)
+
+
+def _sources_line(alert: Alert) -> str | None:
+    rows = _sources_rows(alert)
+    return rows[0][1] if rows else None
+
+
+@dataclass(frozen=True)
+class ShownEvidence:
+    """One evidence sentence with its matched words marked, and its one line of why."""
+
+    parts: tuple[Part, ...]
+    why: str
+
+
+def shown_evidence(item: Evidence) -> ShownEvidence:
+    sentence = one_line(item.sentence, MAX_SENTENCE)
+    return ShownEvidence(highlight(sentence, item.matched), why_line(item))
+
+
+# --- the plain-text body --------------------------------------------------------------------------
+
+
+def _labelled(rows: list[tuple[str, str]]) -> list[str]:
+    return [f"{label + ':':<11}{value}" for label, value in rows]
+
+
+def _text_footer(alert: Alert) -> list[str]:
+    return ["-- ", "claimwatch", f"Alert id, for support: {one_line(alert.key)}"]
+
+
+def _text_change(alert: Alert) -> list[str]:
+    lines = _labelled([("Changed", change_line(alert))])
+    before = previously(alert)
+    if before is not None:
+        said = f'{before.state} by "{before.title}" ({before.feed}, {before.when})'
+        lines += _labelled([("Before", said)])
+        if before.href:
+            lines.append(" " * 11 + before.href)
+    return lines + _labelled([("Verdict", verdict_text(alert)), *correction_rows(alert)])
+
+
+def _text_evidence(item: ShownEvidence, prefix: str) -> list[str]:
+    indent = " " * len(prefix)
+    return [f'{prefix}"{marked_text(item.parts)}"', f"{indent}{item.why}"]
+
+
+def _text_report(alert: Alert, report_url: str | None) -> list[str]:
+    rows = [
+        ("Report", one_line(alert.report_title)),
+        ("Source", feed_label(alert)),
+        ("Published", format_time(alert.published)),
+        ("Link", _link_text(alert)),
+    ]
+    if (sources := _sources_line(alert)) is not None:
+        rows.append(("Sources", sources))
+    if (history := history_link(alert, report_url)) is not None:
+        rows.append(("History", history))
+    return _labelled(rows)
+
+
+def email_text(alert: Alert, report_url: str | None = None) -> str:
+    """The plain-text body (also what the console sink prints), in the HTML body's order:
+    verdict and claim, what changed, the decisive sentence, the report, the rest, a footer."""
     lines = [one_line(alert.headline), ""]
-    lines += [f"{label + ':':<11}{value}" for label, value in _summary_rows(alert)]
     if alert.health is not None:  # a feed-health alert has no evidence to list
-        return "\n".join([*lines, "", "-- ", "claimwatch"]) + "\n"
-    lines += ["", "Evidence:"]
+        lines += _labelled(health_rows(alert, alert.health))
+        return "\n".join([*lines, "", *_text_footer(alert)]) + "\n"
+    lines += _text_change(alert)
     shown, hidden = _shown_evidence(alert)
-    for number, item in enumerate(shown, start=1):
-        lines.append(f'  {number}. "{one_line(item.sentence, MAX_SENTENCE)}"')
-        lines += [f"     {label}: {value}" for label, value in _evidence_rows(item)]
-    if not shown:
+    lines += ["", "Decisive sentence:"]
+    if shown:
+        lines += _text_evidence(shown_evidence(shown[0]), "  ")
+    else:
         lines.append("  (no evidence sentences recorded)")
-    if hidden:
-        lines.append(f"  ... and {hidden} more")
-    lines += ["", f"Alert key: {one_line(alert.key)}", "-- ", "claimwatch"]
-    return "\n".join(lines) + "\n"
+    lines += ["", *_text_report(alert, report_url)]
+    if len(shown) > 1 or hidden:
+        lines += ["", "More evidence:"]
+        for number, item in enumerate(shown[1:], start=2):
+            lines += _text_evidence(shown_evidence(item), f"  {number}. ")
+        if hidden:
+            lines.append(f"  ... and {hidden} more")
+    return "\n".join([*lines, "", *_text_footer(alert)]) + "\n"
+
+
+# --- the HTML body --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class HtmlRow:
-    """One row of the summary table: cleaned text, and the link when the row is a safe link."""
+    """One label/value row: cleaned text, and the link when the row is a safe link."""
 
     label: str
     value: str
@@ -183,47 +264,75 @@ class HtmlRow:
 
 
 @dataclass(frozen=True)
-class HtmlEvidence:
-    sentence: str
-    notes: list[tuple[str, str]]
+class ClaimView:
+    """What a claim alert shows below its badge, cleaned, not escaped (the template escapes)."""
+
+    change: str
+    previously: Previously | None
+    verdict: str
+    corrections: list[HtmlRow]
+    decisive: ShownEvidence | None
+    report: HtmlRow  # the report's title, linked when its link is safe
+    link: HtmlRow  # the link itself, or why there is none
+    source: str
+    published: str
+    sources: str | None
+    history: str | None  # the claim's section of the HTML report
+    rest: list[ShownEvidence]
+    hidden: int
 
 
 @dataclass(frozen=True)
 class HtmlAlert:
-    """What ``_alert.html.j2`` shows of one alert: cleaned, not escaped (the template escapes)."""
+    """What ``_alert.html.j2`` shows of one alert (a single email, or one part of a digest)."""
 
     headline: str
-    rows: list[HtmlRow]
-    evidence: list[HtmlEvidence]
-    hidden: int
+    badge: Badge
+    title: str  # the claim statement, or the feed of a feed-health alert
     key: str
-    is_health: bool = False  # a feed-health alert: no evidence section
+    claim: ClaimView | None  # None: a feed-health alert, which shows ``rows`` instead
+    rows: list[HtmlRow]
+    anchor: str = ""  # an id for the digest's summary to point at
 
 
-def html_alert(alert: Alert) -> HtmlAlert:
-    """The HTML view of one alert (also used in digests)."""
-    link = safe_link(alert.report_link)
-    rows = [
-        HtmlRow(label, value, link if label == "Link" else None)
-        for label, value in _summary_rows(alert)
-    ]
+def _claim_view(alert: Alert, report_url: str | None) -> ClaimView:
     shown, hidden = _shown_evidence(alert)
-    evidence = [
-        HtmlEvidence(one_line(item.sentence, MAX_SENTENCE), _evidence_rows(item)) for item in shown
-    ]
-    return HtmlAlert(
-        one_line(alert.headline),
-        rows,
-        evidence,
-        hidden,
-        one_line(alert.key),
-        is_health=alert.health is not None,
+    href = safe_link(alert.report_link)
+    title = one_line(alert.report_title) or "(untitled)"
+    return ClaimView(
+        change=change_line(alert, "→"),
+        previously=previously(alert),
+        verdict=verdict_text(alert),
+        corrections=[HtmlRow(label, value) for label, value in correction_rows(alert)],
+        decisive=shown_evidence(shown[0]) if shown else None,
+        report=HtmlRow("Report", title, href),
+        link=HtmlRow("Link", _link_text(alert), href),
+        source=feed_label(alert),
+        published=format_time(alert.published),
+        sources=_sources_line(alert),
+        history=history_link(alert, report_url),
+        rest=[shown_evidence(item) for item in shown[1:]],
+        hidden=hidden,
     )
 
 
-def email_html(alert: Alert) -> str:
+def html_alert(alert: Alert, report_url: str | None = None, anchor: str = "") -> HtmlAlert:
+    """The HTML view of one alert (also used in digests)."""
+    badge = verdict_badge(alert)
+    key = one_line(alert.key)
+    if alert.health is not None:
+        rows = [HtmlRow(label, value) for label, value in health_rows(alert, alert.health)]
+        return HtmlAlert(one_line(alert.headline), badge, feed_label(alert), key, None, rows,
+                         anchor)  # fmt: skip
+    statement = one_line(alert.claim_statement)
+    view = _claim_view(alert, report_url)
+    return HtmlAlert(one_line(alert.headline), badge, statement, key, view, [], anchor)
+
+
+def email_html(alert: Alert, report_url: str | None = None) -> str:
     """The HTML body: every feed-derived string escaped, links only for http(s) URLs."""
-    return TEMPLATES.get_template("email.html.j2").render(alert=html_alert(alert))
+    template = TEMPLATES.get_template("email.html.j2")
+    return template.render(alert=html_alert(alert, report_url))
 
 
 def new_email(subject: str, from_addr: str, to: list[str]) -> EmailMessage:
@@ -237,12 +346,15 @@ def new_email(subject: str, from_addr: str, to: list[str]) -> EmailMessage:
     return message
 
 
-def email_message(alert: Alert, from_addr: str, to: list[str]) -> EmailMessage:
-    """multipart/alternative (text, then HTML). Date is added by the channel at send time."""
+def email_message(
+    alert: Alert, from_addr: str, to: list[str], report_url: str | None = None
+) -> EmailMessage:
+    """multipart/alternative (text, then HTML). Date is added by the channel at send time;
+    ``report_url`` is the email channel's link to the claim's history (None: no link)."""
     message = new_email(email_subject(alert), from_addr, to)
     message["Message-ID"] = message_id(alert)
-    message.set_content(email_text(alert))
-    message.add_alternative(email_html(alert), subtype="html")
+    message.set_content(email_text(alert, report_url))
+    message.add_alternative(email_html(alert, report_url), subtype="html")
     return message
 
 
@@ -312,6 +424,7 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
         "verdict": alert.verdict.value,
         "previous_state": alert.previous_state.value,
         "new_state": alert.new_state.value,
+        "previous_report": _source_payload(p) if (p := alert.previous_report) else None,
         "score": round(alert.score, 4),
         "report": {
             "title": one_line(alert.report_title),

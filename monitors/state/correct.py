@@ -30,9 +30,9 @@ from monitors.models import (
     Source,
     Verdict,
 )
-from monitors.policy import StateChange, alert_threshold
+from monitors.policy import StateChange, alert_threshold, labelled_source
 from monitors.state import schema
-from monitors.state.record import claim_state, enqueue_alert, insert_evidence, set_state
+from monitors.state.record import enqueue_alert, insert_evidence, set_state, state_and_report
 from monitors.state.report_ref import find_report
 from monitors.state.sql import lock_claims, utc
 
@@ -129,7 +129,7 @@ def record_verdict(
         verdict = Verdict.NEUTRAL
     earlier = {key[1]: v.verdict for key, v in analyst_verdicts(conn, [claim.id]).items()}
     row = _insert_verdict(conn, claim.id, report, verdict, machine, analyst, note, now)
-    stored, _ = claim_state(conn, claim.id)
+    stored, _, setter = state_and_report(conn, claim.id)
     rows = counted_rows(conn, claim.id)
     new = ((report.feed_id, report.report_id), verdict)
     recomputed = recompute(stored, rows, earlier, new, alert_threshold(claim))
@@ -137,7 +137,7 @@ def record_verdict(
     if recomputed.rewrites:
         _write_state(conn, claim.id, recomputed, rows, row, report, now)
     if recomputed.moved:
-        alert = correction_alert(conn, claim, recomputed, row, report, feeds, now)
+        alert = correction_alert(conn, claim, recomputed, row, report, feeds, now, setter)
         enqueue_alert(conn, alert, channels, now)
     return VerdictOutcome(row, report, recomputed, alert)
 
@@ -232,9 +232,11 @@ def correction_alert(
     report: Report,
     feeds: Mapping[str, Feed],
     now: datetime,
+    previous_report: Source | None = None,
 ) -> Alert:
     """The alert a state change by correction sends: the report that now decides the claim (or
-    the corrected one, when nothing does), and the correction that caused it."""
+    the corrected one, when nothing does), the correction that caused it, and the report that
+    had set the state before (``previous_report``, as the store read it)."""
     spans: tuple[Evidence, ...] = ()
     shown, score, shown_verdict = report, 1.0, verdict.verdict
     if recomputed.deciding is not None:
@@ -268,6 +270,7 @@ def correction_alert(
         created_at=now,
         sources=(Source(feed.id, feed.label, shown.title, shown.link, shown.published),),
         correction=correction,
+        previous_report=labelled_source(previous_report, feeds),
     )
 
 

@@ -20,7 +20,16 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
-from monitors.models import Alert, Assessment, Claim, ClaimState, Feed, Report, Verdict
+from monitors.models import (
+    Alert,
+    Assessment,
+    Claim,
+    ClaimState,
+    Feed,
+    Report,
+    Source,
+    Verdict,
+)
 from monitors.mutes import Mute, MuteKind
 from monitors.policy import (
     AlertDecision,
@@ -235,9 +244,30 @@ def read_facts(
 def _claim_facts(
     conn: Connection, claim_id: str, channels: Sequence[str], since: datetime
 ) -> ClaimFacts:
-    state, as_of = claim_state(conn, claim_id)
+    state, as_of, setter = state_and_report(conn, claim_id)
     recent = _recent_evidence(conn, claim_id, since)
-    return ClaimFacts(state, as_of, recent, _last_alerts(conn, claim_id, channels))
+    return ClaimFacts(state, as_of, recent, _last_alerts(conn, claim_id, channels), setter)
+
+
+def state_and_report(
+    conn: Connection, claim_id: str
+) -> tuple[ClaimState, datetime | None, Source | None]:
+    """The claim's state, its ``as_of`` and the report whose evidence set it, in one query (the
+    evidence row is outer-joined: a state whose row is missing still reads, without a report).
+    The report's feed name is its id here; the policy labels it from the config."""
+    c, e = schema.claim_state.c, schema.evidence.c
+    row = conn.execute(
+        select(c.state, c.as_of, e.feed_id, e.report_title, e.report_link, e.published)
+        .select_from(schema.claim_state.outerjoin(schema.evidence, e.id == c.evidence_id))
+        .where(c.claim_id == claim_id)
+    ).first()
+    if row is None:
+        return ClaimState.UNKNOWN, None, None
+    setter = None
+    if row.feed_id is not None:
+        title, link, published = row.report_title, row.report_link, utc(row.published)
+        setter = Source(row.feed_id, row.feed_id, str(title), link, published)
+    return ClaimState(row.state), utc(row.as_of), setter
 
 
 def claim_state(conn: Connection, claim_id: str) -> tuple[ClaimState, datetime | None]:
