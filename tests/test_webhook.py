@@ -69,7 +69,7 @@ def test_payload_schema(webhook_receiver: WebhookReceiver) -> None:
     expected_keys = {
         "key", "headline", "claim", "verdict", "previous_state", "new_state", "previous_report",
         "score", "report", "feed", "evidence", "evidence_total", "sources", "source_count",
-        "created_at",
+        "outlet_count", "created_at",
     }  # fmt: skip
     assert expected_keys == set(alert)
     assert {"feed_id", "feed_name", "title", "link", "published"} == set(alert["previous_report"])

@@ -121,7 +121,10 @@ def _sources_rows(alert: Alert) -> list[tuple[str, str]]:
     if alert.source_count < 2:
         return []
     names = sorted({one_line(s.feed_name) or one_line(s.feed_id) for s in alert.sources})
-    return [("Sources", f"{alert.source_count} feeds carried this story: {', '.join(names)}")]
+    outlets = alert.outlet_count
+    independent = f" ({outlets} independent outlet{'s' if outlets != 1 else ''})"
+    carried = f"{alert.source_count} feeds carried this story{independent}"
+    return [("Sources", f"{carried}: {', '.join(names)}")]
 
 
 def _shown_evidence(alert: Alert) -> tuple[tuple[Evidence, ...], int]:
@@ -436,6 +439,7 @@ def webhook_payload(alert: Alert) -> dict[str, Any]:
         "evidence_total": len(alert.evidence),
         "sources": [_source_payload(source) for source in alert.sources[:MAX_SOURCES]],
         "source_count": alert.source_count,
+        "outlet_count": alert.outlet_count,
         "created_at": iso_utc(alert.created_at),
     }
     if alert.correction is not None:  # only on an alert an analyst's verdict caused
