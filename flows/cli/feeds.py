@@ -1,4 +1,7 @@
-"""``feeds``: feed health from stored state, or with ``--check`` a live poll of every feed."""
+"""``feeds``: feed health from stored state, or with ``--check`` a live poll of every feed.
+
+``feeds import|export|discover`` (OPML in and out, feeds found from a page) are in ``feeds_io``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from flows.cli import feeds_io
 from flows.cli.args import add_command, add_json_flag, open_store
 from flows.cli.mutes import holding, mute_json, muted_json, muted_marker
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
@@ -32,7 +36,18 @@ DEFAULT_INTERVAL_MINUTES = 15.0
 
 
 def add_parser(sub: Any) -> None:
-    feeds = add_command(sub, "feeds", "feed health: last success, failures and why, next poll")
+    feeds = add_command(
+        sub,
+        "feeds",
+        "feed health: last success, failures and why, next poll; import/export OPML, discover",
+    )
+    feeds.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=feeds_io.ACTIONS,
+        help="list (default): feed health; import FILE.opml; export [-o FILE]; discover URL",
+    )
     feeds.add_argument(
         "--interval",
         type=float,
@@ -45,6 +60,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="poll every feed now (progress bar) and report reachability; stores nothing",
     )
+    feeds_io.add_arguments(feeds)
     add_json_flag(feeds)
     feeds.set_defaults(handler=_feeds)
 
@@ -62,6 +78,9 @@ def redact_url(url: str) -> str:
 
 
 def _feeds(args: argparse.Namespace) -> int:
+    feeds_io.check_usage(args)
+    if args.action != "list":
+        return feeds_io.run(args)
     config = load_config(args.config)
     store = open_store(args)
     if args.check:
