@@ -18,8 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from flows.cli import feeds_io
 from flows.cli.args import add_command, add_json_flag, open_store
+from flows.cli.feeds_io import ACTIONS, add_arguments, check_usage
+from flows.cli.feeds_io import run as run_action
 from flows.cli.mutes import holding, mute_json, muted_json, muted_marker
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
 from flows.config import load_config
@@ -45,7 +46,7 @@ def add_parser(sub: Any) -> None:
         "action",
         nargs="?",
         default="list",
-        choices=feeds_io.ACTIONS,
+        choices=ACTIONS,
         help="list (default): feed health; import FILE.opml; export [-o FILE]; discover URL",
     )
     feeds.add_argument(
@@ -60,7 +61,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="poll every feed now (progress bar) and report reachability; stores nothing",
     )
-    feeds_io.add_arguments(feeds)
+    add_arguments(feeds)
     add_json_flag(feeds)
     feeds.set_defaults(handler=_feeds)
 
@@ -78,9 +79,9 @@ def redact_url(url: str) -> str:
 
 
 def _feeds(args: argparse.Namespace) -> int:
-    feeds_io.check_usage(args)
+    check_usage(args)
     if args.action != "list":
-        return feeds_io.run(args)
+        return run_action(args)
     config = load_config(args.config)
     store = open_store(args)
     if args.check:
