@@ -328,3 +328,21 @@ def test_options_of_another_action_are_refused(capsys: pytest.CaptureFixture[str
     assert "--add/--pick belong to discover" in capsys.readouterr().err
     assert 2 == main(["feeds", "import", "--config", str(DEMO_CONFIG_DIR)])
     assert "needs FILE.opml" in capsys.readouterr().err
+
+
+def test_a_title_cannot_pull_in_an_environment_variable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """feeds.yaml reads ${VAR} in every value: a title holding one is written so it stays text."""
+    monkeypatch.setenv("CLAIMWATCH_TEST_SECRET", "hunter2")
+    cfg = _config(tmp_path)
+    opml = _opml(
+        tmp_path,
+        '<opml version="2.0"><body><outline title="Leak ${CLAIMWATCH_TEST_SECRET} [bold]x[/bold]"'
+        ' xmlUrl="https://leak.example/rss"/></body></opml>',
+    )
+    assert 0 == main(["feeds", "import", str(opml), "--config", str(cfg)])
+    assert "[bold]x[/bold]" in capsys.readouterr().out  # printed as text, not as markup
+    names = [f.name for f in load_feeds_file(cfg / "feeds.yaml")]
+    assert "Leak $ {CLAIMWATCH_TEST_SECRET} [bold]x[/bold]" == names[-1]
+    assert not any("hunter2" in name for name in names)
