@@ -428,11 +428,23 @@ def _load_feeds(path: Path) -> tuple[tuple[Feed, ...], FetchModel]:
     fetch = _validate_fetch(document, problems)
     _raise_if(path, problems)
     feeds = tuple(
-        Feed(id=m.id, url=_resolve_source(m.url, path.parent), name=m.name) for _, m in models
+        Feed(id=m.id, url=resolve_source(m.url, path.parent), name=m.name) for _, m in models
     )
     problems += _schemeless(models, feeds)
     _raise_if(path, problems)
     return feeds, fetch
+
+
+def load_feeds_file(path: Path | str) -> tuple[Feed, ...]:
+    """The feeds of one feeds file, validated as a run reads them (relative paths resolved
+    against its directory); raises ``ConfigError``. ``claimwatch feeds import`` checks the file
+    it is about to write with this before it replaces feeds.yaml."""
+    return _load_feeds(Path(path))[0]
+
+
+def load_fetch_settings(path: Path | str) -> FetchSettings:
+    """The ``fetch:`` settings of a feeds file (defaults for what it leaves out)."""
+    return _load_feeds(Path(path))[1].settings()
 
 
 def _schemeless(models: list[tuple[int, FeedModel]], feeds: tuple[Feed, ...]) -> list[str]:
@@ -532,7 +544,7 @@ def _default_channels() -> tuple[ChannelSpec, ...]:
     return (ChannelSpec(name="console", type="console", settings={}),)
 
 
-def _resolve_source(url: str, base: Path) -> str:
+def resolve_source(url: str, base: Path) -> str:
     """Relative local paths are relative to the file that names them, not to the working dir."""
     if "://" in url:
         return url

@@ -1,4 +1,7 @@
-"""``feeds``: feed health from stored state, or with ``--check`` a live poll of every feed."""
+"""``feeds``: feed health from stored state, or with ``--check`` a live poll of every feed.
+
+``feeds import|export|discover`` (OPML in and out, feeds found from a page) are in ``feeds_io``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, open_store
+from flows.cli.feeds_io import ACTIONS, add_arguments, check_usage
+from flows.cli.feeds_io import run as run_action
 from flows.cli.mutes import holding, mute_json, muted_json, muted_marker
 from flows.cli.output import ago, cell, duration, emit, iso, make_console
 from flows.config import load_config
@@ -32,7 +37,18 @@ DEFAULT_INTERVAL_MINUTES = 15.0
 
 
 def add_parser(sub: Any) -> None:
-    feeds = add_command(sub, "feeds", "feed health: last success, failures and why, next poll")
+    feeds = add_command(
+        sub,
+        "feeds",
+        "feed health: last success, failures and why, next poll; import/export OPML, discover",
+    )
+    feeds.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=ACTIONS,
+        help="list (default): feed health; import FILE.opml; export [-o FILE]; discover URL",
+    )
     feeds.add_argument(
         "--interval",
         type=float,
@@ -45,6 +61,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="poll every feed now (progress bar) and report reachability; stores nothing",
     )
+    add_arguments(feeds)
     add_json_flag(feeds)
     feeds.set_defaults(handler=_feeds)
 
@@ -62,6 +79,9 @@ def redact_url(url: str) -> str:
 
 
 def _feeds(args: argparse.Namespace) -> int:
+    check_usage(args)
+    if args.action != "list":
+        return run_action(args)
     config = load_config(args.config)
     store = open_store(args)
     if args.check:

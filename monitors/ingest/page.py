@@ -37,8 +37,12 @@ class Fetched:
 def fetch_reports(feed: Feed, settings: FetchSettings | None = None) -> Fetched:
     """Fetch ``feed.url`` unconditionally (no stored validators: a 304 would show nothing) and
     read it; raises the fetch layer's ``FetchError``. ``settings``: the fetch defaults."""
-    result = asyncio.run(_fetch(feed, settings or FetchSettings()))
-    return read_reports(feed.id, result)
+    return read_reports(feed.id, fetch_once(feed, settings or FetchSettings()))
+
+
+def fetch_once(feed: Feed, settings: FetchSettings) -> FetchResult:
+    """``feed.url`` fetched unconditionally with the fetch layer; raises its ``FetchError``."""
+    return asyncio.run(_fetch(feed, settings))
 
 
 async def _fetch(feed: Feed, settings: FetchSettings) -> FetchResult:
