@@ -123,3 +123,18 @@ def test_a_whole_polls_feed_health_is_recorded_in_one_call(store: Store) -> None
     }
     assert (0, 0, 2) == tuple(states[f.id].consecutive_failures for f in feeds)
     assert "HTTP 503 again" == states["f2"].last_error
+
+
+def test_independent_sources_count_two_feeds_of_one_outlet_once(store: Store) -> None:
+    """Two feeds of one publisher (same link host, with or without www.) are one source; a
+    report without a link counts as its own feed."""
+    for feed, rid, link in (("nyt-world", "1", "https://www.nytimes.com/a"),
+                            ("nyt-top", "2", "https://NYTimes.com/b"),
+                            ("bbc", "3", "https://www.bbc.co.uk/c"),
+                            ("tass", "4", "")):  # fmt: skip
+        sentence = f"{feed} report {rid} on the bridge"
+        span = Evidence(sentence, SentenceStance.ASSERT, 0.9, alias="bridge")
+        report = Report(feed, rid, f"title {rid}", sentence, link, T0, content_hash=f"h-{rid}")
+        assessment = Assessment(CLAIM.id, Verdict.CONFIRM, 0.9, 0.8, (span,))
+        store.record_report(report, Feed(id=feed, url="x"), [assessment], {CLAIM.id: CLAIM}, [])
+    assert {"bridge": 3} == history.independent_sources(store.engine, ["bridge"])

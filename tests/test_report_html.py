@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -76,7 +77,7 @@ def test_chart_has_one_point_per_evidence_item_with_its_verdict() -> None:
     """The inline SVG marks every evidence item once, with its verdict, plus two running totals."""
     rows = story()
     page = page_for(rows)
-    assert 1 == len(page.all("svg"))
+    assert 1 == len(page.all("svg", **{"class": "chart"}))
     points = page.all("g", **{"class": "point"})
     assert [(str(r.id), r.verdict.value) for r in rows] == [
         (p["data-evidence"], p["data-verdict"]) for p in points
@@ -89,7 +90,8 @@ def test_chart_has_one_point_per_evidence_item_with_its_verdict() -> None:
 def test_points_move_right_with_time() -> None:
     """Later evidence sits further right on the time axis."""
     page = page_for(story())
-    xs = [float(a["cx"]) for a in page.all("circle")]  # confirm 0h, confirm 3h, neutral 10h
+    marks = [a for a in page.all("circle") if "class" not in a]  # not the totals' step markers
+    xs = [float(a["cx"]) for a in marks]  # confirm 0h, confirm 3h, neutral 10h
     assert 3 == len(xs)
     assert xs[0] < xs[1] < xs[2]
 
@@ -125,3 +127,175 @@ def test_claim_without_evidence_says_so_and_draws_no_chart() -> None:
     assert [] == page.all("svg")
     assert "No evidence recorded for this claim yet." in page.text
     assert ["claim-gornal"] == [a["id"] for a in page.all("section")]
+
+
+VOID = {"meta", "br", "img", "input", "link", "hr", "wbr"}
+
+
+class Elements(HTMLParser):
+    """Every element in document order with its attributes and all the text inside it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str], list[str]]] = []
+        self.open: list[list[str]] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        texts: list[str] = []
+        self.found.append((tag, {k: v or "" for k, v in attrs}, texts))
+        if tag not in VOID:
+            self.open.append(texts)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, {k: v or "" for k, v in attrs}, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self.open:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for texts in self.open:
+            texts.append(data)
+
+    def text_of(self, tag: str, **where: str) -> list[str]:
+        return [
+            "".join(texts)
+            for t, a, texts in self.found
+            if t == tag and all(a.get(k) == v for k, v in where.items())
+        ]
+
+
+def span(sentence: str, matched: str | None, alias: str = "Gornal") -> Evidence:
+    return Evidence(sentence, SentenceStance.ASSERT, 0.9, alias=alias, matched=matched)
+
+
+def busy_day() -> tuple[list[EvidenceRow], list[StateChange]]:
+    """The story of the real day: the two reports that moved the claim among ten mentions."""
+    rows = [row(1, Verdict.CONFIRM, "wire", 0)]
+    rows += [row(n, Verdict.NEUTRAL, "mirror" if n % 2 else "wire", n) for n in range(2, 12)]
+    rows += [row(12, Verdict.CONTRADICT, "kyiv", 13), row(13, Verdict.CONFIRM, "osint", 14)]
+    changes = [
+        StateChange(ClaimState.UNKNOWN, ClaimState.CONFIRMED, rows[0].when, rows[0].recorded,
+                    rows[0]),
+        StateChange(ClaimState.CONFIRMED, ClaimState.CONTRADICTED, rows[11].when,
+                    rows[11].recorded, rows[11]),
+    ]  # fmt: skip
+    return rows, changes
+
+
+def render(
+    rows: list[EvidenceRow], changes: list[StateChange], more: tuple[ClaimPage, ...] = ()
+) -> Elements:
+    state = changes[-1].state if changes else ClaimState.UNKNOWN
+    page = ClaimPage(CLAIM, state, rows, changes, sources=3, feed_names={"wire": "Wire"})
+    return Elements(render_report([page, *more], T0 + timedelta(days=2)))
+
+
+def evidence_ids(page: Elements) -> list[tuple[str, int]]:
+    """(where, evidence id) of each listed item in page order: 'decisive' or the group's verdict."""
+    order: list[tuple[str, int]] = []
+    where = ""
+    for tag, attrs, _ in page.found:
+        if tag == "ol" and attrs.get("class") == "decisive":
+            where = "decisive"
+        elif tag == "details":
+            where = attrs["data-verdict"]
+        elif tag == "li" and attrs.get("id", "").startswith("ev-"):
+            order.append((where, int(attrs["id"].removeprefix("ev-"))))
+    return order
+
+
+def test_the_reports_that_changed_the_state_come_first_newest_change_first() -> None:
+    """Before any mention: the contradiction that flipped the claim, then the first confirm;
+    each with from -> to; they are not listed again below, and every item is listed once."""
+    rows, changes = busy_day()
+    page = render(rows, changes)
+    order = evidence_ids(page)
+    assert [("decisive", 12), ("decisive", 1)] == order[:2]
+    assert {"decisive"} == {w for w, n in order if n in (1, 12)}
+    assert sorted(r.id for r in rows) == sorted(n for _, n in order)
+    heads = page.text_of("div", **{"class": "change-head"})
+    assert ["confirmed", "contradicted"] == heads[0].split()[:3:2]
+    assert ["unknown", "confirmed"] == heads[1].split()[:3:2]
+
+
+def test_the_rest_is_grouped_by_verdict_with_counts_and_feeds() -> None:
+    """One <details> per verdict present, its count in the summary, mentions closed; a line
+    counts each feed's items by verdict."""
+    rows, changes = busy_day()
+    page = render(rows, changes)
+    groups = [a for t, a, _ in page.found if t == "details"]
+    assert ["confirm", "neutral"] == [g["data-verdict"] for g in groups]
+    assert ["open" in g for g in groups] == [True, False]
+    counts = page.text_of("span", **{"class": "count"})
+    assert ["1", "10"] == counts
+    order = evidence_ids(page)
+    assert [13] == [n for w, n in order if w == "confirm"]
+    assert list(range(11, 1, -1)) == [n for w, n in order if w == "neutral"]  # newest first
+    feeds = page.text_of("span", **{"class": "feed-count"})
+    assert "Wire 6 (5 neutral, 1 confirm)" in feeds
+    assert "mirror 5 (5 neutral)" in feeds
+    assert 4 == len(feeds)
+
+
+def test_matched_words_are_marked_and_hostile_sentences_stay_text() -> None:
+    """The matched words, found whatever their case or script, are wrapped in <mark>; the rest
+    of a hostile sentence stays text; matched words unlike the alias are named beside it."""
+    hostile = '<b onclick="x()">ГОРНАЛЬ</b> <script>alert(1)</script> fell; горналь again'
+    rows = [
+        replace(row(1, Verdict.CONFIRM, "wire", 0), spans=(span(hostile, "Горналь"),)),
+        replace(row(2, Verdict.CONFIRM, "wire", 1), spans=(span("Gornal is taken", "gornal"),)),
+        replace(row(3, Verdict.CONFIRM, "wire", 2), spans=(span("Nothing here", "Sudzha"),)),
+    ]
+    page = render(rows, [])
+    assert ["Gornal", "ГОРНАЛЬ", "горналь"] == page.text_of("mark")  # newest report first
+    assert [] == page.text_of("script") and [] == page.text_of("b")
+    quotes = page.text_of("q")
+    assert hostile in quotes and "Nothing here" in quotes
+    notes = page.text_of("span", **{"class": "muted"})
+    assert any("alias “Gornal”, matched “Горналь”" in n for n in notes)
+    assert any("matched “Sudzha”" in n for n in notes)  # not found: named, not marked
+    assert not any("matched “gornal”" in n for n in notes)  # the alias in another case
+
+
+def test_equal_running_totals_draw_two_distinct_visible_lines() -> None:
+    """With confirm and contradict totals equal at every step, the lines differ in dash and
+    width and run a few pixels apart, and each has a marker per step; a legend names both."""
+    rows = [
+        row(1, Verdict.DISPUTED, "wire", 0),
+        row(2, Verdict.DISPUTED, "kyiv", 5),
+        row(3, Verdict.DISPUTED, "wire", 9),
+    ]
+    page = render(rows, [])
+    confirm, contradict = (page.found[i][1] for i, (t, a, _) in enumerate(page.found)
+                           if t == "polyline")  # fmt: skip
+    assert confirm["stroke-dasharray"] != contradict["stroke-dasharray"]
+    assert confirm["stroke-width"] != contradict["stroke-width"]
+
+    def ys(line: dict[str, str]) -> list[float]:
+        return [float(p.split(",")[1]) for p in line["points"].split()]
+
+    gaps = {round(b - a, 1) for a, b in zip(ys(confirm), ys(contradict), strict=True)}
+    assert 1 == len(gaps) and 1 <= abs(gaps.pop()) <= 4
+    for key in ("confirm", "contradict"):
+        assert 3 == len([a for t, a, _ in page.found if a.get("class") == f"step step-{key}"])
+    legend = page.text_of("p", **{"class": "legend"})[0]
+    assert "confirming total" in legend and "contradicting total" in legend
+
+
+def test_index_lists_each_claim_statement_state_and_counts() -> None:
+    """The contents list names each claim by its statement, with its state and counts, and
+    links to the section's stable anchor (claim-<id>, which alert emails link to)."""
+    rows, changes = busy_day()
+    other = ClaimPage(Claim(id="kursk", statement="Kursk is <b>free</b>"), ClaimState.UNKNOWN, [])
+    page = render(rows, changes, more=(other,))
+    entries = page.text_of("li", **{"class": "toc-entry"})
+    assert entries[0].startswith("contradicted Russian forces recaptured Gornal gornal")
+    assert "2 confirming · 1 contradicting · 3 source(s) · 13 item(s)" in entries[0]
+    assert entries[1].startswith("unknown Kursk is <b>free</b> kursk")
+    links = [a["href"] for t, a, _ in page.found if t == "a" and a["href"].startswith("#claim-")]
+    sections = [a["id"] for t, a, _ in page.found if t == "section"]
+    assert ["#claim-gornal", "#claim-kursk"] == links
+    assert ["claim-gornal", "claim-kursk"] == sections

@@ -9,6 +9,8 @@ only links ``untrusted.safe_link`` accepts become anchors.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,7 +48,7 @@ class ClaimPage:
     state: ClaimState
     evidence: Sequence[EvidenceRow]  # oldest first
     changes: Sequence[StateChange] = ()
-    sources: int = 0  # distinct feeds with decisive evidence
+    sources: int = 0  # distinct outlets (link hosts) with decisive evidence
     feed_names: dict[str, str] | None = None  # feed id -> display name
 
 
@@ -72,7 +74,7 @@ class _Badge:
 @dataclass(frozen=True)
 class _Span:
     stance: str
-    sentence: str
+    parts: list[tuple[str, bool]]  # the cleaned sentence as (text, is the matched words)
     details: list[tuple[str, str]]  # (label, cleaned value)
 
 
@@ -93,6 +95,35 @@ class _Item:
 
 
 @dataclass(frozen=True)
+class _Decisive:
+    """One state change and the report that made it: the first thing an analyst checks."""
+
+    previous: _Badge
+    state: _Badge
+    when: str
+    item: _Item
+    anchor: bool  # the item carries the ``ev-<id>`` anchor (its first listing on the page)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The rest of the evidence of one verdict: a ``<details>`` the reader opens or closes."""
+
+    verdict: str
+    label: str
+    badge: _Badge
+    items: list[_Item]
+    open: bool
+
+
+@dataclass(frozen=True)
+class _FeedCount:
+    feed: str
+    total: int
+    breakdown: str  # "2 confirm, 1 neutral"
+
+
+@dataclass(frozen=True)
 class _Section:
     id: str
     statement: str
@@ -102,9 +133,16 @@ class _Section:
     sources: int
     changed: str
     chart: _Chart | None
-    items: list[_Item]
+    decisive: list[_Decisive]
+    groups: list[_Group]
+    feeds: list[_FeedCount]
     total: int  # evidence items, listed or not
     hidden: int  # older items not listed
+
+    @property
+    def rest(self) -> int:
+        """Items listed under the stance groups (not among the decisive ones)."""
+        return sum(len(g.items) for g in self.groups)
 
 
 def _state_badge(state: ClaimState) -> _Badge:
@@ -127,6 +165,8 @@ def _section(page: ClaimPage) -> _Section:
     names = page.feed_names or {}
     newest = list(reversed(page.evidence))
     shown = newest[:MAX_LISTED]
+    decisive = _decisive(page, names)
+    first = {d.item.id for d in decisive}
     return _Section(
         id=page.claim.id,
         statement=one_line(page.claim.statement, MAX_TEXT),
@@ -136,10 +176,72 @@ def _section(page: ClaimPage) -> _Section:
         sources=page.sources,
         changed=changed,
         chart=_chart(page) if page.evidence else None,
-        items=[_item(row, names) for row in shown],
+        decisive=decisive,
+        groups=_groups([row for row in shown if row.id not in first], names),
+        feeds=_feed_counts(page.evidence, names),
         total=len(newest),
         hidden=len(newest) - len(shown),
     )
+
+
+def _decisive(page: ClaimPage, names: dict[str, str]) -> list[_Decisive]:
+    """The reports that changed the claim's state, newest change first, with the analysts'
+    verdicts applied (the change's own row is the engine's; the timeline's has the analyst's)."""
+    current = {row.id: row for row in page.evidence}
+    seen: set[int] = set()
+    found = []
+    for change in reversed(page.changes):
+        row = current.get(change.evidence.id, change.evidence)
+        found.append(
+            _Decisive(
+                previous=_state_badge(change.previous),
+                state=_state_badge(change.state),
+                when=stamp(change.reported_at),
+                item=_item(row, names),
+                anchor=row.id not in seen,
+            )
+        )
+        seen.add(row.id)
+    return found
+
+
+_GROUPS = (
+    (Verdict.CONFIRM, "Confirming", True),
+    (Verdict.CONTRADICT, "Contradicting", True),
+    (Verdict.DISPUTED, "Disputed", True),
+    (Verdict.NEUTRAL, "Neutral mentions", False),  # many and rarely decisive: closed
+)
+
+
+def _groups(rows: Sequence[EvidenceRow], names: dict[str, str]) -> list[_Group]:
+    """One group per verdict that has rows, newest first within it; other verdicts (unrelated
+    reports an analyst judged) last, so nothing listed is lost."""
+    known = {verdict for verdict, _, _ in _GROUPS}
+    groups = []
+    for verdict, label, is_open in _GROUPS:
+        items = [_item(r, names) for r in rows if r.verdict is verdict]
+        if items:
+            groups.append(_Group(verdict.value, label, _verdict_badge(verdict), items, is_open))
+    rest = [_item(r, names) for r in rows if r.verdict not in known]
+    if rest:
+        groups.append(_Group("other", "Other", _Badge("other", _OTHER_COLOUR), rest, False))
+    return groups
+
+
+def _feed_counts(rows: Sequence[EvidenceRow], names: dict[str, str]) -> list[_FeedCount]:
+    """Items per feed, most first, each with its verdicts: one loud feed shows at a glance."""
+    per_feed: dict[str, Counter[str]] = {}
+    for row in rows:
+        per_feed.setdefault(row.feed_id, Counter())[row.verdict.value] += 1
+    ordered = sorted(per_feed.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    return [
+        _FeedCount(
+            feed=one_line(names.get(feed_id) or feed_id, 80),
+            total=sum(counts.values()),
+            breakdown=", ".join(f"{n} {verdict}" for verdict, n in counts.most_common()),
+        )
+        for feed_id, counts in ordered
+    ]
 
 
 _CONFIRMING = (Verdict.CONFIRM, Verdict.DISPUTED)
@@ -174,12 +276,44 @@ def _correction(row: EvidenceRow) -> str | None:
 
 
 def _span(span: Evidence) -> _Span:
-    labelled = (("cue", span.cue), ("alias", span.alias), ("according to", span.attribution))
+    sentence = one_line(span.sentence, MAX_TEXT)
+    matched = one_line(span.matched, 80)
+    parts = highlight(sentence, matched)
+    found = any(is_match for _, is_match in parts)
+    differs = matched.casefold() != (span.alias or "").casefold()
+    shown_matched = matched if matched and (differs or not found) else None
+    labelled = (
+        ("cue", span.cue),
+        ("alias", span.alias),
+        ("matched", shown_matched),
+        ("according to", span.attribution),
+    )
     return _Span(
         stance=span.stance.value,
-        sentence=one_line(span.sentence, MAX_TEXT),
+        parts=parts,
         details=[(label, one_line(value, 80)) for label, value in labelled if value],
     )
+
+
+def highlight(sentence: str, matched: str | None) -> list[tuple[str, bool]]:
+    """``sentence`` split into (text, is_match) parts around every case-insensitive occurrence
+    of ``matched``, so the template can wrap matches in ``<mark>`` and still escape every part.
+
+    Not found (or nothing matched): the whole sentence as one plain part; the caller then shows
+    the matched words beside the alias instead, so a false match is still visible.
+    """
+    if not matched or not matched.strip():
+        return [(sentence, False)] if sentence else []
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for found in re.finditer(re.escape(matched), sentence, re.IGNORECASE):
+        if found.start() > at:
+            parts.append((sentence[at : found.start()], False))
+        parts.append((found.group(0), True))
+        at = found.end()
+    if at < len(sentence):
+        parts.append((sentence[at:], False))
+    return parts
 
 
 # --- the chart ---------------------------------------------------------------------------------
@@ -233,9 +367,16 @@ class _Lane:
 
 @dataclass(frozen=True)
 class _Total:
+    """One running-total line. The two are told apart by more than colour, and drawn apart, so
+    equal totals still show both: confirm solid and wide, contradict dashed, narrow, shifted."""
+
     key: str  # confirm | contradict
+    label: str
     colour: str
     points: str  # the polyline's "x,y x,y ..." (numbers only)
+    width: float
+    dash: str  # stroke-dasharray; "none" for solid
+    markers: list[tuple[float, float]]  # a mark at each step up
 
 
 @dataclass(frozen=True)
@@ -368,25 +509,42 @@ def _totals(frame: _Frame, rows: Sequence[EvidenceRow]) -> tuple[int, list[_Tota
                 series[key].append((row.when, totals[key]))
     top = max(max(totals.values()), 1)
     base = _TOP + _CUMULATIVE_HEIGHT
-    lines = [
-        _Total(key, _COLOURS[verdict], _steps(frame, series[key], top, base))
-        for key, verdict in (("confirm", Verdict.CONFIRM), ("contradict", Verdict.CONTRADICT))
-    ]
+    lines = []
+    for key, label, verdict in _TOTAL_LINES:
+        width, dash, shift = _TOTAL_STYLE[key]
+        points, markers = _steps(frame, series[key], top, base + shift)
+        lines.append(_Total(key, label, _COLOURS[verdict], points, width, dash, markers))
     return top, lines
 
 
-def _steps(frame: _Frame, values: list[tuple[datetime, int]], top: int, base: float) -> str:
+_TOTAL_LINES = (
+    ("confirm", "confirming total", Verdict.CONFIRM),
+    ("contradict", "contradicting total", Verdict.CONTRADICT),
+)
+# key -> (stroke width, dash, y shift in px): where the totals are equal the lines run 3 px apart,
+# the wide solid green under the narrow dashed red, so both stay visible.
+_TOTAL_STYLE = {"confirm": (3.5, "none", -1.5), "contradict": (2.0, "6 4", 1.5)}
+
+
+def _steps(
+    frame: _Frame, values: list[tuple[datetime, int]], top: int, base: float
+) -> tuple[str, list[tuple[float, float]]]:
+    """The step line's points, and a marker where each step lands (an item counted)."""
+
     def y(count: int) -> float:
         return round(base - count / top * (_CUMULATIVE_HEIGHT - 10), 1)
 
     coords: list[str] = []
+    markers: list[tuple[float, float]] = []
     previous = 0
     for when, count in [*values, (frame.end, values[-1][1])]:
         x = frame.x(when)
         coords.append(f"{x},{y(previous)}")
         coords.append(f"{x},{y(count)}")
+        if count != previous:
+            markers.append((x, y(count)))
         previous = count
-    return " ".join(coords)
+    return " ".join(coords), markers
 
 
 def _change(frame: _Frame, change: StateChange) -> _Change:

@@ -14,8 +14,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, RowMapping, select
 
 from monitors.corrections import AnalystVerdict
-from monitors.coverage import CoverageRow, CoverageSettings, UndecidedCoverage, undecided_coverage
+from monitors.coverage import (
+    CoverageRow,
+    CoverageSettings,
+    UndecidedCoverage,
+    undecided_coverage,
+)
 from monitors.models import Claim, ClaimState, Evidence, Verdict
+from monitors.outlets import outlet_of
 from monitors.policy import alert_threshold
 from monitors.state import schema
 from monitors.state.correct import analyst_verdicts
@@ -125,24 +131,32 @@ def _evidence_row(r: RowMapping) -> EvidenceRow:
 
 
 def independent_sources(engine: Engine, claim_ids: Sequence[str] = ()) -> dict[str, int]:
-    """Per claim: how many distinct feeds carried decisive evidence (not mere mentions), with
-    the analysts' verdicts applied (a report they judged neutral no longer counts)."""
+    """Per claim: how many distinct outlets carried decisive evidence (not mere mentions), with
+    the analysts' verdicts applied (a report they judged neutral no longer counts).
+
+    An outlet is ``monitors.outlets.outlet_of``: the report link's host, so two feeds of one
+    publisher (NYT World, NYT Top Stories) are one source, not two; the feed when there is no link.
+    """
     e = schema.evidence.c
-    query = select(e.claim_id, e.feed_id, e.report_id).where(e.verdict.in_(DECISIVE)).distinct()
+    query = select(e.claim_id, e.feed_id, e.report_id, e.verdict, e.report_link).distinct()
     if claim_ids:
         query = query.where(e.claim_id.in_(list(claim_ids)))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         verdicts = analyst_verdicts(conn, claim_ids)
-    feeds: dict[str, set[str]] = {}
-    for claim_id, feed_id, report_id in rows:
+    links: dict[tuple[str, str, str], str | None] = {}
+    outlets: dict[str, set[str]] = {}
+    for claim_id, feed_id, report_id, verdict, link in rows:
+        links.setdefault((claim_id, feed_id, report_id), link)
         judged = verdicts.get((claim_id, (feed_id, report_id)))
-        if judged is None or judged.verdict.is_decisive:
-            feeds.setdefault(claim_id, set()).add(feed_id)
-    for (claim_id, (feed_id, _)), judged in verdicts.items():
-        if judged.verdict.is_decisive:
-            feeds.setdefault(claim_id, set()).add(feed_id)
-    counts = {claim_id: len(found) for claim_id, found in feeds.items()}
+        decisive = judged.verdict.is_decisive if judged else verdict in DECISIVE
+        if decisive:
+            outlets.setdefault(claim_id, set()).add(outlet_of(feed_id, link))
+    for (claim_id, (feed_id, report_id)), judged in verdicts.items():
+        if judged.verdict.is_decisive:  # also a report the engine kept no evidence row for
+            link = links.get((claim_id, feed_id, report_id))
+            outlets.setdefault(claim_id, set()).add(outlet_of(feed_id, link))
+    counts = {claim_id: len(found) for claim_id, found in outlets.items()}
     return {cid: counts.get(cid, 0) for cid in claim_ids} if claim_ids else counts
 
 
