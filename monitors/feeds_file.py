@@ -69,10 +69,20 @@ class Plan:
 Locate = Callable[[str], str | None]
 
 
+LOCAL_REFUSED = (
+    "a local file: an OPML file from elsewhere may not point claimwatch at files on this "
+    "machine (--allow-local-files to import it)"
+)
+
+
 def plan_additions(
-    existing: Sequence[Feed], candidates: Iterable[Candidate], locate: Locate
+    existing: Sequence[Feed],
+    candidates: Iterable[Candidate],
+    locate: Locate,
+    allow_local: bool = False,
 ) -> Plan:
-    """Decide which candidates become feeds, which are skipped and what is wrong with the rest."""
+    """Decide which candidates become feeds, which are skipped and what is wrong with the rest.
+    A local path is skipped unless ``allow_local``: the file came from someone else."""
     taken = {feed.id for feed in existing}
     known = {_url_key(feed.url, locate): feed.id for feed in existing}
     offered: dict[str, str] = {}  # url key -> where it was first offered
@@ -90,7 +100,9 @@ def plan_additions(
             problems.append(f"{candidate.where}: url {candidate.url!r} {problem}")
             continue
         key = _url_key(candidate.url, locate)
-        if key in known:
+        if not allow_local and not _is_web(candidate.url) and key not in known:
+            skipped.append(Skipped(candidate.url, candidate.title, LOCAL_REFUSED))
+        elif key in known:
             reason = f"already in {FEEDS_FILE} as {known[key]}"
             skipped.append(Skipped(candidate.url, candidate.title, reason))
         elif key in offered:
@@ -281,14 +293,19 @@ def replace_feeds_file(path: Path, text: str, expected: Sequence[Feed]) -> None:
 
 
 def add_feeds(
-    directory: Path, candidates: Iterable[Candidate], *, source: str, dry_run: bool = False
+    directory: Path,
+    candidates: Iterable[Candidate],
+    *,
+    source: str,
+    dry_run: bool = False,
+    allow_local: bool = False,
 ) -> Plan:
     """Plan the candidates against ``directory``'s feeds.yaml and, unless ``dry_run``, append
     the new feeds to it (created when missing). Raises ``ConfigError`` naming ``source`` (where
     the candidates came from) with every problem, having written nothing."""
     path = directory / FEEDS_FILE
     existing = load_feeds_file(path) if path.exists() else ()
-    plan = plan_additions(existing, candidates, locator(directory))
+    plan = plan_additions(existing, candidates, locator(directory), allow_local)
     if plan.problems:
         raise ConfigError(source, [*plan.problems, f"nothing was written to {path}"])
     if plan.added and not dry_run:

@@ -213,6 +213,12 @@ def test_export_round_trips_through_import(
     target = tmp_path / "target"
     target.mkdir()  # no feeds.yaml yet: the import creates it
     assert 0 == main(["feeds", "import", str(exported), "--config", str(target)])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "skipped 1" in said and "may not point claimwatch at files on this machine" in said
+    assert ["a-b-news-b", "ria-novosti"] == [f.id for f in load_feeds_file(target / "feeds.yaml")]
+    (target / "feeds.yaml").unlink()
+    args = ["feeds", "import", str(exported), "--config", str(target), "--allow-local-files"]
+    assert 0 == main(args)
     capsys.readouterr()
     before = load_feeds_file(source / "feeds.yaml")
     after = load_feeds_file(target / "feeds.yaml")

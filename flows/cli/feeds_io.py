@@ -35,6 +35,11 @@ def add_arguments(feeds: argparse.ArgumentParser) -> None:
     feeds.add_argument(
         "--dry-run", action="store_true", help="import, discover --add: say what would be added"
     )
+    feeds.add_argument(
+        "--allow-local-files",
+        action="store_true",
+        help="import: also add outlines that name files on this machine (skipped by default)",
+    )
     feeds.add_argument("-o", "--output", metavar="FILE", help="export: write the OPML to FILE")
     feeds.add_argument("--add", action="store_true", help="discover: add the first feed found")
     feeds.add_argument(
@@ -63,7 +68,10 @@ def _import(args: argparse.Namespace) -> int:
         for o in outlines
     ]
     directory = _writable_config(args.config)
-    plan = add_feeds(directory, candidates, source=source, dry_run=args.dry_run)
+    plan = add_feeds(
+        directory, candidates, source=source, dry_run=args.dry_run,
+        allow_local=args.allow_local_files,
+    )  # fmt: skip
     _print_plan(plan, directory / FEEDS_FILE, args.dry_run, args.json)
     return 0
 
@@ -222,6 +230,7 @@ def check_usage(args: argparse.Namespace) -> None:
         (args.action != "list" and args.check, "--check belongs to 'feeds' (list)"),
         (not takes_target and args.target is not None, "takes no FILE|URL"),
         (args.action != "export" and args.output is not None, "-o belongs to 'feeds export'"),
+        (args.action != "import" and args.allow_local_files, "--allow-local-files is import's"),
         (args.action != "discover" and (args.add or args.pick), "--add/--pick belong to discover"),
         (not takes_target and args.dry_run, "--dry-run belongs to import and discover --add"),
     )
