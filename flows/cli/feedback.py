@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.cli.args import add_command, add_json_flag, open_store
+from flows.cli.outbox import deliver_now
 from flows.cli.output import STATE_STYLE, VERDICT_STYLE, cell, emit, make_console, plain
 from flows.config import load_config
 from monitors.config import Config
@@ -102,7 +103,7 @@ def _verdict(args: argparse.Namespace) -> int:
             note=args.note,
         )
         outcome = apply_verdict(store, config, request)
-        delivery = _deliver(store, config) if outcome.alert and not args.no_deliver else None
+        delivery = deliver_now(store, config) if outcome.alert and not args.no_deliver else None
         if args.json:
             emit({**outcome_json(outcome), "delivery": delivery})
         else:
@@ -116,7 +117,7 @@ def _json_request(store: Store, config: Config, args: argparse.Namespace) -> int
     source = sys.stdin.read() if args.request == "-" else _read(Path(args.request))
     result = handle_request(store, config, source)
     if result["ok"] and result["alert"] and not args.no_deliver:
-        result["delivery"] = _deliver(store, config)
+        result["delivery"] = deliver_now(store, config)
     emit(result)
     return 0 if result["ok"] else 2
 
@@ -126,13 +127,6 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FeedbackError(f"cannot read the request file {path}: {exc.strerror}") from None
-
-
-def _deliver(store: Store, config: Config) -> dict[str, Any]:
-    from alerts.deliver import deliver_configured
-
-    result = deliver_configured(store, config.channels, config.delivery)
-    return {"sent": result.sent, "pending": result.pending, "errors": list(result.errors)}
 
 
 def _print_outcome(outcome: VerdictOutcome, delivery: dict[str, Any] | None) -> None:

@@ -122,7 +122,7 @@ def _replay(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     store = open_store(args, config)
     result = replay_claims(store, config, args.claim, args.since, send=args.send)
-    delivery = _deliver(store, config) if args.send else None
+    delivery = deliver_now(store, config) if args.send else None
     if args.json:
         emit(
             {
@@ -137,7 +137,8 @@ def _replay(args: argparse.Namespace) -> int:
     return 0 if not delivery or not delivery["errors"] else 1
 
 
-def _deliver(store: Store, config: Config) -> dict[str, Any]:
+def deliver_now(store: Store, config: Config) -> dict[str, Any]:
+    """Deliver the outbox now (after ``replay --send`` or a verdict), for printing or JSON."""
     from alerts.deliver import deliver_configured
 
     result = deliver_configured(store, config.channels, config.delivery)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, select
 
 from monitors.errors import UnknownReportError
 from monitors.models import Report
@@ -69,19 +69,20 @@ def _of_evidence(conn: Connection, evidence_id: int) -> list[Report]:
 def _reports(conn: Connection, where: ColumnElement[bool]) -> list[Report]:
     r = schema.reports.c
     query = select(schema.reports).where(where).order_by(r.feed_id, r.report_id)
-    rows = conn.execute(query).mappings()
-    return [
-        Report(
-            feed_id=row["feed_id"],
-            report_id=row["report_id"],
-            title=row["title"],
-            summary=row["summary"],
-            link=row["link"],
-            published=utc(row["published"]),
-            content_hash=row["content_hash"],
-        )
-        for row in rows
-    ]
+    return [report_of_row(row) for row in conn.execute(query).mappings()]
+
+
+def report_of_row(row: RowMapping) -> Report:
+    """A ``reports`` row as a ``Report``."""
+    return Report(
+        feed_id=row["feed_id"],
+        report_id=row["report_id"],
+        title=row["title"],
+        summary=row["summary"],
+        link=row["link"],
+        published=utc(row["published"]),
+        content_hash=row["content_hash"],
+    )
 
 
 def _ambiguous(ref: str, reports: list[Report]) -> str:

@@ -60,6 +60,7 @@ from monitors.state.record import (
     record_batch,
     record_story,
 )
+from monitors.state.report_ref import report_of_row
 from monitors.state.sql import insert_ignore, lock_claims, utc
 
 # Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
@@ -446,7 +447,7 @@ class Store:
         if since is not None:
             query = query.where((r.published >= since) | (r.published.is_(None)))
         with self.engine.connect() as conn:
-            return [_report(row) for row in conn.execute(query).mappings()]
+            return [report_of_row(row) for row in conn.execute(query).mappings()]
 
     def record_report(
         self,
@@ -721,7 +722,7 @@ class Store:
                 .mappings()
                 .first()
             )
-        return None if row is None else _report(row)
+        return None if row is None else report_of_row(row)
 
     def claim_statuses(self, claims: Sequence[Claim]) -> list[ClaimStatus]:
         with self.engine.connect() as conn:
@@ -775,18 +776,6 @@ def _apply_analyst_verdicts(conn: Connection, claim_id: str, counts: dict[str, i
 def _decisive_claims(story: Sequence[DecidedReport]) -> set[str]:
     """The claims a story could move: only decisive verdicts change a state or alert."""
     return {a.claim_id for item in story for a in item.related if a.verdict.is_decisive}
-
-
-def _report(row: RowMapping) -> Report:
-    return Report(
-        feed_id=row["feed_id"],
-        report_id=row["report_id"],
-        title=row["title"],
-        summary=row["summary"],
-        link=row["link"],
-        published=utc(row["published"]),
-        content_hash=row["content_hash"],
-    )
 
 
 def _outbox_item(row: RowMapping) -> OutboxItem:
