@@ -306,14 +306,14 @@ def hold_back(
     group: Sequence[NewEvidence],
     recent: Sequence[EarlierEvidence],
     policy: AlertPolicy,
-    claim: Claim | None = None,
+    claim: Claim,
 ) -> str | None:
     """Why this alert is suppressed for every channel, or None (cooldowns are per channel)."""
     if alert_reason(alert.previous_state, alert.new_state, alert.score, policy) is None:
         return f"no state change and weak evidence (score {alert.score:.2f})"
     if alert.is_transition:
         return None
-    earlier = earlier_copy(claim or Claim(alert.claim_id, ""), group, recent, policy)
+    earlier = earlier_copy(claim, group, recent, policy)
     if earlier is not None:
         return f"duplicate of {earlier!r}, already alerted"
     return None
