@@ -8,8 +8,6 @@ helpers at the end are what ``status`` and ``feeds`` show of the mutes in force.
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +20,7 @@ from flows.cli.args import add_command, add_json_flag, iso_time, open_store
 from flows.cli.output import cell, emit, iso, make_console, plain, stamp
 from flows.config import load_config
 from monitors.errors import ConfigError
+from monitors.feedback import default_analyst
 from monitors.mutes import (
     Mute,
     MuteKind,
@@ -46,7 +45,7 @@ def add_parser(sub: Any) -> None:
     )
     period.add_argument("--until", type=iso_time, help="until this ISO time (UTC unless given)")
     mute.add_argument("--reason", help="why, shown with every alert it holds back")
-    mute.add_argument("--by", help="who mutes (default: $USER)")
+    mute.add_argument("--by", help="who mutes (default: $CLAIMWATCH_ANALYST, else the OS user)")
     add_json_flag(mute)
     mute.set_defaults(handler=_mute)
 
@@ -74,11 +73,8 @@ def _period(text: str) -> timedelta:
 
 
 def _by(given: str | None) -> str:
-    """Who mutes: ``--by``, else the login name; every mute says who set it."""
-    try:
-        name = given if given is not None else os.environ.get("USER") or getpass.getuser()
-    except OSError:  # no login name at all (a container without $USER)
-        name = ""
+    """Who mutes: ``--by``, else who a verdict would name (``monitors.feedback``)."""
+    name = given if given is not None else default_analyst()
     name = " ".join(plain(name).split())
     if not name or len(name) > MAX_BY:
         raise ConfigError("mute", [f"--by must name who mutes, 1-{MAX_BY} characters"])
