@@ -203,6 +203,7 @@ def test_a_wrong_confirm_corrected_moves_the_claim_and_alerts_once(
     status = state(desk, capsys)
     assert ("contradicted", 0, 1, 1) == (status["state"], status["confirming"],
                                          status["contradicting"], status["sources"])  # fmt: skip
+    assert KYIV_DENIES["title"] == status["latest"]  # the judged-neutral report is not "latest"
     shown = evidence_of(desk, capsys)["wire"]
     assert ("neutral", "confirm") == (shown["verdict"], shown["engine_verdict"])
     assert {"verdict": "neutral", "by": "ana", "note": "Moscow's word only"}.items() <= shown[

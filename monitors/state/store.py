@@ -735,13 +735,9 @@ class Store:
                 select(e.verdict, func.count()).where(e.claim_id == claim_id).group_by(e.verdict)
             ).all()
         )
+        judged = {key[1]: v.verdict for key, v in analyst_verdicts(conn, [claim_id]).items()}
         _apply_analyst_verdicts(conn, claim_id, counts)
-        latest = conn.execute(
-            select(e.report_title, e.report_link)
-            .where(e.claim_id == claim_id, e.verdict != Verdict.NEUTRAL.value)
-            .order_by(e.id.desc())
-            .limit(1)
-        ).first()
+        latest = _latest_decisive(conn, claim_id, judged)
         c = schema.claim_state.c
         state_row = conn.execute(
             select(c.state, c.changed_at).where(c.claim_id == claim_id)
@@ -754,9 +750,27 @@ class Store:
             contradicting=counts.get(Verdict.CONTRADICT.value, 0) + disputed,
             neutral=counts.get(Verdict.NEUTRAL.value, 0),
             changed_at=utc(state_row.changed_at) if state_row else None,
-            latest_title=latest.report_title if latest else None,
-            latest_link=latest.report_link if latest else None,
+            latest_title=latest[0] if latest else None,
+            latest_link=latest[1] if latest else None,
         )
+
+
+def _latest_decisive(
+    conn: Connection, claim_id: str, judged: Mapping[tuple[str, str], Verdict]
+) -> tuple[str, str | None] | None:
+    """(title, link) of the newest evidence row whose verdict (the analyst's where one judged
+    the report) is a confirm, contradict or disputed: ``status``'s latest decisive report."""
+    e = schema.evidence.c
+    decisive = [v.value for v in Verdict if v.is_decisive]
+    query = select(e.report_title, e.report_link, e.feed_id, e.report_id, e.verdict)
+    query = query.where(e.claim_id == claim_id).order_by(e.id.desc())
+    if not judged:  # the usual case: one indexed row
+        query = query.where(e.verdict.in_(decisive)).limit(1)
+    for row in conn.execute(query):
+        verdict = judged.get((row.feed_id, row.report_id), Verdict(row.verdict))
+        if verdict.is_decisive:
+            return str(row.report_title), row.report_link
+    return None
 
 
 def _apply_analyst_verdicts(conn: Connection, claim_id: str, counts: dict[str, int]) -> None:
