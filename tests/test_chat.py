@@ -123,11 +123,20 @@ def test_slack_payload_shape() -> None:
 
 
 def test_discord_payload_shape() -> None:
-    """Discord gets short content, one embed with the link, colour, state and evidence fields."""
+    """Discord gets short content, one embed with the link, colour, state, the report that made
+    the previous state, and evidence fields."""
     payload = render_chat.discord_payload(load_alert("kursk-contradicted"))
     [embed] = payload["embeds"]
     names = [field["name"] for field in embed["fields"]]
-    assert ["State", "Verdict", "Source", "Published", "Evidence 1", "Evidence 2"] == names
+    assert [
+        "State",
+        "Verdict",
+        "Source",
+        "Published",
+        "Before",
+        "Evidence 1",
+        "Evidence 2",
+    ] == names
     assert "https://news.example.org/2025/03/12/sudzha-positions" == embed["url"]
     assert "confirmed → contradicted" == embed["fields"][0]["value"]
     assert {"parse": []} == payload["allowed_mentions"]

@@ -15,7 +15,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from alerts.render.alert import correction_rows, feed_label, format_time, health_rows, verdict_text
+from alerts.render.alert import (
+    correction_rows,
+    feed_label,
+    format_time,
+    health_rows,
+    previously,
+    verdict_text,
+)
 from monitors.models import Alert, Evidence, Verdict
 from monitors.untrusted import escaped_line, one_line, safe_link
 
@@ -76,6 +83,14 @@ def _verdict(alert: Alert) -> str:
     return verdict_text(alert)
 
 
+def _before(alert: Alert) -> list[tuple[str, str]]:
+    """``("Before", "confirmed by <title> (feed · time)")`` when the previous report is known."""
+    was = previously(alert)
+    if was is None:
+        return []
+    return [("Before", f"{was.state} by {was.title} ({was.feed} · {was.when})")]
+
+
 def _notes(item: Evidence) -> str:
     """The raw annotation line of one sentence (escaped by the caller as a whole)."""
     notes = [f"{item.stance.value} {item.score:.2f}"]
@@ -131,6 +146,7 @@ def _slack_summary(alert: Alert) -> dict[str, Any]:
         f"*Verdict*\n{_verdict(alert)}",
         f"*Source*\n{slack_escape(feed_label(alert))}",
         f"*Published*\n{format_time(alert.published)}",
+        *(f"*{label}*\n{slack_escape(value)}" for label, value in _before(alert)),
         *(f"*{label}*\n{slack_escape(value)}" for label, value in correction_rows(alert)),
     ]
     return {"type": "section", "fields": [_mrkdwn(text) for text in fields]}
@@ -189,6 +205,7 @@ def _discord_fields(alert: Alert) -> list[dict[str, Any]]:
         _field("Verdict", _verdict(alert), inline=True),
         _field("Source", discord_escape(feed_label(alert)), inline=True),
         _field("Published", format_time(alert.published), inline=True),
+        *(_field(label, discord_escape(value)) for label, value in _before(alert)),
         *(_field(label, discord_escape(value)) for label, value in correction_rows(alert)),
     ]
     fields += [
