@@ -27,6 +27,13 @@ CLAIMS = {
     ),
     "ship": Claim("ship", "The frigate Veslo was sunk by Ukrainian missiles", ("Veslo",)),
     "kursk": Claim("kursk", "Russia controls the Kursk region", ("Kursk", "Kursk region")),
+    "oblast": Claim(
+        "oblast",
+        "Russian forces have taken full control of the Kharkiv region",
+        ("Kharkiv region",),
+    ),
+    "freed": Claim("freed", "Ukraine has liberated the whole Kyiv region", ("Kyiv region",)),
+    "city": Claim("city", "Russian forces have taken full control of Mariupol", ("Mariupol",)),
 }
 
 
@@ -453,3 +460,44 @@ def test_liberated_gives_the_place_back_to_its_owner(
     claims = {**CLAIMS, "gornal": Claim("gornal", "Russian forces recaptured Gornal", ("Gornal",))}
     assessment = assess_one(claims[claim], text)
     assert assessment.verdict == expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected", "slot"),
+    [
+        # a region is named by its occupied or liberated parts: that is no capture of all of it
+        (
+            "oblast",
+            "Aid convoys cannot reach the occupied Kharkiv region",
+            N,
+            "describes the place",
+        ),
+        ("oblast", "Schools reopen in the temporarily occupied Kharkiv region", N, "a part"),
+        ("oblast", "Residents flee the Russian-occupied Kharkiv region", N, "a part"),
+        ("oblast", "Voting was staged in occupied territories of the Kharkiv region", N, "of it"),
+        ("oblast", "Looting was common during the occupation in the Kharkiv region", N, "a noun"),
+        ("freed", "Sappers clear mines in liberated villages of the Kyiv region", N, "of it"),
+        ("freed", "Sappers clear the territory of the Kyiv region liberated last week", N, "of it"),
+        # all of it, or the region itself as what the verb acts on
+        ("freed", "The entire Kyiv region has been liberated, the ministry said", C, "controller"),
+        ("freed", "The Kyiv region was liberated from the invaders", C, "controller: Ukraine"),
+        ("freed", "Diplomats visit the Kyiv region after the liberation of the Kyiv region", C, ""),
+        ("oblast", "Russian troops have occupied the Kharkiv region", C, "controller: Russia"),
+        # a part freed, or the claimed side leaving, denies all of it held
+        ("oblast", "Mines were found in liberated areas of the Kharkiv region", X, "competing"),
+        ("oblast", "The retreat of the Russians from the Kharkiv region goes on", X, "competing"),
+        ("oblast", "In the Kharkiv region, Ukrainian troops hold the line", X, "Ukraine"),
+        # a city's capture is not described by parts: "captured Mariupol" is the city
+        ("city", "Residents queue for water in captured Mariupol", C, "the claimed change"),
+        ("city", "Prices rise in the occupied city of Mariupol", C, "controller: Russia"),
+    ],
+)
+def test_a_region_is_described_by_its_parts(
+    claim: str, text: str, expected: Verdict, slot: str
+) -> None:
+    """A claim that a side holds all of a region is not confirmed by a sentence that describes
+    the region (or a part of it) as occupied or liberated; a verb on the region itself, or
+    "entire", confirms; a part taken back denies it."""
+    assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict is expected, assessment.evidence[0].why
+    assert slot in assessment.evidence[0].why

@@ -120,6 +120,12 @@ _AUXILIARY = _BE | frozenset({"have", "has", "had", "now", "already", "also", "r
 OBJECT_GAP = 4  # words of an event's object before "in <the place>"
 _LAST = frozenset({"last", "final"})  # the part taken was all that was left: the whole is taken
 LAST_GAP = 6  # words between "last" and the part it qualifies
+# A region is named by its occupied or liberated parts ("occupied territories of the region"):
+# that describes a part, it does not tell of the whole region's capture ("entire", "fully" do).
+_WHOLE = frozenset(stem(w) for w in lexicon.WHOLE)
+_REGION = frozenset(stem(w) for w in lexicon.REGION_WORDS)
+_PART_NOUNS = frozenset(stem(w) for w in lexicon.PART_NOUNS)
+ATTRIBUTE_GAP = 2  # words between an event adjective and the place it describes
 
 
 @dataclass(frozen=True)
@@ -210,15 +216,27 @@ def read_against(
 ) -> FrameReading | None:
     """How the sentence's event nearest the subject (token span) bears on the frame."""
     stream = _stream(sentence, subject_words)
-    nearby = _in_vicinity(stream, subject)
+    region = _region(stream, subject)
+    # "the areas of the Kharkiv region" are inside a region, not around it.
+    nearby = _in_vicinity(stream, subject) and not region
     # Something destroyed bears only on a claim that it was ("being destroyed" in a report of
     # battles for a plant says nothing about who holds it).
     events = [
         e for e in _events(stream) if (e.event is Event.DESTROY) == (frame.event is Event.DESTROY)
     ]
     near = _nearest(stream, events, subject)
-    if near is None and frame.event in (Event.HOLD, Event.OCCUPY) and not nearby:
-        return _present(frame, stream, subject)
+    if (
+        near is None
+        and not nearby
+        and (frame.event in (Event.HOLD, Event.OCCUPY) or (region and frame.event in _CONTROL))
+    ):
+        # In a region, a side's forces are where its part is: the other side's forces there
+        # deny that all of it changed hands; the claimed side's forces show only a part.
+        present = _present(frame, stream, subject)
+        if present is not None and region and present.stance is SentenceStance.ASSERT:
+            slot = f"{present.slot}: a part of the place, the claim says all of it"
+            return FrameReading(SentenceStance.MENTION, 0.3, present.cue, slot, kind="whole")
+        return present
     if near is None:
         return None
     if nearby:
@@ -249,6 +267,16 @@ def read_against(
     ):
         slot = f"partial control ({near.phrase} part of it): the claim says all of it"
         reading = FrameReading(SentenceStance.DENY, 0.75, near.phrase, slot, kind="partial")
+    if (
+        reading is not None
+        and (reading.stance is SentenceStance.ASSERT or near.negated)
+        and region
+        and not _whole_said(stream)
+    ):
+        described = _describes_part(stream, near, subject)
+        if described is not None:
+            slot = f"{described}: a part of the place, the claim says all of it"
+            return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
     if reading is not None and near.nominal:
         reading = _recalled(reading)
     if reading is None or not frame.negated:
@@ -377,6 +405,81 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
     if any(h.start <= thing < h.end for h in armed):
         return None  # "Russian troops in the region": who is there, read as presence
     return stream.words[thing]
+
+
+def _region(stream: _Stream, subject: tuple[int, int]) -> bool:
+    """The matched subject names a region ("Kherson region", "Херсонська область")."""
+    first, last = _subject_positions(stream, subject)
+    return any(stream.stems[i] in _REGION for i in range(first, last + 1))
+
+
+def _whole_said(stream: _Stream) -> bool:
+    """ "Entire Kyiv region has been liberated", "fully": the sentence speaks of all of it."""
+    return any(s in _WHOLE and s != "all" for s in stream.stems)  # "in all directions"
+
+
+def _describes_part(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
+    """How a sentence names a region by its occupied or liberated part, not tells of its
+    capture: an event adjective on the place ("the temporarily occupied Kherson region") or on
+    a part of it ("occupied territories of the Kharkiv region", "liberated settlements in the
+    Kyiv region"), or an event noun not about the place itself ("atrocities during the
+    occupation" but not "the liberation of the Kyiv region"). None when a verb tells it."""
+    first, last = _subject_positions(stream, subject)
+    if hit.start > last:
+        return _part_before(stream, hit, first)
+    if hit.end > first:
+        return None
+    between = range(hit.end, first)
+    if hit.nominal:
+        # "the liberation of the Kyiv region" is about the place; "the occupied Kharkiv region"
+        # ("occupied" read as a noun after "the") describes it.
+        direct = (
+            0 < len(between) <= 2
+            and stream.stems[hit.end] == "of"
+            and all(stream.stems[i] in ("of", "the") for i in between)
+        )
+        if direct:
+            return None
+        if not between:
+            return f"{hit.phrase} describes the place"
+        return f"{hit.phrase} (a noun) not about the place itself"
+    compound = hit.start > 0 and stream.origin[hit.start - 1] == stream.origin[hit.start]
+    if (
+        hit.start > 0
+        and not compound
+        and (stream.stems[hit.start - 1] in _AUXILIARY or _side_before(stream, hit.start))
+    ):
+        return None  # "Russia has occupied the region": a verb
+    parts = [i for i in between if stream.stems[i] in _PART_NOUNS]
+    if parts and all(stream.stems[i] in _PART_NOUNS or stream.stems[i] in _LINKS for i in between):
+        return f"{hit.phrase} {stream.words[parts[0]]} of it"
+    if len(between) <= ATTRIBUTE_GAP and all(stream.stems[i] in _DETERMINERS for i in between):
+        return f"{hit.phrase} describes the place"
+    return None
+
+
+def _part_before(stream: _Stream, hit: EventHit, first: int) -> str | None:
+    """ "the territory of Kyiv region liberated from ...": the event after the place is told of
+    the part named before it; "Kyiv region liberated", "the region that was liberated" is told
+    of the place itself."""
+    at = first - 1
+    while at >= 0 and stream.stems[at] in _LINKS:
+        at -= 1
+    if at < 0 or at == first - 1 or stream.stems[at] not in _PART_NOUNS:
+        return None
+    if hit.start - first > OBJECT_GAP + 2:
+        return None
+    return f"{hit.phrase} {stream.words[at]} of it"
+
+
+def _side_before(stream: _Stream, at: int) -> bool:
+    """A side or force directly before a word makes it a verb ("Russian troops occupied")."""
+    return any(
+        h.end == at and (h.kind in _SIDES or h.kind in ("forces", "person")) for h in stream.hits
+    )
+
+
+_LINKS = frozenset({"of", "in", "the", "and", "within", "across", "throughout"})
 
 
 def _share_of(stream: _Stream, first: int) -> bool:
@@ -815,6 +918,11 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
             if hit.kind == Event.LOSE and stream.stems[after] == "to":
                 return _OTHER[side]  # "defenders surrender to Russia": Russia gains it
             return _OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
+    if hit.kind == Event.LOSE and after < len(stream.stems) and stream.stems[after] == "of":
+        # "the retreat of the Russians from the region": who leaves follows "of".
+        named = [s for s in sides if after < s.start <= after + 2]
+        if named:
+            return named[0].kind
     if hit.kind == Event.DESTROY:
         cause = [s for s in sides if hit.end < s.start <= hit.end + CAUSE_GAP
                  and stream.clauses[s.start] == stream.clauses[hit.start]

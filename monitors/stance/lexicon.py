@@ -374,6 +374,22 @@ PLACE_WORDS = (
     "district", "region", "oblast",
 )  # fmt: skip
 
+# Words that make a claim, or a sentence, about all of a place.
+WHOLE = (
+    "full", "fully", "whole", "entire", "entirely", "complete", "completely", "all",
+)  # fmt: skip
+
+# Head words of a region: such a place is often named by its occupied or liberated parts.
+REGION_WORDS = ("region", "regions", "oblast", "oblasts", "province", "область", "области",
+                "області", "областей")  # fmt: skip
+
+# Parts a place is described by ("occupied territories of the region").
+PART_NOUNS = (
+    "territory", "territories", "settlement", "settlements", "area", "areas", "town", "towns",
+    "village", "villages", "part", "parts", "district", "districts", "community",
+    "communities", "land", "lands", "city", "cities",
+)  # fmt: skip
+
 # The occupier was driven out: whoever says it, Ukraine controls the place now.
 DEOCCUPY = (
     "deoccupied", "deoccupation", "deoccupy", "деоккупир*", "деокупова*", "деокупац*",
