@@ -501,3 +501,20 @@ def test_a_region_is_described_by_its_parts(
     assessment = assess_one(CLAIMS[claim], text)
     assert assessment.verdict is expected, assessment.evidence[0].why
     assert slot in assessment.evidence[0].why
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("oblast", "Russian units suffer heavy losses, retreat from the Kharkiv region", X),
+        ("izium", "Russian troops lose two tanks, withdraw from Izium", X),
+        ("lyman", "Russian troops lose two tanks, withdraw from Lyman", C),
+        # a side that is the subject of another verb in the same clause is not who surrenders
+        ("plant", "Russia shows a video of Obrii plant fighters in hospital after surrender", C),
+    ],
+)
+def test_a_verb_opening_a_clause_shares_the_subject_before_it(
+    claim: str, text: str, expected: Verdict
+) -> None:
+    assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict is expected, assessment.evidence[0].why

@@ -946,7 +946,25 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
     ]
     if len({s.kind for s in before}) > 1 and _conjoined(stream, before):
         return None  # "Ukraine and Russia both claim control": no one side
-    return before[-1].kind if before else None
+    if before:
+        return before[-1].kind
+    if hit.kind == Event.LOSE and _opens_clause(stream, hit.start):
+        # "Russian forces suffer losses, retreat after ...": a verb that opens its clause
+        # shares the subject of the clause before; read so only when one side alone is named.
+        earlier = {
+            s.kind for s in sides if s.end <= hit.start and stream.origin[s.start] not in compounds
+        }
+        if len(earlier) == 1:
+            return earlier.pop()
+    return None
+
+
+def _opens_clause(stream: _Stream, at: int) -> bool:
+    """The word opens a clause after the first ("..., retreat after"), auxiliaries aside."""
+    start = at
+    while start > 0 and stream.stems[start - 1] in _AUXILIARY:
+        start -= 1
+    return start > 0 and stream.clauses[start - 1] != stream.clauses[at]
 
 
 def _conjoined(stream: _Stream, sides: list[CueHit]) -> bool:
