@@ -518,3 +518,18 @@ def test_a_verb_opening_a_clause_shares_the_subject_before_it(
 ) -> None:
     assessment = assess_one(CLAIMS[claim], text)
     assert assessment.verdict is expected, assessment.evidence[0].why
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Invaders say they have captured Izium, but fierce fighting continues", X),
+        ("Russian troops took Izium, although fighting is still going on in the city", X),
+        # a fight somewhere named, or one that is over, leaves the capture standing
+        ("Russian troops captured Izium, but fighting continues near Balakliia", C),
+        ("Russian troops captured Izium, but the fighting there is over", C),
+    ],
+)
+def test_a_fight_after_but_is_the_reports_word_on_the_change(text: str, expected: Verdict) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is expected, assessment.evidence[0].why

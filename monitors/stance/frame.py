@@ -277,6 +277,11 @@ def read_against(
         if described is not None:
             slot = f"{described}: a part of the place, the claim says all of it"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
+    if reading is not None and reading.stance is SentenceStance.ASSERT:
+        fight = _fight_after_contrast(stream, near, subject)
+        if fight is not None:
+            slot = f"ongoing fight after the claim ({fight.phrase}): control has not changed"
+            return FrameReading(SentenceStance.DENY, 0.75, fight.phrase, slot, kind="but_fight")
     if reading is not None and near.nominal:
         reading = _recalled(reading)
     if reading is None or not frame.negated:
@@ -405,6 +410,36 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
     if any(h.start <= thing < h.end for h in armed):
         return None  # "Russian troops in the region": who is there, read as presence
     return stream.words[thing]
+
+
+def _fight_after_contrast(
+    stream: _Stream, hit: EventHit, subject: tuple[int, int]
+) -> EventHit | None:
+    """ "Invaders say they control Sievierodonetsk, but fighting continues", "the flag was
+    raised in Lyman, although fighting is still going on in the city": a fight told after a
+    contrast word, in a clause that names no other place, is the report's own word on the
+    change it has just told. None when the fight is over, only intended, or somewhere named."""
+    first, last = _subject_positions(stream, subject)
+    told = max(stream.clauses[last], stream.clauses[hit.start])
+    opened = [c for c in stream.contrasts if c > told]
+    if not opened:
+        return None
+    start = min(opened)
+    for fight in _events(stream):
+        if (
+            fight.event is Event.CONTEST
+            and stream.clauses[fight.start] >= start
+            and not (fight.ended or fight.intended or fight.negated or fight.refrained)
+            and not _names_a_place(stream, start)
+        ):
+            return fight
+    return None
+
+
+def _names_a_place(stream: _Stream, clause: int) -> bool:
+    """A capitalised word past the first of the clauses from ``clause`` on (a name)."""
+    at = [i for i, c in enumerate(stream.clauses) if c >= clause]
+    return any(stream.capitalised[i] for i in at[1:]) if stream.capitalised else False
 
 
 def _region(stream: _Stream, subject: tuple[int, int]) -> bool:
