@@ -533,3 +533,11 @@ def test_a_verb_opening_a_clause_shares_the_subject_before_it(
 def test_a_fight_after_but_is_the_reports_word_on_the_change(text: str, expected: Verdict) -> None:
     assessment = assess_one(CLAIMS["izium"], text)
     assert assessment.verdict is expected, assessment.evidence[0].why
+
+
+def test_the_subject_named_again_is_read_where_the_event_is() -> None:
+    """The first "Melitopol" has no event near it; the second has "left"."""
+    text = "Fighting near Melitopol: the Russian army left Melitopol on Friday"
+    assessment = assess_one(MELITOPOL, text)
+    assert assessment.verdict is X, assessment.evidence[0].why
+    assert "competing fact: Ukraine" in assessment.evidence[0].why

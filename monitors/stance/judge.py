@@ -217,7 +217,33 @@ class ClaimReader:
         if self.frame is None or about.span is None:
             return None
         subject = frozenset(sentence.stems[about.span[0] : about.span[1]])
-        return read_against(self.frame, sentence, about.span, subject)
+        reading = read_against(self.frame, sentence, about.span, subject)
+        if reading is not None:
+            return reading
+        # "Fighting near the Chernobyl plant: the Russian army left Chernobyl": the subject
+        # named again later may be where the event is.
+        for span in self._later_spans(sentence, about.span, subject):
+            reading = read_against(self.frame, sentence, span, subject)
+            if reading is not None:
+                return reading
+        return None
+
+    def _later_spans(
+        self, sentence: Sentence, first: tuple[int, int], subject: frozenset[str]
+    ) -> list[tuple[int, int]]:
+        """Further matches of the claim's aliases after the first, looked for only when a word
+        of the first match occurs again (most sentences name their subject once)."""
+        spans: list[tuple[int, int]] = []
+        at = first[1]
+        while at < len(sentence.tokens) and not subject.isdisjoint(sentence.stems[at:]):
+            hit = self.matcher.find_alias(
+                sentence.tokens[at:], sentence.surface[at:], sentence.clauses[at:]
+            )
+            if hit is None:
+                break
+            spans.append((at + hit.start, at + hit.end))
+            at += hit.end
+        return spans
 
     def _frame_evidence(self, sentence: Sentence, about: _About, reading: FrameReading) -> Evidence:
         speaker = attribution(sentence)
