@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from alerts.deliver import DeliveryResult, deliver_configured
 from flows.config import load_config
 from flows.params import DeliverParams
+from flows.unwalked import unwalked
 from monitors.config import Config
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
 from monitors.state.store import Store
@@ -41,7 +42,7 @@ def deliver_alerts(
     """Send every pending alert in the outbox on its channel; failures stay queued."""
     params = DeliverParams(config_dir=config_dir, database_url=database_url)
     config = load_config(params.config_dir)
-    result = deliver_task(config, params.database_url or default_database_url())
+    result = deliver_task(unwalked(config), params.database_url or default_database_url())
     get_run_logger().info(
         "alerts: %d sent, %d failed, %d pending", result.sent, len(result.errors), result.pending
     )

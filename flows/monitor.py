@@ -60,6 +60,7 @@ from flows.artifacts import (
 from flows.config import load_config, undefined_claims
 from flows.deliver import deliver_task
 from flows.params import MonitorParams
+from flows.unwalked import unwalked
 from monitors.about import VERSION
 from monitors.config import Config
 from monitors.ingest.fetch import FetchSettings
@@ -178,7 +179,7 @@ def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
     summary.stage_seconds.update(run.stage_seconds)
     if params.deliver and not params.dry_run:
         started = time.perf_counter()
-        _deliver_into(summary, deliver_task(config, store.url))
+        _deliver_into(summary, deliver_task(unwalked(config), store.url))
         summary.stage_seconds["deliver"] = time.perf_counter() - started
     if not params.dry_run:  # what the store now holds, this run's reports included
         tracked = selected_claims(config, params.options().claim_ids)
@@ -196,9 +197,13 @@ def _batch_step(
     """Poll, decide and record health for one leased batch of feeds."""
 
     def step(feeds: list[Feed]) -> Batch:
-        polled = poll_task(feeds, store.validators(), config.fetch, _retry_policy(params))
+        polled = poll_task(
+            unwalked(feeds), unwalked(store.validators()), config.fetch, _retry_policy(params)
+        )
         started = time.perf_counter()
-        processed = decide_task(config, store.url, polled.polls, params.options())
+        processed = decide_task(
+            unwalked(config), store.url, unwalked(polled.polls), params.options()
+        )
         decided = time.perf_counter()
         # Validators only after the reports they cover are stored: a run that dies while deciding
         # must not leave ETags behind, or the next run gets 304s and those reports are never

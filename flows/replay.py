@@ -17,6 +17,7 @@ from flows.artifacts import REPLAY_KEY, artifact_key, replay_markdown
 from flows.config import load_config
 from flows.deliver import deliver_task
 from flows.params import ReplayParams
+from flows.unwalked import unwalked
 from monitors import replay as replay_core
 from monitors.config import Config
 from monitors.paths import DEMO_CONFIG_DIR, default_database_url
@@ -55,7 +56,7 @@ def replay_claims(
     for alert in result.alerts:
         logger.info("%s <- %r [%s]", alert.headline, alert.report_title, alert.feed_id)
     if params.send:
-        deliver_task(config, url)
+        deliver_task(unwalked(config), url)
     create_markdown_artifact(
         key=artifact_key(REPLAY_KEY, config.source),
         markdown=replay_markdown(result.reports, result.alerts, result.sent),

@@ -1,4 +1,4 @@
-"""Poll every feed of a run in one step: fetch concurrently, parse in a small process pool.
+"""Poll every feed of a run in one step: fetch concurrently, parse in a few worker processes.
 
 One ``httpx.AsyncClient`` fetches all feeds, at most ``concurrency`` at a time (a semaphore, so a
 feed's deadline starts when it gets a connection, not while it queues for one). Each body is handed
@@ -16,13 +16,11 @@ connection, so the other feeds go on.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import random
-import sys
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import httpx
@@ -31,19 +29,19 @@ from monitors.errors import (
     ClaimwatchError,
     FetchError,
     FetchTimeoutError,
-    ParseError,
     TransientFetchError,
 )
 from monitors.ingest.fetch import FetchResult, FetchSettings, fetch_feed, make_client
-from monitors.ingest.parse import parse_feed
+from monitors.ingest.parse_pool import ParsePool
+from monitors.ingest.parse_worker import parse_job
 from monitors.models import Feed, Report, Validators
 
 # Measured on the bench farm (1,000 loopback feeds, all 304, 2 busy cores): 8 connections 1.3 s,
 # 16 1.4 s, 32 3.7-5.2 s; httpcore's pool does O(connections) work per request, so more is slower.
 # fetch.concurrency (default 8) picks within this cap.
 MAX_CONNECTIONS = 16
-# Until the run has received this many body bytes, parse in a thread: forking 2 workers costs
-# ~0.15 s (measured), and 2 workers save half the parse time only once there is ~1 MB to parse.
+# Until the run has received this many body bytes, parse in a thread: starting a worker costs
+# ~0.1 s of CPU (parse_pool), and 2 workers save half the parse time only once there is ~1 MB.
 POOL_THRESHOLD_BYTES = 1_000_000
 MAX_PARSE_WORKERS = 2
 
@@ -157,7 +155,7 @@ async def poll_all_async(
             feeds, validators, settings, retry, parser
         )
     finally:
-        parser.close()
+        await parser.close()
     stats = PollStats(
         feeds=len(feeds),
         fetch_seconds=fetch_seconds,
@@ -272,8 +270,10 @@ async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
         )
     try:
         outcome = await parser.parse(feed.id, result)
-    except Exception as exc:  # a crashed worker (BrokenProcessPool) or a parser bug: this feed's
-        outcome = f"{feed.id}: parser failed: {type(exc).__name__}: {exc}"  # failure, not the run's
+    except Exception as exc:  # a parser bug in the thread, or a worker that would not start:
+        outcome = (
+            f"{feed.id}: parser failed: {type(exc).__name__}: {exc}"  # the feed fails, not the run
+        )
     if isinstance(outcome, str):
         return FeedPoll(feed=feed, error=outcome, moved_to=result.moved_to)
     return FeedPoll(
@@ -281,61 +281,35 @@ async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
     )
 
 
-def parse_job(
-    feed_id: str, body: bytes, headers: Mapping[str, str], url: str
-) -> tuple[tuple[Report, ...] | str, float]:
-    """One body's reports, or why it is not a feed, and the seconds parsing took. Runs in a worker
-    process: the error goes back as text, since our exceptions do not survive pickling (their
-    __init__ takes two args)."""
-    started = time.perf_counter()
-    try:
-        outcome: tuple[Report, ...] | str = tuple(parse_feed(feed_id, body, headers, base_url=url))
-    except ParseError as exc:
-        outcome = str(exc)
-    return outcome, time.perf_counter() - started
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """fork on Linux. spawn and forkserver run the __main__ module again in every worker, and for
-    ``claimwatch run`` or ``python -m flows.monitor`` that imports Prefect: 2-4 s per worker
-    (measured), more than parsing a whole 1,000-feed cycle saves. A forked worker runs only
-    feedparser over bytes it was sent; Python re-creates the import and logging locks after fork,
-    so the flow's other threads cannot leave it holding one. macOS forks unsafely (its system
-    libraries), so elsewhere the platform's default is used. (Python 3.12 warns about forking a
-    threaded process; measure forkserver with a light __main__ before switching.)"""
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-
-
 class _Parser:
-    """Parses bodies in a thread until the run has received the threshold's bytes, then in a
-    process pool (started then, so a tiny run never pays for it)."""
+    """Parses bodies in a thread until the run has received the threshold's bytes, then in worker
+    processes (``parse_pool``, started then, so a tiny run never pays for them)."""
 
     def __init__(self, workers: int, threshold_bytes: int) -> None:
-        self._workers = workers
         self._threshold = threshold_bytes
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimwatch-parse")
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = ParsePool(workers) if workers > 0 else None
+        self._pool_used = False
         self.bytes_in = 0
         self.seconds = 0.0  # parsing work, summed over workers
 
     @property
     def workers_used(self) -> int:
-        return self._workers if self._pool is not None else 0
+        return self._pool.workers if self._pool is not None and self._pool_used else 0
 
     async def parse(self, feed_id: str, result: FetchResult) -> tuple[Report, ...] | str:
         self.bytes_in += len(result.body)
-        loop = asyncio.get_running_loop()
         job = (feed_id, result.body, result.headers, result.url)
-        outcome, seconds = await loop.run_in_executor(self._executor(), parse_job, *job)
+        if self._pool is not None and (self._pool_used or self.bytes_in >= self._threshold):
+            self._pool_used = True
+            outcome, seconds = await self._pool.parse(*job)
+        else:
+            loop = asyncio.get_running_loop()
+            outcome, seconds = await loop.run_in_executor(self._thread, parse_job, *job)
         self.seconds += seconds
         return outcome
 
-    def _executor(self) -> Executor:
-        if self._pool is None and self._workers > 0 and self.bytes_in >= self._threshold:
-            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=_mp_context())
-        return self._pool or self._thread
-
-    def close(self) -> None:
+    async def close(self) -> None:
         self._thread.shutdown(wait=True)
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            await self._pool.close()

@@ -31,6 +31,16 @@ def insert_ignore(conn: Connection, table: Any, row: dict[str, Any]) -> Any:
     raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
 
 
+def insert_ignore_many(conn: Connection, table: Any) -> Any:
+    """``insert_ignore`` without values, for ``conn.execute(statement, rows)`` (one executemany)."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
+
+
 def upsert(conn: Connection, table: Any, keys: Sequence[str], update: Sequence[str]) -> Any:
     """INSERT, or on a conflict of ``keys`` UPDATE the ``update`` columns from the new row; a
     statement without values, for ``conn.execute(statement, rows)`` (one executemany)."""

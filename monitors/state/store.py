@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     RowMapping,
+    bindparam,
     create_engine,
     event,
     func,
@@ -61,7 +62,7 @@ from monitors.state.record import (
     record_story,
 )
 from monitors.state.report_ref import report_of_row
-from monitors.state.sql import insert_ignore, lock_claims, utc
+from monitors.state.sql import insert_ignore_many, lock_claims, utc
 
 # Reports per write transaction: big enough that commits (an fsync each) stop mattering, small
 # enough that a failure loses little work and a transaction holds the write lock briefly.
@@ -128,6 +129,52 @@ def _poll_state_values(state: PollState) -> dict[str, Any]:
         "disabled_reason": state.disabled_reason,
         "health_alerted_at": state.health_alerted_at,
     }
+
+
+def _move_values(row: RowMapping, moved_to: str, at: datetime) -> dict[str, Any]:
+    """Poll ``moved_to`` from now on, until feeds.yaml names another URL (``poll_url``)."""
+    if moved_to == row["moved_to"] or len(moved_to) > MAX_URL:
+        return {}  # a cut URL would be a wrong one: keep polling where we were sent each time
+    return {"moved_to": None if moved_to == row["url"] else moved_to, "moved_at": at}
+
+
+# Ids per ``IN (...)``: well under SQLite's bound-parameter limit, whatever its build.
+_IDS_PER_SELECT = 500
+
+
+def _select_feed_rows(conn: Connection, feed_ids: Sequence[str]) -> dict[str, RowMapping]:
+    f = schema.feeds
+    rows: dict[str, RowMapping] = {}
+    for start in range(0, len(feed_ids), _IDS_PER_SELECT):
+        chunk = list(feed_ids[start : start + _IDS_PER_SELECT])
+        for row in conn.execute(select(f).where(f.c.feed_id.in_(chunk))).mappings():
+            rows[row["feed_id"]] = row
+    return rows
+
+
+class _FeedUpdates:
+    """Feed-row updates gathered over a poll, written as one executemany per set of columns."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, dict[str, Any]] = {}
+
+    def add(self, feed_id: str, values: Mapping[str, Any]) -> None:
+        self._values.setdefault(feed_id, {}).update(values)
+
+    def execute(self, conn: Connection) -> None:
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for feed_id, values in self._values.items():
+            columns = tuple(sorted(values))
+            params = {f"v_{c}": values[c] for c in columns}  # bind names apart from columns
+            groups.setdefault(columns, []).append({"v_feed_id": feed_id, **params})
+        f = schema.feeds
+        for columns, params_list in groups.items():
+            statement = (
+                update(f)
+                .where(f.c.feed_id == bindparam("v_feed_id"))
+                .values({c: bindparam(f"v_{c}") for c in columns})
+            )
+            conn.execute(statement, params_list)
 
 
 def _at_poll_url(feed: Feed, row: RowMapping) -> Feed:
@@ -222,26 +269,35 @@ class Store:
         at = at or utcnow()
         moves = moves or {}
         with self._tx() as conn:
+            involved = [*unfinished, *(f for f, _, _ in successes), *(f for f, _ in failures)]
+            rows = self._feed_rows_for(conn, involved)
+            updates = _FeedUpdates()
             for feed in unfinished:
-                self._update_feed(conn, feed, dict(_RELEASED))
+                updates.add(feed.id, dict(_RELEASED))
             for feed, validators, new_reports in successes:
-                self._record_success(conn, feed, validators, new_reports, at, health)
+                row = rows[feed.id]
+                values = self._record_success(conn, feed, row, validators, new_reports, at, health)
                 if feed.id in moves:
-                    self._record_move(conn, feed, moves[feed.id], at)
+                    values.update(_move_values(row, moves[feed.id], at))
+                updates.add(feed.id, values)
             for feed, error in failures:
                 failure = error if isinstance(error, Failure) else Failure(error)
-                self._record_failure(conn, feed, failure, at, health, draw())
+                row = rows[feed.id]
+                values = self._record_failure(conn, feed, row, failure, at, health, draw())
+                updates.add(feed.id, values)
+            updates.execute(conn)
 
     def _record_success(
         self,
         conn: Connection,
         feed: Feed,
+        row: RowMapping,
         validators: Validators,
         new_reports: int,
         at: datetime,
         health: HealthPolicy,
-    ) -> None:
-        row = self._feed_row(conn, feed)
+    ) -> dict[str, Any]:
+        """The feed row's new values after a good poll; a recovery notice is queued now."""
         before = _poll_state(row)
         outcome = after_success(before)
         values: dict[str, Any] = {
@@ -250,45 +306,36 @@ class Store:
             "last_attempt_at": at,
             "last_success_at": at,
             "last_error": None,
+            "last_new_report_at": at if new_reports else row["last_new_report_at"],
             **_poll_state_values(outcome.state),
             **_RELEASED,
         }
-        if new_reports:
-            values["last_new_report_at"] = at
-        self._update_feed(conn, feed, values)
         if outcome.notice is not None:
             self._notify(conn, feed, row, outcome.notice, before, outcome.state, None, at, health)
+        return values
 
     def _record_failure(
         self,
         conn: Connection,
         feed: Feed,
+        row: RowMapping,
         failure: Failure,
         at: datetime,
         health: HealthPolicy,
         draw: float,
-    ) -> None:
-        row = self._feed_row(conn, feed)
+    ) -> dict[str, Any]:
+        """The feed row's new values after a failed poll; a failing notice is queued now."""
         before = _poll_state(row)
         outcome = after_failure(before, failure, health, at, draw)
-        values = {
+        if outcome.notice is not None:
+            error = failure.error
+            self._notify(conn, feed, row, outcome.notice, before, outcome.state, error, at, health)
+        return {
             "last_attempt_at": at,
             "last_error": failure.error[:2000],
             **_poll_state_values(outcome.state),
             **_RELEASED,
         }
-        self._update_feed(conn, feed, values)
-        if outcome.notice is not None:
-            error = failure.error
-            self._notify(conn, feed, row, outcome.notice, before, outcome.state, error, at, health)
-
-    def _record_move(self, conn: Connection, feed: Feed, moved_to: str, at: datetime) -> None:
-        """Poll ``moved_to`` from now on, until feeds.yaml names another URL (``poll_url``)."""
-        row = self._feed_row(conn, feed)
-        if moved_to == row["moved_to"] or len(moved_to) > MAX_URL:
-            return  # a cut URL would be a wrong one: keep polling where we were sent each time
-        values = {"moved_to": None if moved_to == row["url"] else moved_to, "moved_at": at}
-        self._update_feed(conn, feed, values)
 
     def _notify(
         self,
@@ -312,28 +359,28 @@ class Store:
     def _update_feed(self, conn: Connection, feed: Feed, values: dict[str, Any]) -> None:
         conn.execute(update(schema.feeds).where(schema.feeds.c.feed_id == feed.id).values(**values))
 
-    def _feed_row(self, conn: Connection, feed: Feed) -> RowMapping:
-        """The feed's row, created if new and brought in line with the configured URL."""
-        self._ensure_feed(conn, feed)
-        row = (
-            conn.execute(select(schema.feeds).where(schema.feeds.c.feed_id == feed.id))
-            .mappings()
-            .one()
-        )
-        if feed.url in (row["url"], row["moved_to"]):
-            return row
+    def _feed_rows_for(self, conn: Connection, feeds: Sequence[Feed]) -> dict[str, RowMapping]:
+        """Each feed's row, created if new and brought in line with the configured URL, in a
+        few statements for all of them (three per feed cost 0.6 s a run for 1,000 feeds)."""
+        rows = _select_feed_rows(conn, [f.id for f in feeds])
+        new = {f.id: f for f in feeds if f.id not in rows}
+        if new:
+            fresh = [
+                {"feed_id": f.id, "url": f.url, "consecutive_failures": 0} for f in new.values()
+            ]
+            conn.execute(insert_ignore_many(conn, schema.feeds), fresh)
         # feeds.yaml names a new URL: it wins over a stored move, and a feed disabled or backed
         # off at the old URL gets a fresh start at the new one.
-        self._update_feed(conn, feed, {"url": feed.url, **_URL_CHANGED})
-        return (
-            conn.execute(select(schema.feeds).where(schema.feeds.c.feed_id == feed.id))
-            .mappings()
-            .one()
-        )
-
-    def _ensure_feed(self, conn: Connection, feed: Feed) -> None:
-        row = {"feed_id": feed.id, "url": feed.url, "consecutive_failures": 0}
-        conn.execute(insert_ignore(conn, schema.feeds, row))
+        changed = [
+            f
+            for f in feeds
+            if f.id in rows and f.url not in (rows[f.id]["url"], rows[f.id]["moved_to"])
+        ]
+        for feed in changed:
+            self._update_feed(conn, feed, {"url": feed.url, **_URL_CHANGED})
+        if new or changed:
+            rows.update(_select_feed_rows(conn, [*new, *(f.id for f in changed)]))
+        return rows
 
     def poll_plan(self, feeds: Sequence[Feed], now: datetime | None = None) -> PollPlan:
         """Which feeds a run polls now, at which URL (a 301's target), and which wait or are
@@ -363,10 +410,8 @@ class Store:
     def _feed_rows(self, feed_ids: Sequence[str]) -> dict[str, RowMapping]:
         if not feed_ids:
             return {}
-        f = schema.feeds
         with self.engine.connect() as conn:
-            rows = conn.execute(select(f).where(f.c.feed_id.in_(list(feed_ids)))).mappings()
-            return {r["feed_id"]: r for r in rows}
+            return _select_feed_rows(conn, feed_ids)
 
     # --- sharing the feeds between concurrent runs ---------------------------------------------
 
@@ -375,8 +420,7 @@ class Store:
         feeds.yaml is taken now, before the due-check: it clears a stored move, a 410's
         disabling and the backoff of the old URL."""
         with self._tx() as conn:
-            for feed in feeds:
-                self._feed_row(conn, feed)
+            self._feed_rows_for(conn, feeds)
 
     def claim_feeds(
         self,

@@ -1,0 +1,135 @@
+"""parse_pool: feed bodies parsed in our own light worker processes (real processes, real pipes)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from monitors.ingest.parse_pool import ParsePool
+from monitors.ingest.parse_worker import parse_job
+from tests.fixtures.feed_server import atom_feed, rss_feed
+
+URL = "https://news.example/feed.xml"
+
+
+def _bodies(count: int) -> list[bytes]:
+    bodies = []
+    for i in range(count):
+        items = [
+            {"guid": f"g{i}-{k}", "title": f"Report {k} of feed {i}", "description": f"Body {k}"}
+            for k in range(5)
+        ]
+        if i % 2:
+            atom = [
+                {"id": e["guid"], "title": e["title"], "summary": e["description"]} for e in items
+            ]
+            bodies.append(atom_feed(atom))
+        else:
+            bodies.append(rss_feed(items))
+    return bodies
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def test_workers_give_the_reports_parsed_here_in_order() -> None:
+    """Ten bodies parsed at once on 2 workers: each answer is the one parse_job gives here."""
+    bodies = [*_bodies(10), b"<html><body>not a feed</body></html>"]
+
+    async def run() -> list[object]:
+        pool = ParsePool(2)
+        try:
+            jobs = [pool.parse(f"f{i}", body, {}, URL) for i, body in enumerate(bodies)]
+            return [outcome for outcome, _ in await asyncio.gather(*jobs)]
+        finally:
+            await pool.close()
+
+    here = [parse_job(f"f{i}", body, {}, URL)[0] for i, body in enumerate(bodies)]
+    assert here == asyncio.run(run())
+    assert isinstance(here[-1], str) and "not an RSS or Atom feed" in here[-1]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_a_worker_is_light_and_gone_after_close() -> None:
+    """A worker imports the parser only (not the run's Prefect): well under a forked copy's
+    ~150 MB. After close no worker process is left."""
+
+    async def run() -> tuple[list[int], list[int | None]]:
+        pool = ParsePool(2)
+        await pool.parse("f", _bodies(1)[0], {}, URL)
+        sizes = [_rss_kb(w.process.pid) for w in pool._all]
+        workers = list(pool._all)
+        await pool.close()
+        return sizes, [w.process.returncode for w in workers]
+
+    sizes, codes = asyncio.run(run())
+    assert len(sizes) == 2 and max(sizes) < 80_000, sizes
+    assert codes == [0, 0]
+
+
+def test_a_dead_worker_fails_its_feed_and_is_replaced() -> None:
+    """Workers killed (SIGKILL, as the OOM killer does): the feeds sent to them fail with the
+    reason; the next feeds are parsed by new workers."""
+
+    async def run() -> tuple[list[object], list[object]]:
+        pool = ParsePool(2)
+        try:
+            body = _bodies(1)[0]
+            await asyncio.gather(
+                pool.parse("warm-a", body, {}, URL), pool.parse("warm-b", body, {}, URL)
+            )
+            for worker in pool._all:
+                os.kill(worker.process.pid, signal.SIGKILL)
+                await worker.process.wait()
+            during = [
+                o
+                for o, _ in await asyncio.gather(
+                    *(pool.parse(f"d{i}", body, {}, URL) for i in range(2))
+                )
+            ]
+            after = [
+                o
+                for o, _ in await asyncio.gather(
+                    *(pool.parse(f"a{i}", body, {}, URL) for i in range(4))
+                )
+            ]
+            return during, after
+        finally:
+            await pool.close()
+
+    during, after = asyncio.run(run())
+    assert all(isinstance(o, str) and "parser process died" in o for o in during), during
+    assert all(isinstance(o, tuple) and len(o) == 5 for o in after), after
+
+
+def test_a_job_cancelled_mid_way_does_not_leak_its_answer_to_the_next() -> None:
+    """The run's budget cancels a parse in flight: the next job gets its own reports."""
+    big = rss_feed(
+        [{"guid": f"big-{k}", "title": f"Big {k}", "description": "x " * 200} for k in range(3000)]
+    )
+    small = _bodies(1)[0]
+
+    async def run() -> object:
+        pool = ParsePool(1)
+        try:
+            await pool.parse("warm", small, {}, URL)  # the worker is up: the cancel hits the job
+            job = asyncio.ensure_future(pool.parse("big", big, {}, URL))
+            await asyncio.sleep(0.05)
+            job.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await job
+            outcome, _ = await pool.parse("small", small, {}, URL)
+            return outcome
+        finally:
+            await pool.close()
+
+    outcome = asyncio.run(run())
+    assert isinstance(outcome, tuple) and [r.feed_id for r in outcome] == ["small"] * 5
