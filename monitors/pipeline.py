@@ -23,6 +23,7 @@ from monitors.ingest.poll import FeedPoll, PollStats, failed_poll
 from monitors.models import Alert, Claim, Feed, Report, Validators
 from monitors.policy import AlertPolicy, same_story_key, story_key
 from monitors.progress import Progress
+from monitors.stance.batch import assess_many
 from monitors.stance.engine import StanceEngine
 from monitors.state import history
 from monitors.state.record import DecidedReport, Suppressed
@@ -206,13 +207,11 @@ def assess(
     """Every report against every claim, oldest first, so the newest sets a claim's state last;
     ``progress(done, total)`` after each report."""
     engine = StanceEngine(claims)
-    decided = []
-    for report in _oldest_first(reports):
-        found = engine.assess_all(report.title, report.summary)
-        decided.append(DecidedReport(report, found, engine.related_of(found)))
-        if progress is not None:
-            progress(len(decided), len(reports))
-    return decided
+    ordered = _oldest_first(reports)
+    texts = [(r.title, r.summary) for r in ordered]
+    tell = None if progress is None else (lambda done: progress(done, len(ordered)))
+    found = assess_many(engine, texts, tell)
+    return [DecidedReport(r, a, engine.related_of(a)) for r, a in zip(ordered, found, strict=True)]
 
 
 def group_stories(

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 from monitors.ingest.fetch import FetchSettings
-from monitors.ingest.parse import parse_feed
-from monitors.ingest.parse_worker import parse_job
+from monitors.ingest.parse import parse_feed, parse_job
 from monitors.ingest.poll import FeedPoll, RetryPolicy, poll_all
 from monitors.models import Feed, Validators
 from tests.fixtures.feed_server import FeedServer, atom_feed, rss_feed

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import xml.etree.ElementTree as ElementTree
 import zlib
 from collections.abc import Mapping
@@ -61,6 +62,20 @@ def parse_feed(
         if report is not None and report.report_id not in reports:
             reports[report.report_id] = report
     return list(reports.values())
+
+
+def parse_job(
+    feed_id: str, body: bytes, headers: Mapping[str, str], url: str
+) -> tuple[tuple[Report, ...] | str, float]:
+    """``parse_feed`` as a worker job: the reports, or why the body is not a feed, and the
+    seconds parsing took. The error goes back as text: our exceptions do not survive pickling
+    (their __init__ takes two args)."""
+    started = time.perf_counter()
+    try:
+        outcome: tuple[Report, ...] | str = tuple(parse_feed(feed_id, body, headers, base_url=url))
+    except ParseError as exc:
+        outcome = str(exc)
+    return outcome, time.perf_counter() - started
 
 
 def _gunzipped(feed_id: str, body: bytes) -> bytes:

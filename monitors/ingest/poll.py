@@ -32,16 +32,16 @@ from monitors.errors import (
     TransientFetchError,
 )
 from monitors.ingest.fetch import FetchResult, FetchSettings, fetch_feed, make_client
-from monitors.ingest.parse_pool import ParsePool
-from monitors.ingest.parse_worker import parse_job
+from monitors.ingest.parse import parse_job
 from monitors.models import Feed, Report, Validators
+from monitors.workers.pool import WorkerDied, WorkerPool
 
 # Measured on the bench farm (1,000 loopback feeds, all 304, 2 busy cores): 8 connections 1.3 s,
 # 16 1.4 s, 32 3.7-5.2 s; httpcore's pool does O(connections) work per request, so more is slower.
 # fetch.concurrency (default 8) picks within this cap.
 MAX_CONNECTIONS = 16
 # Until the run has received this many body bytes, parse in a thread: starting a worker costs
-# ~0.1 s of CPU (parse_pool), and 2 workers save half the parse time only once there is ~1 MB.
+# ~0.1 s of CPU (monitors.workers), and 2 workers halve the parse time only from ~1 MB.
 POOL_THRESHOLD_BYTES = 1_000_000
 MAX_PARSE_WORKERS = 2
 
@@ -283,12 +283,12 @@ async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
 
 class _Parser:
     """Parses bodies in a thread until the run has received the threshold's bytes, then in worker
-    processes (``parse_pool``, started then, so a tiny run never pays for them)."""
+    processes (``monitors.workers``, started then, so a tiny run never pays for them)."""
 
     def __init__(self, workers: int, threshold_bytes: int) -> None:
         self._threshold = threshold_bytes
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimwatch-parse")
-        self._pool = ParsePool(workers) if workers > 0 else None
+        self._pool = WorkerPool(workers) if workers > 0 else None
         self._pool_used = False
         self.bytes_in = 0
         self.seconds = 0.0  # parsing work, summed over workers
@@ -302,7 +302,10 @@ class _Parser:
         job = (feed_id, result.body, result.headers, result.url)
         if self._pool is not None and (self._pool_used or self.bytes_in >= self._threshold):
             self._pool_used = True
-            outcome, seconds = await self._pool.parse(*job)
+            try:
+                outcome, seconds = await self._pool.run(parse_job, *job)
+            except WorkerDied as exc:
+                return f"{feed_id}: the parser process died while parsing this feed ({exc})"
         else:
             loop = asyncio.get_running_loop()
             outcome, seconds = await loop.run_in_executor(self._thread, parse_job, *job)

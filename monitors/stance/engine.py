@@ -17,6 +17,10 @@ from monitors.stance.learned import learned_decision
 from monitors.stance.match import AliasHit
 from monitors.stance.sentence import Sentences, raw_words, read_text, scan_text
 
+# A report's assessments without the engine's shared "unrelated" ones: None when no claim
+# matched, else (claim position, assessment) for each that differs (``compact``/``expand``).
+Compact = list[tuple[int, Assessment]] | None
+
 
 class StanceEngine:
     """Assess reports against a fixed set of claims (aliases and cues compiled once)."""
@@ -54,6 +58,22 @@ class StanceEngine:
         if assessments is self._all_unrelated:
             return ()
         return tuple(a for a in assessments if a.verdict is not Verdict.UNRELATED)
+
+    def compact(self, assessments: tuple[Assessment, ...]) -> Compact:
+        """``assess_all``'s answer, small enough to send between processes."""
+        if assessments is self._all_unrelated:
+            return None
+        shared = self._all_unrelated
+        return [(i, a) for i, a in enumerate(assessments) if a is not shared[i]]
+
+    def expand(self, compact: Compact) -> tuple[Assessment, ...]:
+        """The tuple ``assess_all`` gave, from ``compact`` (equal, shared objects included)."""
+        if compact is None:
+            return self._all_unrelated
+        found = list(self._all_unrelated)
+        for i, assessment in compact:
+            found[i] = assessment
+        return tuple(found)
 
     def _assess(
         self, title: str, body: str, claim_ids: Iterable[str] | None

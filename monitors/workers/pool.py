@@ -1,15 +1,17 @@
-"""Feed bodies parsed in a few light worker processes of our own (``parse_worker``).
+"""A few light worker processes of our own (``monitors.workers.worker``), driven from asyncio.
 
-feedparser is CPU-bound (about 5 MB/s a core), so a big cycle parses on every core. Not a
-``multiprocessing`` pool: a forked worker starts as a copy of the run's process, and under
-Prefect that made the bench's first cycle peak at 443 MB for the process tree against 302 MB for
-the same steps without Prefect (measured with the bench farm, 1,000 feeds); spawn and forkserver
-import the run's ``__main__`` again in every worker, which for ``claimwatch run`` is Prefect (2-4 s
-a worker, measured). A ``parse_worker`` imports only the parser (0.1 s, 23 MB).
+feedparser is CPU-bound (about 5 MB/s a core) and so is reading reports against claims, so a big
+cycle does both on every core. Not a ``multiprocessing`` pool: a forked worker starts as a copy of
+the run's process, and under Prefect that made the bench's first cycle peak at 443 MB for the
+process tree against 302 MB for the same steps without Prefect (measured with the bench farm,
+1,000 feeds); spawn and forkserver import the run's ``__main__`` again in every worker, which for
+``claimwatch run`` is Prefect (2-4 s a worker, measured). A worker here imports only what its jobs
+need (a parser: 0.1 s, 23 MB).
 
-A worker that dies (a crash, the OOM killer) fails the feed it was parsing with that reason, and a
-new worker takes its place for the next feed. A job cancelled mid-way (the run's poll budget ran
-out) kills its worker, whose pipe would otherwise carry a stale answer.
+A job is a top-level function and its arguments (both pickled). A worker that dies (a crash, the
+OOM killer) fails the job it was running with ``WorkerDied``, and a new worker takes its place for
+the next job. A job cancelled mid-way (the run's poll budget ran out) kills its worker, whose
+pipe would otherwise carry a stale answer to the next job.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ import asyncio
 import os
 import pickle
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
-from monitors.ingest.parse_worker import FRAME_HEADER, Outcome, frame
+from monitors.workers.worker import FRAME_HEADER, frame
+
+T = TypeVar("T")
 
 # The directory holding the ``monitors`` package, so a worker imports the same code as the run,
 # installed or not.
@@ -33,21 +38,24 @@ class WorkerDied(Exception):
     """The worker process ended before answering."""
 
 
+class JobFailed(Exception):
+    """The job's function raised in the worker (the message names the exception)."""
+
+
 class _Worker:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
 
-    async def run(self, payload: bytes) -> Outcome:
+    async def run(self, payload: bytes) -> tuple[bool, Any]:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         try:
             stdin.write(frame(payload))
             await stdin.drain()
             (size,) = FRAME_HEADER.unpack(await stdout.readexactly(FRAME_HEADER.size))
-            answer: Outcome = pickle.loads(await stdout.readexactly(size))
+            answer: tuple[bool, Any] = pickle.loads(await stdout.readexactly(size))
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            code = await self._exit_code()
-            raise WorkerDied(f"exit code {code}") from exc
+            raise WorkerDied(f"exit code {await self._exit_code()}") from exc
         return answer
 
     async def _exit_code(self) -> int | None:
@@ -78,7 +86,7 @@ async def _start_worker() -> _Worker:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "monitors.ingest.parse_worker",
+        "monitors.workers.worker",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         env=env,
@@ -86,8 +94,8 @@ async def _start_worker() -> _Worker:
     return _Worker(process)
 
 
-class ParsePool:
-    """``workers`` parser processes, started on the first job; one job per worker at a time."""
+class WorkerPool:
+    """``workers`` processes, started on the first job; one job per worker at a time."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -95,21 +103,20 @@ class ParsePool:
         self._all: list[_Worker] = []
         self._starting: set[asyncio.Task[None]] = set()
 
-    async def parse(
-        self, feed_id: str, body: bytes, headers: Mapping[str, str], url: str
-    ) -> Outcome:
-        payload = pickle.dumps((feed_id, body, dict(headers), url), pickle.HIGHEST_PROTOCOL)
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` in a worker; raises ``WorkerDied`` or ``JobFailed``."""
+        payload = pickle.dumps((function, args), pickle.HIGHEST_PROTOCOL)
         worker = await self._take()
         try:
-            outcome = await worker.run(payload)
-        except WorkerDied as exc:
-            self._replace(worker)
-            return f"{feed_id}: the parser process died while parsing this feed ({exc})", 0.0
-        except BaseException:  # cancelled mid-job: its answer would reach the next job
+            ok, answer = await worker.run(payload)
+        except BaseException:  # died, or cancelled mid-job (its answer would reach the next job)
             self._replace(worker)
             raise
         self._release(worker)
-        return outcome
+        if not ok:
+            raise JobFailed(answer)
+        result: T = answer
+        return result
 
     async def _take(self) -> _Worker:
         if self._idle is None:

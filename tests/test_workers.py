@@ -1,4 +1,4 @@
-"""parse_pool: feed bodies parsed in our own light worker processes (real processes, real pipes)."""
+"""monitors.workers: jobs run in our own light worker processes (real processes, real pipes)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from monitors.ingest.parse_pool import ParsePool
-from monitors.ingest.parse_worker import parse_job
+from monitors.ingest.parse import parse_job
+from monitors.workers.pool import JobFailed, WorkerDied, WorkerPool
 from tests.fixtures.feed_server import atom_feed, rss_feed
 
 URL = "https://news.example/feed.xml"
@@ -45,9 +45,9 @@ def test_workers_give_the_reports_parsed_here_in_order() -> None:
     bodies = [*_bodies(10), b"<html><body>not a feed</body></html>"]
 
     async def run() -> list[object]:
-        pool = ParsePool(2)
+        pool = WorkerPool(2)
         try:
-            jobs = [pool.parse(f"f{i}", body, {}, URL) for i, body in enumerate(bodies)]
+            jobs = [pool.run(parse_job, f"f{i}", body, {}, URL) for i, body in enumerate(bodies)]
             return [outcome for outcome, _ in await asyncio.gather(*jobs)]
         finally:
             await pool.close()
@@ -63,8 +63,8 @@ def test_a_worker_is_light_and_gone_after_close() -> None:
     ~150 MB. After close no worker process is left."""
 
     async def run() -> tuple[list[int], list[int | None]]:
-        pool = ParsePool(2)
-        await pool.parse("f", _bodies(1)[0], {}, URL)
+        pool = WorkerPool(2)
+        await pool.run(parse_job, "f", _bodies(1)[0], {}, URL)
         sizes = [_rss_kb(w.process.pid) for w in pool._all]
         workers = list(pool._all)
         await pool.close()
@@ -75,39 +75,47 @@ def test_a_worker_is_light_and_gone_after_close() -> None:
     assert codes == [0, 0]
 
 
-def test_a_dead_worker_fails_its_feed_and_is_replaced() -> None:
-    """Workers killed (SIGKILL, as the OOM killer does): the feeds sent to them fail with the
-    reason; the next feeds are parsed by new workers."""
+def test_a_dead_worker_fails_its_job_and_is_replaced() -> None:
+    """Workers killed (SIGKILL, as the OOM killer does): the jobs sent to them raise WorkerDied
+    with the exit code; the next jobs run in new workers."""
 
-    async def run() -> tuple[list[object], list[object]]:
-        pool = ParsePool(2)
+    async def run() -> tuple[list[BaseException | object], list[object]]:
+        pool = WorkerPool(2)
         try:
             body = _bodies(1)[0]
             await asyncio.gather(
-                pool.parse("warm-a", body, {}, URL), pool.parse("warm-b", body, {}, URL)
+                *(pool.run(parse_job, f"warm{i}", body, {}, URL) for i in range(2))
             )
             for worker in pool._all:
                 os.kill(worker.process.pid, signal.SIGKILL)
                 await worker.process.wait()
-            during = [
-                o
-                for o, _ in await asyncio.gather(
-                    *(pool.parse(f"d{i}", body, {}, URL) for i in range(2))
-                )
-            ]
-            after = [
-                o
-                for o, _ in await asyncio.gather(
-                    *(pool.parse(f"a{i}", body, {}, URL) for i in range(4))
-                )
-            ]
+            jobs = (pool.run(parse_job, f"d{i}", body, {}, URL) for i in range(2))
+            during = list(await asyncio.gather(*jobs, return_exceptions=True))
+            jobs = (pool.run(parse_job, f"a{i}", body, {}, URL) for i in range(4))
+            after = [outcome for outcome, _ in await asyncio.gather(*jobs)]
             return during, after
         finally:
             await pool.close()
 
     during, after = asyncio.run(run())
-    assert all(isinstance(o, str) and "parser process died" in o for o in during), during
+    assert all(isinstance(o, WorkerDied) and "exit code -9" in str(o) for o in during), during
     assert all(isinstance(o, tuple) and len(o) == 5 for o in after), after
+
+
+def test_a_job_that_raises_fails_alone() -> None:
+    """The function raising in the worker is JobFailed naming the exception; the worker goes on."""
+
+    async def run() -> tuple[str, int]:
+        pool = WorkerPool(1)
+        try:
+            with pytest.raises(JobFailed) as failed:
+                await pool.run(int, "not a number")
+            return str(failed.value), await pool.run(int, "42")
+        finally:
+            await pool.close()
+
+    message, value = asyncio.run(run())
+    assert message.startswith("ValueError: invalid literal for int()") and value == 42
 
 
 def test_a_job_cancelled_mid_way_does_not_leak_its_answer_to_the_next() -> None:
@@ -118,15 +126,17 @@ def test_a_job_cancelled_mid_way_does_not_leak_its_answer_to_the_next() -> None:
     small = _bodies(1)[0]
 
     async def run() -> object:
-        pool = ParsePool(1)
+        pool = WorkerPool(1)
         try:
-            await pool.parse("warm", small, {}, URL)  # the worker is up: the cancel hits the job
-            job = asyncio.ensure_future(pool.parse("big", big, {}, URL))
+            await pool.run(
+                parse_job, "warm", small, {}, URL
+            )  # the worker is up: the cancel hits the job
+            job = asyncio.ensure_future(pool.run(parse_job, "big", big, {}, URL))
             await asyncio.sleep(0.05)
             job.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await job
-            outcome, _ = await pool.parse("small", small, {}, URL)
+            outcome, _ = await pool.run(parse_job, "small", small, {}, URL)
             return outcome
         finally:
             await pool.close()
