@@ -270,10 +270,10 @@ async def _parsed(parser: _Parser, feed: Feed, result: FetchResult) -> FeedPoll:
         )
     try:
         outcome = await parser.parse(feed.id, result)
-    except Exception as exc:  # a parser bug in the thread, or a worker that would not start:
-        outcome = (
-            f"{feed.id}: parser failed: {type(exc).__name__}: {exc}"  # the feed fails, not the run
-        )
+    except Exception as exc:
+        # A parser bug in the thread, or a worker that would not start: the feed fails, not
+        # the run.
+        outcome = f"{feed.id}: parser failed: {type(exc).__name__}: {exc}"
     if isinstance(outcome, str):
         return FeedPoll(feed=feed, error=outcome, moved_to=result.moved_to)
     return FeedPoll(
