@@ -143,3 +143,37 @@ def test_a_job_cancelled_mid_way_does_not_leak_its_answer_to_the_next() -> None:
 
     outcome = asyncio.run(run())
     assert isinstance(outcome, tuple) and [r.feed_id for r in outcome] == ["small"] * 5
+
+
+def test_workers_that_cannot_start_fail_every_job_without_hanging() -> None:
+    """No interpreter at the path: each of several jobs waiting together raises at once."""
+
+    async def run() -> list[BaseException | object]:
+        pool = WorkerPool(2, python="/nonexistent/python")
+        try:
+            jobs = (pool.run(int, "1") for _ in range(3))
+            return list(await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), 10))
+        finally:
+            await pool.close()
+
+    assert all(isinstance(o, FileNotFoundError) for o in asyncio.run(run()))
+
+
+def test_the_last_worker_dead_and_no_replacement_fails_the_waiting_jobs() -> None:
+    """The only worker is killed and its replacement cannot start (the interpreter is gone):
+    the jobs queued behind it raise WorkerDied instead of waiting for ever."""
+
+    async def run() -> list[BaseException | object]:
+        pool = WorkerPool(1)
+        try:
+            assert 1 == await pool.run(int, "1")
+            pool._python = "/nonexistent/python"  # what a vanished interpreter looks like
+            os.kill(pool._all[0].process.pid, signal.SIGKILL)
+            await pool._all[0].process.wait()
+            jobs = (pool.run(int, "2") for _ in range(3))
+            return list(await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), 10))
+        finally:
+            await pool.close()
+
+    outcomes = asyncio.run(run())
+    assert all(isinstance(o, WorkerDied) for o in outcomes), outcomes

@@ -80,11 +80,11 @@ class _Worker:
             self.process.kill()
 
 
-async def _start_worker() -> _Worker:
+async def _start_worker(python: str) -> _Worker:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_SOURCE_ROOT, env.get("PYTHONPATH")) if p)
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
+        python,
         "-m",
         "monitors.workers.worker",
         stdin=asyncio.subprocess.PIPE,
@@ -95,12 +95,16 @@ async def _start_worker() -> _Worker:
 
 
 class WorkerPool:
-    """``workers`` processes, started on the first job; one job per worker at a time."""
+    """``workers`` processes, started on the first job; one job per worker at a time.
+    ``python``: the interpreter to run them with (this one)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, python: str = sys.executable) -> None:
         self.workers = workers
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._python = python
+        # None wakes the jobs waiting for a worker when the last one died and none could start.
+        self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
         self._all: list[_Worker] = []
+        self._first_start: asyncio.Task[None] | None = None
         self._starting: set[asyncio.Task[None]] = set()
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
@@ -119,18 +123,24 @@ class WorkerPool:
         return result
 
     async def _take(self) -> _Worker:
-        if self._idle is None:
-            self._idle = asyncio.Queue()
-            for _ in range(self.workers):
-                self._add(await _start_worker())
-        return await self._idle.get()
+        if self._first_start is None:  # one start for every job that waits on it
+            self._first_start = asyncio.get_running_loop().create_task(self._start_all())
+        await self._first_start  # raises, for every job, if the workers could not start
+        worker = await self._idle.get() if self._all or self._starting else None
+        if worker is None:
+            self._idle.put_nowait(None)  # for the next job waiting
+            raise WorkerDied("no worker left, and none could be started")
+        return worker
+
+    async def _start_all(self) -> None:
+        for _ in range(self.workers):
+            self._add(await _start_worker(self._python))
 
     def _add(self, worker: _Worker) -> None:
         self._all.append(worker)
         self._release(worker)
 
     def _release(self, worker: _Worker) -> None:
-        assert self._idle is not None
         self._idle.put_nowait(worker)
 
     def _replace(self, worker: _Worker) -> None:
@@ -141,9 +151,16 @@ class WorkerPool:
         starting.add_done_callback(self._starting.discard)
 
     async def _start_replacement(self) -> None:
-        self._add(await _start_worker())
+        try:
+            self._add(await _start_worker(self._python))
+        except BaseException:
+            if not self._all and len(self._starting) <= 1:  # this start was the last hope
+                self._idle.put_nowait(None)
+            raise
 
     async def close(self) -> None:
+        if self._first_start is not None:
+            await asyncio.gather(self._first_start, return_exceptions=True)
         await asyncio.gather(*self._starting, return_exceptions=True)
         await asyncio.gather(*(w.stop() for w in self._all))
         self._all.clear()
