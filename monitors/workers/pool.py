@@ -153,10 +153,9 @@ class WorkerPool:
     async def _start_replacement(self) -> None:
         try:
             self._add(await _start_worker(self._python))
-        except BaseException:
+        except Exception:  # the jobs hear of it as WorkerDied: no one awaits this task
             if not self._all and len(self._starting) <= 1:  # this start was the last hope
                 self._idle.put_nowait(None)
-            raise
 
     async def close(self) -> None:
         if self._first_start is not None:
