@@ -19,7 +19,8 @@ from monitors.models import (
     Validators,
     Verdict,
 )
-from monitors.state import history, schema
+from monitors.policy import DEFAULT_POLICY, NewEvidence
+from monitors.state import history, record, schema
 from monitors.state.record import DecidedReport
 from monitors.state.store import Store
 
@@ -248,3 +249,42 @@ def test_edited_report_is_updated_in_a_batch_and_keeps_first_seen(store: Store) 
 def _first_seen(store: Store) -> list[datetime]:
     with store.engine.connect() as conn:
         return list(conn.execute(select(schema.reports.c.first_seen)).scalars())
+
+
+def test_facts_kept_in_step_equal_a_fresh_read_after_every_story(store: Store) -> None:
+    """record_batch reads a claim's facts once and then keeps them in step with what it writes:
+    after each story of a chain (state moves, copies from other feeds inside the duplicate
+    window, a weak and an older report, a neutral one, two channels) every fact held equals what
+    the database now says."""
+    other = Feed(id="agency", url="http://127.0.0.1/agency", name="Agency")
+    feeds = {FEED.id: FEED, other.id: other}
+    copy = replace(report("c1", hours=1), feed_id=other.id)
+    chain = [
+        story("r1", Verdict.CONFIRM),
+        [DecidedReport(copy, (assessment(Verdict.CONFIRM),))],
+        story("r2", Verdict.CONTRADICT, hours=2),
+        story("r3", Verdict.NEUTRAL, hours=3),
+        story("r4", Verdict.CONFIRM, hours=-5),  # older than the state: no move
+        [DecidedReport(report("r5", hours=4), (replace(assessment(Verdict.CONFIRM), score=0.4),))],
+        story("r6", Verdict.CONFIRM, hours=6),
+    ]
+    policy, now = DEFAULT_POLICY, datetime.now(UTC)
+    since = now - policy.duplicate_window
+    with store._tx() as conn:
+        known = record.FactsInStep(conn, CHANNELS, since)
+        alerts = 0
+        for s in chain:
+            record.upsert_reports(conn, [item.report for item in s], now)
+            decision = record.decide_story(
+                conn, s, feeds, CLAIMS, CHANNELS, policy, now, known=known
+            )
+            alerts += len(decision.alerts)
+            held = known.facts(_fresh_of(s))
+            assert held == record.read_facts(
+                conn, _fresh_of(s), CHANNELS, policy.duplicate_window, now
+            )
+    assert alerts >= 3 and len(held[CLAIM.id].recent) == 7  # the chain moved the claim and alerted
+
+
+def _fresh_of(s: list) -> list:
+    return [NewEvidence(item.report, a, 0) for item in s for a in item.related]
