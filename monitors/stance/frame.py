@@ -278,6 +278,17 @@ def read_against(
             slot = f"{described}: a part of the place, the claim says all of it"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
     if reading is not None and reading.stance is SentenceStance.ASSERT:
+        other = _acts_on_other(stream, near, subject, subject_words)
+        if other is not None:
+            # "Russian forces seize Chernobyl plant and advance on Kyiv", "blame Kyiv for
+            # killings in Russian-occupied areas": the event has its own object. Who does it
+            # may still be inside the place ("In Enerhodar, the occupiers seized ...").
+            present = _present(frame, stream, subject) if frame.event in _HELD else None
+            if present is not None:
+                return present
+            slot = f"{near.phrase} {other}: the event is on {other}, not on the place"
+            return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="theme")
+    if reading is not None and reading.stance is SentenceStance.ASSERT:
         fight = _fight_after_contrast(stream, near, subject)
         if fight is not None:
             slot = f"ongoing fight after the claim ({fight.phrase}): control has not changed"
@@ -410,6 +421,81 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
     if any(h.start <= thing < h.end for h in armed):
         return None  # "Russian troops in the region": who is there, read as presence
     return stream.words[thing]
+
+
+_HELD = (Event.HOLD, Event.OCCUPY)
+# Words that qualify an event's object without being it ("took full control of", "captured
+# nearly all of", "liberated the town of").
+_THEME_SKIP = frozenset({"of", "over", "full", "complete", "total", "entire", "whole", "all",
+                         "nearly", "almost", "most", "much", "back", "control", "s"}
+                        | _DETERMINERS)  # fmt: skip
+
+
+def _acts_on_other(
+    stream: _Stream, hit: EventHit, subject: tuple[int, int], subject_words: frozenset[str]
+) -> str | None:
+    """The words of the event's own object when it is not the subject: the noun phrase right
+    after a verb or an event adjective ("seize Chernobyl plant", "occupied areas", "take
+    immediate measures"), when the subject is neither in it nor its apposition ("the last
+    Ukrainian-held village, Gornal"). None when the object is the subject, when the event is
+    a noun ("the occupation of"), or when no object follows (passives, "captured in ...")."""
+    if hit.nominal or hit.event not in _CONTROL or has_cyrillic(hit.phrase):
+        return None  # Russian and Ukrainian order words freely: no object position to read
+    first, last = _subject_positions(stream, subject)
+    if hit.start <= first < hit.end:
+        return None
+    at = hit.end
+    while at < len(stream.stems) and _qualifies(stream, at, hit):
+        at += 1
+    if at >= len(stream.stems) or at == first or stream.clauses[at] != stream.clauses[hit.start]:
+        return None
+    if not _content(stream, at):
+        return None
+    end = at
+    while (
+        end < len(stream.stems)
+        and stream.clauses[end] == stream.clauses[at]
+        and (_content(stream, end) or stream.stems[end] in ("of", "the", "s", "and"))
+    ):
+        end += 1
+    if at <= first < end or any(stream.stems[i] in subject_words for i in range(at, end)):
+        return None  # "captured strategically important Lysychansk": the subject is the object
+    if _located_in_subject(stream, end, first):
+        return None  # "seized the premises in Energodar": a part of the place (read elsewhere)
+    if end == first and end > 0 and stream.clauses[end] != stream.clauses[end - 1]:
+        ends_clause = (
+            last + 1 >= len(stream.stems) or stream.clauses[last + 1] != stream.clauses[last]
+        )
+        if ends_clause:
+            return None  # an apposition: "the last Ukrainian-held village, Gornal, in ..."
+    return " ".join(stream.words[at:end])
+
+
+def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
+    """The object is followed by "in [the city of] <subject>"."""
+    if end >= first or stream.stems[end] not in ("in", "at", "inside", "within"):
+        return False
+    between = range(end + 1, first)
+    return all(stream.stems[i] in _DETERMINERS or stream.stems[i] in _PLACE_WORDS for i in between)
+
+
+def _qualifies(stream: _Stream, at: int, hit: EventHit) -> bool:
+    if stream.clauses[at] != stream.clauses[hit.start]:
+        return False
+    word = stream.words[at].lower()
+    side = any(h.start <= at < h.end and h.kind in _SIDES for h in stream.hits)
+    return (
+        side
+        or stream.stems[at] in _THEME_SKIP
+        or stream.stems[at] in _PLACE_WORDS
+        or (word.endswith("ly") and len(word) > 4)
+    )
+
+
+def _content(stream: _Stream, at: int) -> bool:
+    """A word that can head a noun phrase: letters, not a function word."""
+    word = stream.words[at]
+    return word.isalpha() and word.lower() not in STOPWORDS and stream.stems[at] not in _AT
 
 
 def _fight_after_contrast(
