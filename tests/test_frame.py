@@ -578,3 +578,23 @@ def test_a_force_inside_the_place_holds_it_whatever_it_seized() -> None:
     assessment = assess_one(MELITOPOL, text)
     assert assessment.verdict is C, assessment.summary
     assert "presence" in assessment.evidence[0].why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian troops could not take Izium",
+        "Russian forces are not able to take Izium",
+        "Russian units did not manage to capture Izium",
+        "There is no chance of Izium being occupied, the minister said",
+    ],
+)
+def test_a_failure_or_no_chance_of_the_event_denies_it(text: str) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is X, assessment.summary
+
+
+def test_could_alone_is_still_a_possibility() -> None:
+    assessment = assess_one(CLAIMS["izium"], "Russian troops could take Izium within days")
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD, assessment.summary
+    assert "still to come" in assessment.evidence[0].why

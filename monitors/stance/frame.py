@@ -855,13 +855,15 @@ def _events(stream: _Stream) -> list[EventHit]:
             continue
         event = Event.LOSE if hit.kind == _DEOCCUPY else Event(hit.kind)
         intended = any(
-            h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP for h in stream.hits
-        )
+            h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP and not _tried(stream, h)
+            for h in stream.hits
+        )  # "could not take" is a failed attempt, not a possibility
         if event is Event.TAKE and _attempted(stream, hit):
             event = Event.CONTEST  # "trying to take control of", "failed to capture"
         elif event in _CONTROL and hit.start > 0 and stream.stems[hit.start - 1] == "to":
             intended = True  # "the order to seize Kharkiv": a purpose, not a fact
-        negated = any(0 <= hit.start - n <= 3 and stream.clauses[n] == stream.clauses[hit.start]
+        negated = any(0 <= hit.start - n <= _scope(stream, n)
+                      and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
         actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)
         ended = event is Event.CONTEST and (_ended(stream, hit) or _in_past(stream, hit))
@@ -884,6 +886,23 @@ def _events(stream: _Stream) -> list[EventHit]:
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
+
+
+def _tried(stream: _Stream, intent: CueHit) -> bool:
+    return any(h.kind == "attempt" and h.start <= intent.start < h.end for h in stream.hits)
+
+
+NEGATION_SCOPE = 3  # words from a negation to the event it negates
+_NO_CHANCE_OF = 2  # "no chance of", "no sign of": the negation covers the rest of its clause
+
+
+def _scope(stream: _Stream, at: int) -> int:
+    """How far a negation reaches: three words, or its whole clause for "no <noun> of ..."
+    ("no chance of Kharkiv being occupied", "no sign of a withdrawal from Kherson")."""
+    of = at + _NO_CHANCE_OF
+    if stream.stems[at] == "no" and of < len(stream.stems) and stream.stems[of] == "of":
+        return len(stream.stems)
+    return NEGATION_SCOPE
 
 
 def _governed_defenders(stream: _Stream, events: list[EventHit]) -> list[EventHit]:

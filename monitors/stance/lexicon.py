@@ -309,7 +309,8 @@ DEFENDING = (
 # "unable to capture" (not taken), but "a family trying to get out of Chernihiv" says nothing.
 ATTEMPT = (
     "trying to", "tries to", "tried to", "try to", "attempt", "attempts", "attempting",
-    "attempted", "unable to", "failed to", "fail to", "fails to", "пытают*", "пытал*",
+    "attempted", "unable to", "failed to", "fail to", "fails to", "not able to", "could not",
+    "did not manage to", "пытают*", "пытал*",
     "намагают*", "намагал*",
 )  # fmt: skip
 

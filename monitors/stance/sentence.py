@@ -246,6 +246,7 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
         and h.start not in masked
         and not (h.kind in _DENYING and _conditional(tokens, clauses, h.start))
         and not (h.kind == "hedge" and _reported_future(tokens, found, h))
+        and not (h.kind == "hedge" and _inability(tokens, h))
     )
     question = text.rstrip("\"' ").endswith("?") or (
         bool(tokens) and tokens[0] in _QUESTION_OPENERS and text.rstrip().endswith("?")
@@ -269,6 +270,11 @@ _CONTRAST = re.compile(
     r"but|while|whereas|although|though|however|но|однако|хотя|тогда как|але|проте|хоча|тоді як",
     re.I,
 )
+
+
+def _inability(tokens: list[str], hedge: CueHit) -> bool:
+    """ "Could not take the city": what could not be done is a failure, not a possibility."""
+    return tokens[hedge.start] == "could" and tokens[hedge.end : hedge.end + 1] == ["not"]
 
 
 def _contrast_clauses(text: str) -> frozenset[int]:
