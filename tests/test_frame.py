@@ -598,3 +598,26 @@ def test_could_alone_is_still_a_possibility() -> None:
     assessment = assess_one(CLAIMS["izium"], "Russian troops could take Izium within days")
     assert assessment.score < DEFAULT_ALERT_THRESHOLD, assessment.summary
     assert "still to come" in assessment.evidence[0].why
+
+
+DNIPRO = Claim("dnipro", "Russian forces have captured the city of Dnipro", ("Dnipro",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian troops on the left bank of the Dnipro are digging in",
+        "Ukrainian forces hold the left flank near the Dnipro",
+        # a change of control told of another named place
+        "Russian troops left Kherson and crossed the Dnipro",
+    ],
+)
+def test_a_side_of_a_river_or_another_places_news_is_no_change_of_control(text: str) -> None:
+    assessment = assess_one(DNIPRO, text)
+    assert assessment.verdict is N, assessment.summary
+
+
+def test_objects_listed_in_the_place_are_read_as_its_parts() -> None:
+    text = "Russian troops took control of the TV and radio towers in Melitopol"
+    assessment = assess_one(MELITOPOL, text)
+    assert "the event is on" not in assessment.evidence[0].why, assessment.summary

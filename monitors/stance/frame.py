@@ -277,8 +277,16 @@ def read_against(
         if described is not None:
             slot = f"{described}: a part of the place, the claim says all of it"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
-    if reading is not None and reading.stance is SentenceStance.ASSERT:
-        other = _acts_on_other(stream, near, subject, subject_words)
+    if reading is not None and reading.stance in (SentenceStance.ASSERT, SentenceStance.DENY):
+        # A denial stays when the event is on a part of a region or on what is not named:
+        # "liberated five villages in the region" is not the region taken ("left Kherson and
+        # crossed the Dnipro" is another place's news).
+        deny = reading.stance is SentenceStance.DENY
+        other = (
+            None
+            if deny and region
+            else _acts_on_other(stream, near, subject, subject_words, named=deny)
+        )
         if other is not None:
             # "Russian forces seize Chernobyl plant and advance on Kyiv", "blame Kyiv for
             # killings in Russian-occupied areas": the event has its own object. Who does it
@@ -432,13 +440,18 @@ _THEME_SKIP = frozenset({"of", "over", "full", "complete", "total", "entire", "w
 
 
 def _acts_on_other(
-    stream: _Stream, hit: EventHit, subject: tuple[int, int], subject_words: frozenset[str]
+    stream: _Stream,
+    hit: EventHit,
+    subject: tuple[int, int],
+    subject_words: frozenset[str],
+    named: bool = False,
 ) -> str | None:
     """The words of the event's own object when it is not the subject: the noun phrase right
     after a verb or an event adjective ("seize Chernobyl plant", "occupied areas", "take
     immediate measures"), when the subject is neither in it nor its apposition ("the last
     Ukrainian-held village, Gornal"). None when the object is the subject, when the event is
-    a noun ("the occupation of"), or when no object follows (passives, "captured in ...")."""
+    a noun ("the occupation of"), or when no object follows (passives, "captured in ...").
+    ``named``: only an object that starts with a capital (another place, not "troops")."""
     if hit.nominal or hit.event not in _CONTROL or has_cyrillic(hit.phrase):
         return None  # Russian and Ukrainian order words freely: no object position to read
     first, last = _subject_positions(stream, subject)
@@ -449,13 +462,13 @@ def _acts_on_other(
         at += 1
     if at >= len(stream.stems) or at == first or stream.clauses[at] != stream.clauses[hit.start]:
         return None
-    if not _content(stream, at):
+    if not _content(stream, at) or (named and not stream.capitalised[at]):
         return None
     end = at
     while (
         end < len(stream.stems)
         and stream.clauses[end] == stream.clauses[at]
-        and (_content(stream, end) or stream.stems[end] in ("of", "the", "s", "and"))
+        and (_content(stream, end) or stream.stems[end] in ("of", "the", "s"))
     ):
         end += 1
     if at <= first < end or any(stream.stems[i] in subject_words for i in range(at, end)):
@@ -472,7 +485,16 @@ def _acts_on_other(
 
 
 def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
-    """The object is followed by "in [the city of] <subject>"."""
+    """The object, or the list it starts, is followed by "in [the city of] <subject>" ("TV
+    and radio towers in Melitopol")."""
+    listed = end
+    while (
+        listed < first
+        and listed - end < OBJECT_GAP
+        and (_content(stream, listed) or stream.stems[listed] in _AND)
+    ):
+        listed += 1
+    end = listed
     if end >= first or stream.stems[end] not in ("in", "at", "inside", "within"):
         return False
     between = range(end + 1, first)
@@ -994,11 +1016,12 @@ def _civilian_move(stream: _Stream, hit: CueHit) -> bool:
 
 # A one-word event verb made another verb by the particle after it: "has taken out a bridge"
 # (destroyed it), "convoys left for the towns" (going there), "a rally held in Melitopol" (an
-# event organised there).
+# event organised there); "the left bank of the river" is a side, not a departure.
 _PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.TAKE, "away"),
                       (Event.TAKE, "place"), (Event.TAKE, "measures"), (Event.LOSE, "for"),
                       (Event.LOSE, "without"), (Event.HOLD, "in"), (Event.HOLD, "at"),
-                      (Event.HOLD, "on")})  # fmt: skip
+                      (Event.HOLD, "on"), (Event.LOSE, "bank"), (Event.LOSE, "flank"),
+                      (Event.LOSE, "wing")})  # fmt: skip
 _MOVING_AWAY = frozenset(stem(w) for w in lexicon.MOVING_AWAY)
 FORCES_GAP = 3  # words between "troops" and the "left" they do
 
