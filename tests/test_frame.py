@@ -621,3 +621,17 @@ def test_objects_listed_in_the_place_are_read_as_its_parts() -> None:
     text = "Russian troops took control of the TV and radio towers in Melitopol"
     assessment = assess_one(MELITOPOL, text)
     assert "the event is on" not in assessment.evidence[0].why, assessment.summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian troops suffer losses and retreat near Izium",
+        "Ukrainian defenders repulsed an enemy offensive near Izium, forcing Russians to flee",
+        "Russia has withdrawn most of its forces from around Izium",
+    ],
+)
+def test_the_claimed_side_falling_back_near_the_place_weakly_denies(text: str) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is X, assessment.summary
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD  # around the place: never alerts alone

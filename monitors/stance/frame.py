@@ -240,6 +240,12 @@ def read_against(
     if near is None:
         return None
     if nearby:
+        # Around a place, a fight tells more than who took which village near it.
+        fights = [e for e in events if e.event is Event.CONTEST]
+        near = _nearest(stream, fights, subject) or near
+        lost = near.event is Event.LOSE
+        if lost and _acts_on_other(stream, near, subject, subject_words, around=True):
+            return None  # "lost control over villages near Izium": those villages' news
         return _fight_nearby(frame, near)
     first, _ = _subject_positions(stream, subject)
     if first > 0 and stream.stems[first - 1] in _TOWARD:
@@ -445,20 +451,23 @@ def _acts_on_other(
     subject: tuple[int, int],
     subject_words: frozenset[str],
     named: bool = False,
+    around: bool = False,
 ) -> str | None:
     """The words of the event's own object when it is not the subject: the noun phrase right
     after a verb or an event adjective ("seize Chernobyl plant", "occupied areas", "take
     immediate measures"), when the subject is neither in it nor its apposition ("the last
     Ukrainian-held village, Gornal"). None when the object is the subject, when the event is
     a noun ("the occupation of"), or when no object follows (passives, "captured in ...").
-    ``named``: only an object that starts with a capital (another place, not "troops")."""
+    ``named``: only an object that starts with a capital (another place, not "troops");
+    ``around``: read for a loss around the place: places named by their kind ("lost
+    villages") are objects too, the side's own forces ("withdrew its troops") are not."""
     if hit.nominal or hit.event not in _CONTROL or has_cyrillic(hit.phrase):
         return None  # Russian and Ukrainian order words freely: no object position to read
     first, last = _subject_positions(stream, subject)
     if hit.start <= first < hit.end:
         return None
     at = hit.end
-    while at < len(stream.stems) and _qualifies(stream, at, hit):
+    while at < len(stream.stems) and _qualifies(stream, at, hit, around):
         at += 1
     if at >= len(stream.stems) or at == first or stream.clauses[at] != stream.clauses[hit.start]:
         return None
@@ -501,15 +510,16 @@ def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
     return all(stream.stems[i] in _DETERMINERS or stream.stems[i] in _PLACE_WORDS for i in between)
 
 
-def _qualifies(stream: _Stream, at: int, hit: EventHit) -> bool:
+def _qualifies(stream: _Stream, at: int, hit: EventHit, around: bool) -> bool:
     if stream.clauses[at] != stream.clauses[hit.start]:
         return False
     word = stream.words[at].lower()
-    side = any(h.start <= at < h.end and h.kind in _SIDES for h in stream.hits)
+    kinds = _SIDES + ("forces",) if around else _SIDES
+    side = any(h.start <= at < h.end and h.kind in kinds for h in stream.hits)
     return (
         side
         or stream.stems[at] in _THEME_SKIP
-        or stream.stems[at] in _PLACE_WORDS
+        or (stream.stems[at] in _PLACE_WORDS and not (around and word.endswith("s")))
         or (word.endswith("ly") and len(word) > 4)
     )
 
@@ -655,11 +665,16 @@ def _demanded(stream: _Stream, hit: EventHit) -> bool:
 def _fight_nearby(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
     """Fighting near the subject ("attacks near Lysychansk") is the approach to it: weakly
     against a claim that it was taken. Who took or holds the surroundings says nothing."""
-    if hit.event is not Event.CONTEST or hit.ended or hit.intended or hit.negated:
+    if hit.ended or hit.intended or hit.negated:
         return None
     if frame.event not in _CHANGES and frame.event is not Event.OCCUPY:
         return None
-    if _defended_by_claimed(frame, hit):
+    if hit.event is Event.LOSE and hit.actor is not None and hit.actor == frame.controller:
+        # "Russian troops retreat near Mykolaiv": the side said to have taken it falls back
+        # from its approaches.
+        slot = f"retreat nearby ({hit.phrase}): {hit.actor} falls back from around the place"
+        return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot, kind="nearby")
+    if hit.event is not Event.CONTEST or _defended_by_claimed(frame, hit):
         return None
     slot = f"fighting nearby ({hit.phrase}): the place has not changed hands"
     return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot, kind="nearby")
