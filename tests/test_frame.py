@@ -635,3 +635,18 @@ def test_the_claimed_side_falling_back_near_the_place_weakly_denies(text: str) -
     assessment = assess_one(CLAIMS["izium"], text)
     assert assessment.verdict is X, assessment.summary
     assert assessment.score < DEFAULT_ALERT_THRESHOLD  # around the place: never alerts alone
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukrainian units forced the enemy to retreat from Izium", X),
+        ("The most active hostilities are taking place in Izium", X),
+        # a purpose stays a purpose, and "Russian forces to seize" is no compulsion
+        ("Any attempt by Russian forces to seize Izium will fail", X),
+        ("Ukraine forced Russian troops to retreat towards Izium", N),
+    ],
+)
+def test_what_was_forced_was_done(text: str, expected: Verdict) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is expected, assessment.summary

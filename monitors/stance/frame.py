@@ -246,6 +246,9 @@ def read_against(
         lost = near.event is Event.LOSE
         if lost and _acts_on_other(stream, near, subject, subject_words, around=True):
             return None  # "lost control over villages near Izium": those villages' news
+        first, _ = _subject_positions(stream, subject)
+        if lost and first > 0 and stream.stems[first - 1] in _TOWARD:
+            return None  # "retreat towards Kreminna": where they go, not where they leave
         return _fight_nearby(frame, near)
     first, _ = _subject_positions(stream, subject)
     if first > 0 and stream.stems[first - 1] in _TOWARD:
@@ -897,7 +900,12 @@ def _events(stream: _Stream) -> list[EventHit]:
         )  # "could not take" is a failed attempt, not a possibility
         if event is Event.TAKE and _attempted(stream, hit):
             event = Event.CONTEST  # "trying to take control of", "failed to capture"
-        elif event in _CONTROL and hit.start > 0 and stream.stems[hit.start - 1] == "to":
+        elif (
+            event in _CONTROL
+            and hit.start > 0
+            and stream.stems[hit.start - 1] == "to"
+            and not _compelled(stream, hit.start - 1)
+        ):
             intended = True  # "the order to seize Kharkiv": a purpose, not a fact
         negated = any(0 <= hit.start - n <= _scope(stream, n)
                       and stream.clauses[n] == stream.clauses[hit.start]
@@ -923,6 +931,18 @@ def _events(stream: _Stream) -> list[EventHit]:
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
+
+
+_COMPEL = frozenset({"forced", "forcing", "compelled", "compelling", "made"})  # verbs only
+COMPEL_GAP = 4  # words between "forced" and the "to" of what it forced ("forced the enemy to")
+
+
+def _compelled(stream: _Stream, to: int) -> bool:
+    """ "Forced the enemy to retreat": what was forced was done, it is no purpose."""
+    before = range(max(0, to - COMPEL_GAP), to)
+    return any(
+        stream.words[i] in _COMPEL and stream.clauses[i] == stream.clauses[to] for i in before
+    )
 
 
 def _tried(stream: _Stream, intent: CueHit) -> bool:

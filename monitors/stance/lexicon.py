@@ -291,7 +291,7 @@ CONTEST_CONTROL = (
     "defenders hold", "hold out", "holding out", "resist", "resisting", "continue to fight",
     "approach", "approaching", "advance toward", "advancing toward", "advance on",
     "advancing on", "moving toward", "counterattack", "counterattacks", "continue to attack",
-    "continues to attack", "continued to attack",
+    "continues to attack", "continued to attack", "hostilities", "firefight", "firefights",
     "бои", "бой", "бої", "бою", "штурм*", "окружен*", "оточен*", "окружил*", "оточил*", "осад*",
     "отбил* атак*", "відбил* атак*", "отбил* штурм*", "відбил* штурм*", "отбил* наступ*",
     "відбил* наступ*", "атак* отбил*", "атак* відбил*", "штурм* отбил*", "штурм* відбил*",
