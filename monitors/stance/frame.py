@@ -87,7 +87,6 @@ _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
-_AS_WELL_AS = ("as", "well", "as")
 _NEW_SUBJECT = frozenset({"the", "a", "an"})
 _PERFECT = frozenset({"have", "has", "been"})
 _TOWARD = frozenset({"to", "toward", "towards", "into"})
@@ -1204,9 +1203,6 @@ def _list_start(stream: _Stream, first: int) -> int:
             and stream.capitalised[before - 1]
         ):
             start = before - 1  # "Bakhmut and Soledar"
-            continue
-        if joined and before >= 3 and stream.stems[before - 2 : before + 1] == _AS_WELL_AS:
-            start = before - 2  # "..., Kodema, as well as Soledar": walk on from "as well as"
             continue
         if joined or not stream.capitalised[before]:
             break
