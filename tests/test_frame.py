@@ -650,3 +650,15 @@ def test_the_claimed_side_falling_back_near_the_place_weakly_denies(text: str) -
 def test_what_was_forced_was_done(text: str, expected: Verdict) -> None:
     assessment = assess_one(CLAIMS["izium"], text)
     assert assessment.verdict is expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mines were found in the village of Izium earlier occupied by Russian forces",
+        "In Izium, which used to be held by Russian troops, schools reopened",
+    ],
+)
+def test_a_state_of_control_that_is_over_says_nothing_of_now(text: str) -> None:
+    assessment = assess_one(Claim("held", "Russia controls Izium", ("Izium",)), text)
+    assert assessment.verdict is N, assessment.summary

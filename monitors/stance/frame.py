@@ -77,6 +77,7 @@ _CUES = CueSet(
     + tagged("vicinity_after", lexicon.VICINITY_AFTER)
     + tagged("demand", lexicon.DEMAND)
     + tagged("detention", lexicon.DETENTION_AFTER)
+    + tagged("formerly", lexicon.FORMERLY)
     + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
     + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
 )
@@ -253,6 +254,11 @@ def read_against(
     first, _ = _subject_positions(stream, subject)
     if first > 0 and stream.stems[first - 1] in _TOWARD:
         near = dataclass_replace(near, toward=True)
+    if near.event in _HELD and _formerly(stream, near):
+        # "a village earlier occupied by Russian forces": a state that is over says who held
+        # the place then, not now.
+        slot = f"{near.phrase}: a state that is over, not who holds the place now"
+        return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="formerly")
     if near.intended and _demanded(stream, near):
         # "calls on Russia to withdraw from the plant": only a side that is there can leave.
         held = dataclass_replace(near, event=Event.HOLD, intended=False)
@@ -943,6 +949,13 @@ def _compelled(stream: _Stream, to: int) -> bool:
     return any(
         stream.words[i] in _COMPEL and stream.clauses[i] == stream.clauses[to] for i in before
     )
+
+
+FORMERLY_GAP = 2  # words between "earlier" and the state it ends ("earlier temporarily occupied")
+
+
+def _formerly(stream: _Stream, hit: EventHit) -> bool:
+    return any(h.kind == "formerly" and 0 <= hit.start - h.end <= FORMERLY_GAP for h in stream.hits)
 
 
 def _tried(stream: _Stream, intent: CueHit) -> bool:

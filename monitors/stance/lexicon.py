@@ -254,6 +254,10 @@ OCCUPY = (
     "occupy", "occupied", "occupation", "оккупир*", "окупова*", "окупац*", "оккупац*",
 )  # fmt: skip
 
+# Before a state of control, these say it is over: "the village earlier occupied by Russian
+# forces", "which used to be held by".
+FORMERLY = ("previously", "formerly", "earlier", "once", "used to be", "had been", "until recently")
+
 # The actor ends up out of the place: it left, was driven out, or gave up.
 LOSE_CONTROL = (
     "withdraw", "withdrew", "withdrawn", "withdrawal", "retreat", "retreated", "retreating",
