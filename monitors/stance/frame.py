@@ -564,8 +564,9 @@ def _fight_after_contrast(
 
 
 def _names_a_place(stream: _Stream, clause: int) -> bool:
-    """A capitalised word past the first of the clauses from ``clause`` on (a name)."""
-    at = [i for i, c in enumerate(stream.clauses) if c >= clause]
+    """A capitalised word past the first of the clause (a name); a later clause is another
+    matter ("..., although fighting goes on in the city. - Ukrinform": the source)."""
+    at = [i for i, c in enumerate(stream.clauses) if c == clause]
     return any(stream.capitalised[i] for i in at[1:]) if stream.capitalised else False
 
 
