@@ -377,6 +377,7 @@ def test_a_fight_or_capture_still_to_come_means_not_taken_yet(text: str) -> None
         "Russian invaders have established control over part of Izium",
         "The enemy controls the outskirts of Izium",
         "Russian troops have partially captured Izium",
+        "The situation in Izium: 70 percent of the city is controlled by the occupiers",
     ],
 )
 def test_control_of_part_of_the_place_is_not_the_claim(text: str) -> None:

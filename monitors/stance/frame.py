@@ -402,9 +402,18 @@ def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
             continue
         before_subject = 0 <= first - h.end <= PARTIAL_GAP
         on_event = 0 <= hit.start - h.end <= 1 or 0 <= h.start - hit.end <= 1
-        if before_subject or on_event:
+        if before_subject or on_event or _share_told(stream, h, hit):
             return True
     return False
+
+
+def _share_told(stream: _Stream, share: CueHit, hit: EventHit) -> bool:
+    """ "70 percent of the city is controlled by": the share is the event's own subject, the
+    place named by its kind (words between: place words, "the", "is")."""
+    between = range(share.end, hit.start)
+    return 0 < len(between) <= OBJECT_GAP and all(
+        stream.stems[i] in _PLACE_WORDS or stream.stems[i] in _AUXILIARY for i in between
+    )
 
 
 def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
