@@ -664,3 +664,20 @@ def test_what_was_forced_was_done(text: str, expected: Verdict) -> None:
 def test_a_state_of_control_that_is_over_says_nothing_of_now(text: str) -> None:
     assessment = assess_one(Claim("held", "Russia controls Izium", ("Izium",)), text)
     assert assessment.verdict is N, assessment.summary
+
+
+CHERNOBYL = Claim("npp", "Russian forces control the Chornobyl plant", ("Chornobyl", "Chernobyl"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia sets a deadline for the West and troops leave Chernobyl", X),
+        # residents leaving, and a move to the place, say nothing against who holds it
+        ("Residents leave Chernobyl town as winter comes", N),
+        ("Russian troops are withdrawing to another occupied town of Chornobyl", N),
+    ],
+)
+def test_forces_leaving_a_held_place_end_the_claimed_state(text: str, expected: Verdict) -> None:
+    assessment = assess_one(CHERNOBYL, text)
+    assert assessment.verdict is expected, assessment.summary

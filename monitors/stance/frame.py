@@ -156,6 +156,7 @@ class EventHit:
     nominal: bool = False  # named by a noun ("the occupation of Izium"), not told by a verb
     defender: str | None = None  # in a fight, the side said to hold the place against it
     refrained: bool = False  # "not to resist": an infinitive negated, nothing done
+    by_forces: bool = False  # armed forces named right before it ("troops leave")
 
 
 @dataclass(frozen=True)
@@ -248,11 +249,11 @@ def read_against(
         if lost and _acts_on_other(stream, near, subject, subject_words, around=True):
             return None  # "lost control over villages near Izium": those villages' news
         first, _ = _subject_positions(stream, subject)
-        if lost and first > 0 and stream.stems[first - 1] in _TOWARD:
+        if lost and _toward(stream, first):
             return None  # "retreat towards Kreminna": where they go, not where they leave
         return _fight_nearby(frame, near)
     first, _ = _subject_positions(stream, subject)
-    if first > 0 and stream.stems[first - 1] in _TOWARD:
+    if _toward(stream, first):
         near = dataclass_replace(near, toward=True)
     if near.event in _HELD and _formerly(stream, near):
         # "a village earlier occupied by Russian forces": a state that is over says who held
@@ -765,6 +766,11 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
         # forces captured Izium": Ukraine's; "Russia recaptured Gornal": Russia's). Russian-
         # language media say "освобождён" of Russia's captures too, so only English is read so.
         controller = frame.owner
+    if controller is None and hit.event is Event.LOSE and frame.event in _HELD and hit.by_forces:
+        # "Troops leave Chernobyl" against "Russia controls it": whoever left, the claim's
+        # state is the one that held it; a withdrawal with no side named ends it.
+        slot = f"event: {hit.phrase} (no actor named): the holder left, the claim says it holds"
+        return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot, kind="left")
     if controller is None:
         # "liberated" says which way only when the claim says it too.
         if (
@@ -944,6 +950,7 @@ def _events(stream: _Stream) -> list[EventHit]:
                 nominal=nominal,
                 defender=defender,
                 refrained=refrained,
+                by_forces=_forces_before(stream, hit),
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
@@ -966,6 +973,26 @@ FORMERLY_GAP = 2  # words between "earlier" and the state it ends ("earlier temp
 
 def _formerly(stream: _Stream, hit: EventHit) -> bool:
     return any(h.kind == "formerly" and 0 <= hit.start - h.end <= FORMERLY_GAP for h in stream.hits)
+
+
+def _toward(stream: _Stream, first: int) -> bool:
+    """The subject is where a move goes: "to Izium", "to another occupied town of Melitopol"."""
+    at = first - 1
+    while at >= 0 and (
+        stream.stems[at] in _PLACE_WORDS
+        or stream.stems[at] in _DETERMINERS
+        or stream.words[at] in ("another", "other")
+    ):
+        at -= 1
+    return at >= 0 and stream.stems[at] in _TOWARD
+
+
+def _forces_before(stream: _Stream, hit: CueHit) -> bool:
+    """ "Troops leave", "the occupiers fled": armed forces are who does it."""
+    return any(
+        h.kind == "forces" and 0 <= hit.start - h.end <= 1 and h.end <= hit.start
+        for h in stream.hits
+    )
 
 
 def _tried(stream: _Stream, intent: CueHit) -> bool:
