@@ -681,3 +681,23 @@ CHERNOBYL = Claim("npp", "Russian forces control the Chornobyl plant", ("Chornob
 def test_forces_leaving_a_held_place_end_the_claimed_state(text: str, expected: Verdict) -> None:
     assessment = assess_one(CHERNOBYL, text)
     assert assessment.verdict is expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukrainian defenders prevented Russian invaders from taking control of Izium", X),
+        ("Ukrainian units stopped the enemy from capturing Izium", X),
+        # what was kept from happening had its own object: a road, not the place
+        ("Ukrainian troops prevent Russians from capturing the road to Izium", N),
+    ],
+)
+def test_an_event_kept_from_happening_is_a_fight(text: str, expected: Verdict) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is expected, assessment.summary
+
+
+def test_must_makes_an_event_an_aim() -> None:
+    assessment = assess_one(CLAIMS["ship"], "Ukraine must destroy the frigate Veslo")
+    assert assessment.verdict is not Verdict.CONFIRM, assessment.summary
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD

@@ -157,6 +157,7 @@ class EventHit:
     defender: str | None = None  # in a fight, the side said to hold the place against it
     refrained: bool = False  # "not to resist": an infinitive negated, nothing done
     by_forces: bool = False  # armed forces named right before it ("troops leave")
+    tried: bool = False  # a capture tried or kept from happening, read as a fight
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,13 @@ def read_against(
         if described is not None:
             slot = f"{described}: a part of the place, the claim says all of it"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
+    if reading is not None and reading.kind == "fight" and near.tried:
+        other = _acts_on_other(stream, near, subject, subject_words)
+        if other is not None:
+            # "prevented the Russians from capturing the road between X and Y": a fight for
+            # the road, not for the place.
+            slot = f"{near.phrase} {other}: the fight is for {other}, not for the place"
+            return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="theme")
     if reading is not None and reading.stance in (SentenceStance.ASSERT, SentenceStance.DENY):
         # A denial stays when the event is on a part of a region or on what is not named:
         # "liberated five villages in the region" is not the region taken ("left Kherson and
@@ -480,7 +488,7 @@ def _acts_on_other(
     ``named``: only an object that starts with a capital (another place, not "troops");
     ``around``: read for a loss around the place: places named by their kind ("lost
     villages") are objects too, the side's own forces ("withdrew its troops") are not."""
-    if hit.nominal or hit.event not in _CONTROL or has_cyrillic(hit.phrase):
+    if hit.nominal or (hit.event not in _CONTROL and not hit.tried) or has_cyrillic(hit.phrase):
         return None  # Russian and Ukrainian order words freely: no object position to read
     first, last = _subject_positions(stream, subject)
     if hit.start <= first < hit.end:
@@ -920,8 +928,9 @@ def _events(stream: _Stream) -> list[EventHit]:
             h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP and not _tried(stream, h)
             for h in stream.hits
         )  # "could not take" is a failed attempt, not a possibility
-        if event is Event.TAKE and _attempted(stream, hit):
-            event = Event.CONTEST  # "trying to take control of", "failed to capture"
+        tried = event is Event.TAKE and (_attempted(stream, hit) or _prevented(stream, hit))
+        if tried:
+            event = Event.CONTEST  # "trying to take control of", "prevented from capturing"
         elif (
             event in _CONTROL
             and hit.start > 0
@@ -951,6 +960,7 @@ def _events(stream: _Stream) -> list[EventHit]:
                 defender=defender,
                 refrained=refrained,
                 by_forces=_forces_before(stream, hit),
+                tried=tried,
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
@@ -992,6 +1002,22 @@ def _forces_before(stream: _Stream, hit: CueHit) -> bool:
     return any(
         h.kind == "forces" and 0 <= hit.start - h.end <= 1 and h.end <= hit.start
         for h in stream.hits
+    )
+
+
+_PREVENTING = frozenset(lexicon.PREVENTING)
+PREVENT_GAP = 4  # words between "prevented" and the "from" of what it prevented
+
+
+def _prevented(stream: _Stream, hit: CueHit) -> bool:
+    """ "Prevented Russian invaders from taking control of", "stopped the enemy from
+    capturing": the event was kept from happening, a fight for the place."""
+    at = hit.start - 1
+    if at < 1 or stream.stems[at] != "from":
+        return False
+    before = range(max(0, at - PREVENT_GAP - 1), at)
+    return any(
+        stream.words[i] in _PREVENTING and stream.clauses[i] == stream.clauses[at] for i in before
     )
 
 

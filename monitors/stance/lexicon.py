@@ -229,7 +229,7 @@ SIDE_KEYS = {
 # the one the claim describes.
 TAKE_CONTROL = (
     "capture", "captured", "recapture", "recaptured", "seize", "seized", "seizure", "take",
-    "took", "taken",
+    "took", "taken", "taking",
     "retake", "retook", "retaken", "overrun", "overran", "liberate", "liberated", "liberation",
     "regain", "regained", "reclaim", "reclaimed", "take control", "took control",
     "gain control", "gained control", "establish control", "established control",
@@ -345,8 +345,12 @@ INTENT = (
     "prepare for", "preparing an", "prepares an", "regrouping for", "regroups for",
     "getting ready for", "gets ready for", "ready for", "conditions for", "focus on",
     "focuses on", "focused on", "focusing on", "focus is on", "aimed at", "aiming at",
-    "goal of", "effort to", "efforts to", "bid for",
+    "goal of", "effort to", "efforts to", "bid for", "must", "should", "need to", "needs to",
 )  # fmt: skip
+
+# Verbs that keep a side from an event: "prevented the invaders from taking control of".
+PREVENTING = ("prevent", "prevents", "prevented", "preventing", "stop", "stops", "stopped",
+              "stopping", "keep", "keeps", "kept")  # fmt: skip
 
 # Words that name a side. The occupier words name Russia's forces in Ukrainian reporting.
 RUSSIAN_SIDE = (
