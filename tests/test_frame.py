@@ -350,6 +350,8 @@ def test_a_particle_makes_an_event_verb_another_verb(text: str) -> None:
         ("Russian troops left Izium overnight", X),
         ("Six occupiers were taken prisoner in Izium", N),
         ("Occupiers took away humanitarian aid sent to Izium", N),
+        ("Shelling of Izium: 45 bodies pulled out from under the rubble of a house in Izium", N),
+        ("Russian troops pulled out of Izium", X),
     ],
 )
 def test_leaving_and_taking_need_a_force_and_a_place(text: str, expected: Verdict) -> None:

@@ -1117,7 +1117,8 @@ def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
 
 def _civilian_move(stream: _Stream, hit: CueHit) -> bool:
     """ "Residents left the city": leaving, with no armed force or side as the one who left."""
-    if hit.end - hit.start != 1 or stream.stems[hit.start] not in _MOVING_AWAY:
+    one_word = hit.end - hit.start == 1 and stream.stems[hit.start] in _MOVING_AWAY
+    if not one_word and hit.phrase not in _PULLING_OUT:
         return False
     doers = ("forces", RUSSIA, UKRAINE)
     return not any(
@@ -1134,6 +1135,7 @@ _PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.TAKE, "a
                       (Event.HOLD, "on"), (Event.LOSE, "bank"), (Event.LOSE, "flank"),
                       (Event.LOSE, "wing")})  # fmt: skip
 _MOVING_AWAY = frozenset(stem(w) for w in lexicon.MOVING_AWAY)
+_PULLING_OUT = frozenset(lexicon.PULLING_OUT)
 FORCES_GAP = 3  # words between "troops" and the "left" they do
 
 

@@ -272,6 +272,8 @@ LOSE_CONTROL = (
 # Leaving is a loss of control only for armed forces: "troops leave Chernobyl", but "40% of
 # residents left the city" and "a convoy left Melitopol" say nothing about who holds it.
 MOVING_AWAY = ("leave", "leaves", "leaving", "left", "flee", "fled")
+# "Bodies pulled out from under the rubble": pulled out, with no force as who, is no withdrawal.
+PULLING_OUT = ("pull out", "pulled out")
 ARMED_FORCES = (
     "troops", "forces", "army", "units", "soldiers", "military", "garrison", "servicemen",
     "fighters", "militants", "battalion", "battalions", "brigade", "regiment", "marines",
