@@ -699,6 +699,12 @@ def test_an_event_kept_from_happening_is_a_fight(text: str, expected: Verdict) -
     assert assessment.verdict is expected, assessment.summary
 
 
+def test_seeking_control_is_an_aim() -> None:
+    assessment = assess_one(CLAIMS["izium"], "Russia is seeking control of Izium")
+    assert assessment.verdict is not Verdict.CONFIRM, assessment.summary
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD
+
+
 def test_must_makes_an_event_an_aim() -> None:
     assessment = assess_one(CLAIMS["ship"], "Ukraine must destroy the frigate Veslo")
     assert assessment.verdict is not Verdict.CONFIRM, assessment.summary

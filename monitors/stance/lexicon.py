@@ -348,6 +348,7 @@ INTENT = (
     "getting ready for", "gets ready for", "ready for", "conditions for", "focus on",
     "focuses on", "focused on", "focusing on", "focus is on", "aimed at", "aiming at",
     "goal of", "effort to", "efforts to", "bid for", "must", "should", "need to", "needs to",
+    "seek", "seeks", "seeking", "sought",
 )  # fmt: skip
 
 # Verbs that keep a side from an event: "prevented the invaders from taking control of".
