@@ -709,3 +709,18 @@ def test_must_makes_an_event_an_aim() -> None:
     assessment = assess_one(CLAIMS["ship"], "Ukraine must destroy the frigate Veslo")
     assert assessment.verdict is not Verdict.CONFIRM, assessment.summary
     assert assessment.score < DEFAULT_ALERT_THRESHOLD
+
+
+def test_a_place_listed_first_is_as_near_to_the_verb_after_the_list() -> None:
+    text = (
+        "The cities of Izium, Balakliia, Kupiansk, Lozova, Chuhuiv and Derhachi in the Kharkiv "
+        "region are temporarily occupied"
+    )
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is C, assessment.summary
+
+
+def test_forces_is_a_verb_before_a_side() -> None:
+    assessment = assess_one(CLAIMS["izium"], "Ukraine Army forces enemy to retreat from Izium")
+    assert assessment.verdict is X, assessment.summary
+    assert assessment.score >= DEFAULT_ALERT_THRESHOLD  # done, not a purpose

@@ -973,8 +973,15 @@ COMPEL_GAP = 4  # words between "forced" and the "to" of what it forced ("forced
 def _compelled(stream: _Stream, to: int) -> bool:
     """ "Forced the enemy to retreat": what was forced was done, it is no purpose."""
     before = range(max(0, to - COMPEL_GAP), to)
+    sides = {h.start for h in stream.hits if h.kind in _SIDES}
     return any(
-        stream.words[i] in _COMPEL and stream.clauses[i] == stream.clauses[to] for i in before
+        (
+            stream.words[i] in _COMPEL
+            # "forces the enemy to retreat": "forces" is a verb when a side follows it
+            or (stream.words[i] in ("force", "forces") and bool(sides & {i + 1, i + 2}))
+        )
+        and stream.clauses[i] == stream.clauses[to]
+        for i in before
     )
 
 
@@ -1297,6 +1304,26 @@ def _list_start(stream: _Stream, first: int) -> int:
     return start
 
 
+def _list_end(stream: _Stream, last: int) -> int:
+    """ "The cities of Polohy, Vasylivka, Tokmak and Melitopol are occupied": a place listed
+    first is as near to the verb after the list as the last name of it. Walk on over names
+    (at most ``LIST_ITEM`` capitalised words each) that follow a comma or "and"."""
+    end = last
+    while end + 1 < len(stream.stems):
+        start = end + 1
+        if stream.stems[start] in _AND:
+            start += 1
+        elif stream.clauses[start] == stream.clauses[end]:
+            break  # neither a comma nor "and": the list is over
+        item = start
+        while item < len(stream.stems) and item - start < LIST_ITEM and stream.capitalised[item]:
+            item += 1
+        if item == start:
+            break
+        end = item - 1
+    return end
+
+
 def _locative_words(stream: _Stream, start: int, end: int) -> int:
     """How many words between an event and the subject after it only say where it happened:
     "repelled attacks in the areas of 9 settlements in the Luhansk region" is as near to the
@@ -1346,7 +1373,7 @@ def _nearest(
     best: tuple[tuple[int, int, int], EventHit] | None = None
     for hit in events:
         if hit.start > last:
-            distance = hit.start - last
+            distance = hit.start - _list_end(stream, last)
         else:
             distance = max(0, first - hit.end + 1) - _locative_words(stream, hit.end, first)
         low, high = (last, hit.start) if hit.start > last else (hit.end, first)
