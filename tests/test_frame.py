@@ -548,33 +548,27 @@ def test_the_subject_named_again_is_read_where_the_event_is() -> None:
 
 
 @pytest.mark.parametrize(
-    ("claim", "text"),
+    ("claim", "text", "expected"),
     [
-        ("izium", "Russian forces seize the Obrii plant and advance on Izium"),
-        ("izium", "Officials in Izium blamed saboteurs for fires in Russian-occupied areas"),
-        ("izium", "Putin claims control over the Obrii plant, Izium disagrees"),
-        ("city", "Russian troops seized the trucks of humanitarian aid for Mariupol"),
+        ("izium", "Russian forces seize the Obrii plant and advance on Izium", N),
+        ("izium", "Officials in Izium blamed saboteurs for fires in Russian-occupied areas", N),
+        ("izium", "Putin claims control over the Obrii plant, Izium disagrees", N),
+        ("city", "Russian troops seized the trucks of humanitarian aid for Mariupol", N),
+        # the subject inside the event's object, or its apposition, is still the claim
+        ("izium", "Russian forces captured strategically important Izium", C),
+        ("izium", "Russian troops have taken the last Ukrainian-held town, Izium", C),
+        ("izium", "Russian forces captured the town of Izium and Balakliia", C),
+        ("city", "Russian forces took full control of besieged Mariupol", C),
     ],
 )
-def test_an_event_on_its_own_object_says_nothing_of_the_place(claim: str, text: str) -> None:
+def test_an_event_on_its_own_object_says_nothing_of_the_place(
+    claim: str, text: str, expected: Verdict
+) -> None:
     """The event acts on what follows it, not on the subject named elsewhere."""
     assessment = assess_one(CLAIMS[claim], text)
-    assert assessment.verdict is N, assessment.summary
-    assert "the event is on" in assessment.evidence[0].why
-
-
-@pytest.mark.parametrize(
-    ("claim", "text"),
-    [
-        ("izium", "Russian forces captured strategically important Izium"),
-        ("izium", "Russian troops have taken the last Ukrainian-held town, Izium"),
-        ("izium", "Russian forces captured the town of Izium and Balakliia"),
-        ("city", "Russian forces took full control of besieged Mariupol"),
-    ],
-)
-def test_the_subject_inside_the_events_object_is_still_the_claim(claim: str, text: str) -> None:
-    assessment = assess_one(CLAIMS[claim], text)
-    assert assessment.verdict is C, assessment.summary
+    assert assessment.verdict is expected, assessment.summary
+    if expected is N:
+        assert "the event is on" in assessment.evidence[0].why
 
 
 def test_a_force_inside_the_place_holds_it_whatever_it_seized() -> None:
