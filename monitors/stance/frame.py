@@ -1006,10 +1006,7 @@ def _toward(stream: _Stream, first: int) -> bool:
 
 def _forces_before(stream: _Stream, hit: CueHit) -> bool:
     """ "Troops leave", "the occupiers fled": armed forces are who does it."""
-    return any(
-        h.kind == "forces" and 0 <= hit.start - h.end <= 1 and h.end <= hit.start
-        for h in stream.hits
-    )
+    return any(h.kind == "forces" and 0 <= hit.start - h.end <= 1 for h in stream.hits)
 
 
 _PREVENTING = frozenset(lexicon.PREVENTING)
