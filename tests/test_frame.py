@@ -103,6 +103,17 @@ ROWS = [
     ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),
     ("izium", "Russian troops captured Izium in the Kharkiv region", C, "controller: Russia"),
     ("kursk", "80% of territories of Kursk region are occupied by Russia", X, "partial control"),
+    # a region that only says where a town is: the town's news, not the region's
+    ("freed", "Irpin, Kyiv region, was liberated from the occupiers", N, "Irpin in the place"),
+    ("freed", "The mayor of Bucha in Kyiv region said the town had been liberated", N, "Bucha in"),
+    ("oblast", "Russian troops seized a hospital in the town of Balakliia, Kharkiv region", N, ""),
+    # what an event verb is told of: things and people are not the place
+    ("izium", "More than 600 explosive items seized in Izium", N, "on items"),
+    ("izium", "In Izium, rescuers found and seized more than 600 explosive items", N, "items"),
+    ("izium", "Children who had been taken from Izium to Russia returned home", N, ""),
+    ("izium", "The Russian occupants took 14 tons of humanitarian aid headed to Izium", N, "tons"),
+    ("izium", "Russian forces took Izium in the Kharkiv region", C, "controller: Russia"),
+    ("izium", "The town was captured by Russian forces, Izium officials said", C, ""),
     # words that only say where the event happened do not put it further away
     (
         "kursk",

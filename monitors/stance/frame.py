@@ -294,6 +294,13 @@ def read_against(
         if described is not None:
             slot = f"{described}: a part of the place, the claim says all of it"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
+    if reading is not None and reading.stance is SentenceStance.ASSERT and region:
+        town = _town_located(stream, subject)
+        if town is not None:
+            # "Irpin, Kyiv region, was liberated", "the mayor of Bucha in Kyiv region said the
+            # town had been liberated": the region only says where the town is.
+            slot = f"{near.phrase}: {town.capitalize()} in the place, not the place itself"
+            return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="part")
     if reading is not None and reading.kind == "fight" and near.tried:
         other = _acts_on_other(stream, near, subject, subject_words)
         if other is not None:
@@ -310,6 +317,7 @@ def read_against(
             None
             if deny and region
             else _acts_on_other(stream, near, subject, subject_words, named=deny)
+            or (None if deny else _patient_before(stream, near, subject_words))
         )
         if other is not None:
             # "Russian forces seize Chernobyl plant and advance on Kyiv", "blame Kyiv for
@@ -520,6 +528,48 @@ def _acts_on_other(
     return " ".join(stream.words[at:end])
 
 
+def _patient_before(stream: _Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:
+    """The thing a participle is told of when it stands before it: "600 explosive items seized
+    in Irpin", "children who had been taken from Enerhodar". A common noun only (not a place,
+    a part of one, a side or a force: "the town was captured", "Russian troops seized"), and
+    never the subject."""
+    if hit.nominal or hit.event not in _CONTROL or has_cyrillic(hit.phrase):
+        return None
+    verb = stream.words[hit.start]
+    if not verb.endswith(("ed", "en")):
+        return None
+    after = stream.stems[hit.end] if hit.end < len(stream.stems) else ""
+    ends = hit.end >= len(stream.stems) or stream.clauses[hit.end] != stream.clauses[hit.start]
+    auxiliary = hit.start > 0 and stream.stems[hit.start - 1] in _AUXILIARY
+    if not (ends or auxiliary or after in _AFTER_PARTICIPLE):
+        return None  # "maintain captured territories": an adjective on the noun after it
+    at = hit.start - 1
+    while (
+        at >= 0
+        and stream.stems[at] in _AUXILIARY
+        and stream.clauses[at] == stream.clauses[hit.start]
+    ):
+        at -= 1
+    if at < hit.start - 1 and at >= 0 and stream.stems[at] in ("who", "which", "that"):
+        at -= 1
+    if at < 0 or stream.clauses[at] != stream.clauses[hit.start] or stream.capitalised[at]:
+        return None
+    word = stream.stems[at]
+    if not _content(stream, at) or word in subject_words:
+        return None
+    if stream.words[at].endswith(("ly", "ed", "ing")):
+        return None  # "Lyman fully cleared", "visited liberated Bucha": not a noun
+    if word in _PLACE_WORDS or word in _PART_NOUNS or word in _REGION:
+        return None
+    if any(h.start <= at < h.end for h in stream.hits):
+        return None
+    return stream.words[at]
+
+
+# What follows a participle told of the noun before it: "items seized in Irpin".
+_AFTER_PARTICIPLE = frozenset({"in", "at", "from", "to", "by", "near", "on", "during", "into"})
+
+
 def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
     """The object, or the list it starts, is followed by "in [the city of] <subject>" ("TV
     and radio towers in Melitopol")."""
@@ -548,7 +598,18 @@ def _qualifies(stream: _Stream, at: int, hit: EventHit, around: bool) -> bool:
         or stream.stems[at] in _THEME_SKIP
         or (stream.stems[at] in _PLACE_WORDS and not (around and word.endswith("s")))
         or (word.endswith("ly") and len(word) > 4)
+        or (word.isdigit() and not _share_follows(stream, at))
+        or word in _QUANTITY
     )
+
+
+def _share_follows(stream: _Stream, at: int) -> bool:
+    """ "controls 10% of the region": a number that is a share (the "%" is not a word)."""
+    return at + 1 < len(stream.stems) and stream.stems[at + 1] in ("of", "percent", "per")
+
+
+# Words that count an object without being it ("seized more than 600 items", "took 14 tons").
+_QUANTITY = frozenset({"more", "than", "about", "around", "some"})
 
 
 def _content(stream: _Stream, at: int) -> bool:
@@ -586,6 +647,38 @@ def _names_a_place(stream: _Stream, clause: int) -> bool:
     matter ("..., although fighting goes on in the city. - Ukrinform": the source)."""
     at = [i for i, c in enumerate(stream.clauses) if c == clause]
     return any(stream.capitalised[i] for i in at[1:]) if stream.capitalised else False
+
+
+def _town_located(stream: _Stream, subject: tuple[int, int]) -> str | None:
+    """The name a region locates: "<Name>, <region>" closing its clause ("Irpin, Kyiv region,
+    was liberated") or "<Name> in [the] <region>" ("Melitopol in the Zaporizhzhia region").
+    Not a side, a force or a cue word ("Russia in Kherson region", "Fighting In ..."), and not
+    a list of regions ("Donetsk, Luhansk regions")."""
+    if subject[0] not in stream.origin:
+        return None
+    first = stream.origin.index(subject[0])
+    _, last = _subject_positions(stream, subject)
+    if stream.words[last].lower().endswith("s"):
+        return None
+    at = first - 1
+    while at >= 0 and stream.stems[at] == "the":
+        at -= 1
+    if at >= 1 and stream.stems[at] == "in":
+        at -= 1
+    elif not (
+        at == first - 1
+        and at >= 0
+        and stream.clauses[at] != stream.clauses[first]
+        and (last + 1 >= len(stream.stems) or stream.clauses[last + 1] != stream.clauses[last])
+    ):
+        return None
+    if at < 0 or not stream.capitalised[at] or not _content(stream, at):
+        return None
+    if any(h.start <= at < h.end for h in stream.hits):
+        return None
+    if any(stream.stems[i] in _LAST for i in range(max(0, at - LAST_GAP), at)):
+        return None  # "the last Ukrainian-held village, Sudzha, in the region": the last part
+    return stream.words[at]
 
 
 def _region(stream: _Stream, subject: tuple[int, int]) -> bool:
@@ -1112,6 +1205,12 @@ def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
     after = stream.words[hit.end] if hit.end < len(stream.words) else ""
     if hit.end - hit.start == 1 and (hit.kind, after) in _PHRASAL:
         return True
+    if (
+        hit.end - hit.start == 1
+        and stream.stems[hit.start] in _TAKE_VERB
+        and after in ("from", "to")
+    ):
+        return True  # "children taken from Enerhodar to Russia": carried off, not captured
     if hit.kind == Event.LOSE and _civilian_move(stream, hit):
         return True
     return hit.kind in (Event.HOLD, Event.TAKE) and any(
@@ -1139,6 +1238,7 @@ _PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.TAKE, "a
                       (Event.HOLD, "on"), (Event.LOSE, "bank"), (Event.LOSE, "flank"),
                       (Event.LOSE, "wing")})  # fmt: skip
 _MOVING_AWAY = frozenset(stem(w) for w in lexicon.MOVING_AWAY)
+_TAKE_VERB = frozenset(stem(w) for w in ("take", "taken", "took", "taking", "takes"))
 _PULLING_OUT = frozenset(lexicon.PULLING_OUT)
 FORCES_GAP = 3  # words between "troops" and the "left" they do
 
