@@ -107,6 +107,9 @@ ROWS = [
     ("freed", "Irpin, Kyiv region, was liberated from the occupiers", N, "Irpin in the place"),
     ("freed", "The mayor of Bucha in Kyiv region said the town had been liberated", N, "Bucha in"),
     ("oblast", "Russian troops seized a hospital in the town of Balakliia, Kharkiv region", N, ""),
+    # what a fight is for
+    ("izium", "Doctors in Izium fight for the life of a wounded girl", N, "for life"),
+    ("izium", "Missiles hit Izium as the fight for the city looms", X, "fight"),
     # what an event verb is told of: things and people are not the place
     ("izium", "More than 600 explosive items seized in Izium", N, "on items"),
     ("izium", "In Izium, rescuers found and seized more than 600 explosive items", N, "items"),
@@ -190,6 +193,9 @@ def test_weak_contradictions_cannot_alert_alone(claim: str, text: str) -> None:
     ("claim", "text", "expected"),
     [
         ("izium", "Residents describe life during the occupation of Izium", C),
+        # a fight someone refuses or is sent to: not under way
+        ("izium", "Conscripts mobilized in Izium are refusing to fight", X),
+        ("izium", "Conscripts sent to fight for Izium get old rifles", X),
     ],
 )
 def test_readings_that_do_not_alert_at_the_default_threshold(
@@ -267,6 +273,19 @@ def test_cue_is_not_found_in_another_word() -> None:
     sentence = read_sentence(0, "Russian planes struck the bridge")
     assert cues.find(sentence.stems) != []  # the collision exists ...
     assert cues.find(sentence.stems, sentence.tokens) == []  # ... and the tokens settle it
+
+
+def test_a_cue_written_exact_matches_only_as_written() -> None:
+    """ "doctored" (faked) and "doctors" share a stem and a regular ending; "=doctored" keeps
+    the cue to its own form, and a plain cue still matches its inflections."""
+    cues = CueSet(tagged("refute", ["=doctored", "denied"]))
+    for text, found in (
+        ("Doctors in Izium treat the wounded", []),
+        ("The photos of Izium were doctored", ["doctored"]),
+        ("Russia denies it", ["denied"]),
+    ):
+        sentence = read_sentence(0, text)
+        assert [h.phrase for h in cues.find(sentence.stems, sentence.tokens)] == found, text
 
 
 PORT = Claim("port", "The port of Odesa is closed to shipping", ("port of Odesa", "Odesa"))

@@ -16,6 +16,9 @@ from itertools import chain
 from monitors.text import stem, tokenize
 
 MAX_GAP = 2  # words allowed between consecutive words of a cue phrase
+# A phrase written "=doctored" matches its first word only as written: its stem is shared by
+# another word that is no inflection of it in meaning ("doctors").
+EXACT = "="
 PREFIX_KEY = 3  # prefixes are indexed by their first letters; shorter ones are whole words
 
 _Word = tuple[str, bool]  # (stem or prefix, is a prefix)
@@ -38,7 +41,11 @@ class CueSet:
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
         self._index: dict[str, list[_Cue]] = defaultdict(list)
         self._prefixed: dict[str, list[_Cue]] = defaultdict(list)
+        self._exact: set[str] = set()
         for kind, phrase in phrases:
+            if phrase.startswith(EXACT):
+                phrase = phrase[len(EXACT) :]
+                self._exact.add(phrase)
             cue = compile_phrase(phrase)
             if not cue:
                 continue
@@ -63,6 +70,8 @@ class CueSet:
                     continue
                 if tokens is not None and not cue[0][1] and not inflects(written, tokens[start]):
                     continue
+                if tokens is not None and phrase in self._exact and tokens[start] != written:
+                    continue  # "doctored" (faked) is not "doctors"
                 end = _match_from(stems, start, cue)
                 if end is not None:
                     hits.append(CueHit(kind, phrase, start, end))

@@ -301,6 +301,12 @@ def read_against(
             # town had been liberated": the region only says where the town is.
             slot = f"{near.phrase}: {town.capitalize()} in the place, not the place itself"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="part")
+    if reading is not None and reading.kind == "fight" and not near.tried:
+        cause = _fought_for(stream, near, subject_words)
+        if cause is not None:
+            # "doctors fight for the life of one of them": a fight for something else.
+            slot = f"{near.phrase} for {cause}: the fight is for {cause}, not for the place"
+            return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="theme")
     if reading is not None and reading.kind == "fight" and near.tried:
         other = _acts_on_other(stream, near, subject, subject_words)
         if other is not None:
@@ -526,6 +532,31 @@ def _acts_on_other(
         if ends_clause:
             return None  # an apposition: "the last Ukrainian-held village, Gornal, in ..."
     return " ".join(stream.words[at:end])
+
+
+def _fought_for(stream: _Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:
+    """What a fight is for when that is a thing, not the place: "fight for the life of", not
+    "the fight for the city", "for control over", "for every street" or a name."""
+    at = hit.end
+    if at >= len(stream.stems) or stream.stems[at] != "for":
+        return None
+    at += 1
+    while at < len(stream.stems) and stream.stems[at] in _DETERMINERS:
+        at += 1
+    if at >= len(stream.stems) or stream.clauses[at] != stream.clauses[hit.start]:
+        return None
+    word = stream.stems[at]
+    if stream.capitalised[at] or not _content(stream, at) or word in subject_words:
+        return None
+    if word in _PLACE_WORDS or word in _PART_NOUNS or word in _REGION or word in _FOUGHT_OVER:
+        return None
+    if any(h.start <= at < h.end for h in stream.hits):
+        return None
+    return stream.words[at]
+
+
+# What a fight for a place is fought over: its control, every part of it.
+_FOUGHT_OVER = frozenset(stem(w) for w in ("control", "every", "each", "possession", "access"))
 
 
 def _patient_before(stream: _Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:

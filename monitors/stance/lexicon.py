@@ -2,7 +2,8 @@
 
 Phrases are plain English; they are folded and stemmed when compiled (see ``monitors.stance.cues``),
 so "denied", "denies" and "deny" are one cue. A claim's own ``confirm_cues`` and ``contradict_cues``
-are added to these, never replacing them.
+are added to these, never replacing them. A phrase written "=word" matches its first word only
+as written ("=doctored": faked photos, not "doctors").
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ REFUTING = (
     "rebut", "reject", "dismiss", "untrue", "not true", "baseless", "unfounded", "myth", "bogus",
     "fabricated", "made up", "no evidence", "not the case", "never happened", "nonsense", "lie",
     "propaganda", "dispute", "contest", "contradict", "satire", "satirical", "spoof", "prank",
-    "photoshopped", "doctored", "not real", "nope", "misleading", "retract", "rumours are false",
+    "photoshopped", "=doctored", "not real", "nope", "misleading", "retract", "rumours are false",
     "no truth", "no basis", "scam", "urban legend", "erroneous", "wrongly",
     "mistakenly", "premature", "exaggerated", "doubt", "skeptical", "sceptical", "skepticism",
     "scepticism", "rubbish", "inaccurate", "not accurate", "misinformation", "disinformation",
@@ -348,7 +349,8 @@ INTENT = (
     "getting ready for", "gets ready for", "ready for", "conditions for", "focus on",
     "focuses on", "focused on", "focusing on", "focus is on", "aimed at", "aiming at",
     "goal of", "effort to", "efforts to", "bid for", "must", "should", "need to", "needs to",
-    "seek", "seeks", "seeking", "sought",
+    "seek", "seeks", "seeking", "sought", "sent to", "refuse to", "refuses to", "refused to",
+    "refusing to",
 )  # fmt: skip
 
 # Verbs that keep a side from an event: "prevented the invaders from taking control of".
@@ -383,7 +385,7 @@ SIDE_PERSONS = (
 PLACE_WORDS = (
     "the", "city", "town", "village", "settlement", "plant", "territory", "of", "temporarily",
     "occupied", "captured", "seized", "port", "centre", "center", "downtown", "station",
-    "district", "region", "oblast",
+    "district", "region", "oblast", "capital",
 )  # fmt: skip
 
 # Words that make a claim, or a sentence, about all of a place.
