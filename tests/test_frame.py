@@ -107,6 +107,10 @@ ROWS = [
     ("freed", "Irpin, Kyiv region, was liberated from the occupiers", N, "Irpin in the place"),
     ("freed", "The mayor of Bucha in Kyiv region said the town had been liberated", N, "Bucha in"),
     ("oblast", "Russian troops seized a hospital in the town of Balakliia, Kharkiv region", N, ""),
+    # a fight word inside a name of a thing
+    ("izium", "Missiles hit an oil depot and a defense plant in Izium", N, ""),
+    ("izium", "Troops destroyed a tank near Izium with an anti-tank defense system", N, ""),
+    ("izium", "The defense of Izium goes on", X, "ongoing fight"),
     # what a fight is for
     ("izium", "Doctors in Izium fight for the life of a wounded girl", N, "for life"),
     ("izium", "Missiles hit Izium as the fight for the city looms", X, "fight"),

@@ -448,6 +448,11 @@ INSTITUTIONS = (
     "defense forces", "defence forces", "defense minister", "defence minister",
     "defense intelligence", "defence intelligence", "air defense", "air defence",
     "territorial defense", "territorial defence", "defense council", "defence council",
+    "defense plant", "defence plant", "defense industry", "defence industry",
+    "defense official", "defence official", "defense officials", "defence officials",
+    "defense system", "defence system", "defense systems", "defence systems",
+    "defense secretary", "defence secretary",
+    "defense company", "defence company", "defense budget", "defence budget",
     "минобороны", "міноборони", "сил оборон*", "сили оборон*", "ппо", "теробороны", "тероборон*",
 )  # fmt: skip
 
