@@ -111,6 +111,16 @@ ROWS = [
     ("izium", "Missiles hit an oil depot and a defense plant in Izium", N, ""),
     ("izium", "Troops destroyed a tank near Izium with an anti-tank defense system", N, ""),
     ("izium", "The defense of Izium goes on", X, "ongoing fight"),
+    # who leaves: the side's own forces are not what the event acts on
+    ("lyman", "Russia withdrew its troops from Lyman", C, "controller: Ukraine"),
+    (
+        "freed",
+        "The only Russian success in Ukraine was withdrawal of troops from Kyiv region",
+        C,
+        "controller: Ukraine",
+    ),
+    # a campaign to go on until the event: not happened yet
+    ("izium", "Russia says the campaign will continue until the capture of Izium", X, "to come"),
     # what a fight is for
     ("izium", "Doctors in Izium fight for the life of a wounded girl", N, "for life"),
     ("izium", "Missiles hit Izium as the fight for the city looms", X, "fight"),

@@ -622,7 +622,8 @@ def _qualifies(stream: _Stream, at: int, hit: EventHit, around: bool) -> bool:
     if stream.clauses[at] != stream.clauses[hit.start]:
         return False
     word = stream.words[at].lower()
-    kinds = _SIDES + ("forces",) if around else _SIDES
+    # "withdrew its troops from": who leaves is the side's own forces, not what it acts on.
+    kinds = _SIDES + ("forces",) if around or hit.event is Event.LOSE else _SIDES
     side = any(h.start <= at < h.end and h.kind in kinds for h in stream.hits)
     return (
         side
@@ -1354,6 +1355,7 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         and hit.start - s.end <= 6
         and stream.clauses[s.start] == clause
         and stream.origin[s.start] not in compounds
+        and not _a_place(stream, s)
     ]
     if len({s.kind for s in before}) > 1 and _conjoined(stream, before):
         return None  # "Ukraine and Russia both claim control": no one side
@@ -1368,6 +1370,19 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         if len(earlier) == 1:
             return earlier.pop()
     return None
+
+
+def _a_place(stream: _Stream, side: CueHit) -> bool:
+    """ "The only Russian success in Ukraine was the withdrawal": a country named after "in",
+    "from" or "to" is where something happens, not who does it."""
+    compound = (
+        side.end < len(stream.origin) and stream.origin[side.end] == stream.origin[side.start]
+    )
+    return (
+        side.start > 0
+        and not compound  # "in Russian-held Ukraine": the side of the compound's event
+        and stream.stems[side.start - 1] in ("in", "from", "into", "across")
+    )
 
 
 def _opens_clause(stream: _Stream, at: int) -> bool:

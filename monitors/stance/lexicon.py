@@ -350,7 +350,7 @@ INTENT = (
     "focuses on", "focused on", "focusing on", "focus is on", "aimed at", "aiming at",
     "goal of", "effort to", "efforts to", "bid for", "must", "should", "need to", "needs to",
     "seek", "seeks", "seeking", "sought", "sent to", "refuse to", "refuses to", "refused to",
-    "refusing to",
+    "refusing to", "until",
 )  # fmt: skip
 
 # Verbs that keep a side from an event: "prevented the invaders from taking control of".
