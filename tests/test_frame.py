@@ -103,6 +103,15 @@ ROWS = [
     ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),
     ("izium", "Russian troops captured Izium in the Kharkiv region", C, "controller: Russia"),
     ("kursk", "80% of territories of Kursk region are occupied by Russia", X, "partial control"),
+    # a General Staff list: every name in it is where the fight was
+    (
+        "izium",
+        "Over the past 24 hours, Ukraine's Defense Forces have repelled attacks by the invaders "
+        "in the areas of Zemlianka and Chuhunivka of Kharkiv region, as well as Soledar, Bakhmut "
+        "and Izium of Donetsk region",
+        X,
+        "ongoing fight",
+    ),
     # a region that only says where a town is: the town's news, not the region's
     ("freed", "Irpin, Kyiv region, was liberated from the occupiers", N, "Irpin in the place"),
     ("freed", "The mayor of Bucha in Kyiv region said the town had been liberated", N, "Bucha in"),

@@ -1487,13 +1487,21 @@ def _locates(stream: _Stream, i: int) -> bool:
         or word in _PLACE_WORDS
         or word in _AND
         or word in _LOCATIVE
+        or word in _LISTING
         or stream.words[i].isdigit()
         or (i < len(stream.capitalised) and stream.capitalised[i])
+        or any(h.start <= i < h.end and h.kind in _ATTACKERS for h in stream.hits)
     )
 
 
 _LOCATIVE = frozenset(stem(w) for w in ("area", "areas", "near", "outside", "settlements",
-                                        "villages", "towns", "direction", "sector"))  # fmt: skip
+                                        "villages", "towns", "direction", "directions",
+                                        "sector", "region", "regions"))  # fmt: skip
+# Words of a General Staff list between a fight and the places it names: "repelled attacks by
+# the invaders in the areas of Zemlianka ..., as well as Soledar", "namely ...".
+_LISTING = frozenset(stem(w) for w in ("by", "as", "well", "namely", "particular", "including",
+                                       "attacks", "attack", "assaults", "attempts"))  # fmt: skip
+_ATTACKERS = (*_SIDES, "forces")
 
 
 def _nearest(
