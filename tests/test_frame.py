@@ -103,6 +103,9 @@ ROWS = [
     ("kursk", "Russian forces took full control in the Kursk region", C, "controller: Russia"),
     ("izium", "Russian troops captured Izium in the Kharkiv region", C, "controller: Russia"),
     ("kursk", "80% of territories of Kursk region are occupied by Russia", X, "partial control"),
+    # a preposition of a cue follows its word: "east ... city of" is not "east of"
+    ("izium", "Russian forces have seized the east Ukrainian city of Izium", C, "controller"),
+    ("izium", "Russian forces have seized villages east of Izium", N, ""),
     # a General Staff list: every name in it is where the fight was
     (
         "izium",

@@ -128,10 +128,16 @@ def _fits(stem_: str, word: _Word) -> bool:
     return stem_.startswith(text) if is_prefix else stem_ == text
 
 
+# A preposition of a cue phrase follows the word before it: "east of" is not "east Ukrainian
+# city of", "trying to" not "trying hard to".
+_BOUND = frozenset({"of", "to", "from", "in", "into", "on", "at", "for", "by", "with", "over"})
+
+
 def _match_from(stems: Sequence[str], start: int, cue: tuple[_Word, ...]) -> int | None:
     position = start + 1
     for word in cue[1:]:
-        window = stems[position : position + MAX_GAP + 1]
+        gap = 0 if word in {(w, False) for w in _BOUND} else MAX_GAP
+        window = stems[position : position + gap + 1]
         found = next((i for i, s in enumerate(window) if _fits(s, word)), None)
         if found is None:
             return None

@@ -348,9 +348,9 @@ INTENT = (
     "prepare for", "preparing an", "prepares an", "regrouping for", "regroups for",
     "getting ready for", "gets ready for", "ready for", "conditions for", "focus on",
     "focuses on", "focused on", "focusing on", "focus is on", "aimed at", "aiming at",
-    "goal of", "effort to", "efforts to", "bid for", "must", "should", "need to", "needs to",
-    "seek", "seeks", "seeking", "sought", "sent to", "refuse to", "refuses to", "refused to",
-    "refusing to", "until",
+    "goal of", "effort to", "efforts to", "effort on", "efforts on", "bid for", "must",
+    "should", "need to", "needs to", "seek", "seeks", "seeking", "sought", "sent to",
+    "refuse to", "refuses to", "refused to", "refusing to", "until",
 )  # fmt: skip
 
 # Verbs that keep a side from an event: "prevented the invaders from taking control of".
