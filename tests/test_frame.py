@@ -115,6 +115,10 @@ ROWS = [
         X,
         "ongoing fight",
     ),
+    # names sharing a plural area word are areas, not towns
+    ("izium", "Villages were liberated in the Izium, Kupiansk and Chuhuiv districts", N, "area"),
+    ("lyman", "Russian units are leaving Lyman, Siversk districts for Crimea", N, "districts"),
+    ("oblast", "Russian forces have taken full control of the Kharkiv and Sumy regions", C, ""),
     # a region that only says where a town is: the town's news, not the region's
     ("freed", "Irpin, Kyiv region, was liberated from the occupiers", N, "Irpin in the place"),
     ("freed", "The mayor of Bucha in Kyiv region said the town had been liberated", N, "Bucha in"),

@@ -168,6 +168,7 @@ class ClaimFrame:
     phrase: str  # the claim's own event words ("captured")
     actor: str | None
     negated: bool
+    area: bool = False  # the claim is about a region ("the Kharkiv region"), not a town
 
     @property
     def controller(self) -> str | None:
@@ -211,7 +212,8 @@ def claim_frame(statement: Sentence) -> ClaimFrame | None:
         return None
     # "The defenders of Azovstal have surrendered": the change is the claim, not the fight.
     hit = min(done, key=lambda h: (_RANK[h.event], h.start))
-    return ClaimFrame(hit.event, hit.phrase, hit.actor, hit.negated)
+    area = any(s in _REGION for s in stream.stems)
+    return ClaimFrame(hit.event, hit.phrase, hit.actor, hit.negated, area)
 
 
 def read_against(
@@ -220,6 +222,12 @@ def read_against(
     """How the sentence's event nearest the subject (token span) bears on the frame."""
     stream = _stream(sentence, subject_words)
     region = _region(stream, subject)
+    areas = None if region or frame.area else _areas_named(stream, subject)
+    if areas is not None:
+        # "liberated in Zhytomyr, Kyiv, Sumy and Chernihiv regions", "units leaving Skadovsk,
+        # Henichesk districts": the names share a plural area word; they name areas, not towns.
+        slot = f"{areas}: the area of that name, not the place itself"
+        return FrameReading(SentenceStance.MENTION, 0.3, areas, slot, kind="area")
     # "the areas of the Kharkiv region" are inside a region, not around it.
     nearby = _in_vicinity(stream, subject) and not region
     # Something destroyed bears only on a claim that it was ("being destroyed" in a report of
@@ -711,6 +719,22 @@ def _town_located(stream: _Stream, subject: tuple[int, int]) -> str | None:
     if any(stream.stems[i] in _LAST for i in range(max(0, at - LAST_GAP), at)):
         return None  # "the last Ukrainian-held village, Sudzha, in the region": the last part
     return stream.words[at]
+
+
+def _areas_named(stream: _Stream, subject: tuple[int, int]) -> str | None:
+    """The plural area word a list of names starting at the subject shares ("Sumy, Kharkiv
+    and Kherson regions"); "Irpin, Kyiv region" is a town and its region (singular)."""
+    _, last = _subject_positions(stream, subject)
+    end = _list_end(stream, last)
+    after = end + 1
+    if after >= len(stream.words) or stream.words[after] not in _AREAS_PLURAL:
+        return None
+    if end == last and stream.clauses[after] != stream.clauses[last]:
+        return None
+    return stream.words[after]
+
+
+_AREAS_PLURAL = frozenset(lexicon.AREAS_PLURAL)
 
 
 def _region(stream: _Stream, subject: tuple[int, int]) -> bool:

@@ -436,6 +436,10 @@ AREA_AFTER = (
     "район*",
 )  # fmt: skip
 
+# The plural of those, shared by a list of names: "in the Sumy, Kharkiv and Kherson regions".
+AREAS_PLURAL = ("regions", "oblasts", "provinces", "districts", "областей", "областях",
+                "областям", "районов", "районах", "районів")  # fmt: skip
+
 # A reversal: said without an actor, it runs against the claim's change as often as with it.
 REVERSAL = (
     "recapture", "recaptured", "retake", "retook", "retaken", "regain", "regained", "reclaim",
