@@ -115,6 +115,9 @@ ROWS = [
         X,
         "ongoing fight",
     ),
+    # an event adjective on a territory of its own, after the subject
+    ("izium", "Nobody from Izium has left for Russian-occupied territory", N, "territory"),
+    ("izium", "Russian troops have pulled out of the city of Izium", X, "competing fact"),
     # names sharing a plural area word are areas, not towns
     ("izium", "Villages were liberated in the Izium, Kupiansk and Chuhuiv districts", N, "area"),
     ("lyman", "Russian units are leaving Lyman, Siversk districts for Crimea", N, "districts"),

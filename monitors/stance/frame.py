@@ -518,7 +518,12 @@ def _acts_on_other(
     at = hit.end
     while at < len(stream.stems) and _qualifies(stream, at, hit, around):
         at += 1
-    if at >= len(stream.stems) or at == first or stream.clauses[at] != stream.clauses[hit.start]:
+    closed = at >= len(stream.stems) or stream.clauses[at] != stream.clauses[hit.start]
+    if closed and at - 1 >= hit.end and stream.words[at - 1] in _TERRITORY and first < hit.start:
+        # "nobody has left Lysychansk for occupied territory": the clause ends on a part noun
+        # of its own, after the subject; the event is on that territory.
+        return stream.words[at - 1]
+    if closed or at == first:
         return None
     if not _content(stream, at) or (named and not stream.capitalised[at]):
         return None
@@ -607,6 +612,11 @@ def _patient_before(stream: _Stream, hit: EventHit, subject_words: frozenset[str
 
 # What follows a participle told of the noun before it: "items seized in Irpin".
 _AFTER_PARTICIPLE = frozenset({"in", "at", "from", "to", "by", "near", "on", "during", "into"})
+
+
+# Part nouns that never stand for the place itself ("the city" may be the subject again).
+_TERRITORY = frozenset(("territory", "territories", "areas", "lands", "settlements", "villages",
+                        "towns", "cities"))  # fmt: skip
 
 
 def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
