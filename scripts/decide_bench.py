@@ -14,8 +14,9 @@ It prints one table row per (workload, step): wall and CPU seconds (the machine 
 CPU is the steadier figure), and the process's peak RSS after the step. ``--profile assess`` (or
 another step) runs that step under cProfile and prints the top functions; ``--tracemalloc`` adds
 each step's peak of traced allocations. ``--digest FILE`` writes a hash of every decision
-(verdicts, scores, evidence), so two versions of the engine can be compared for identical
-decisions. It measures; it is not a test.
+(verdicts, scores, evidence) and one of the rows the store wrote (times of the run left out),
+so two versions of the engine or the store can be compared for identical decisions and writes.
+It measures; it is not a test.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class Steps:
         self.profile = profile
         self.trace = trace  # tracemalloc each step: what it allocated at its peak (slower)
         self.rows: list[Row] = []
+        self.stored = ""  # stored_digest after the last step
 
     def run(self, step: str, fn: Callable[[], T], size: Callable[[T], str]) -> T:
         profiler = cProfile.Profile() if step == self.profile else None
@@ -154,8 +156,33 @@ def run_workload(
         lambda r: f"{r.new_evidence} evidence, {len(r.alerts)} alerts",
     )
     del result
+    steps.stored = stored_digest(store)
     store.close()
     return steps, decided
+
+
+# What record_stories wrote, without the columns that hold the time of the run.
+_STORED = {
+    "reports": "feed_id, report_id, content_hash, title, summary, link, published",
+    "evidence": "id, claim_id, feed_id, report_id, content_hash, verdict, score, relatedness, "
+    "spans, report_title, report_link, published",
+    "claim_state": "claim_id, state, as_of, evidence_id",
+    "state_changes": "id, claim_id, previous, state, reported_at, evidence_id",
+    "outbox": "id, key, channel, claim_id, status, attempts, last_error",
+}
+
+
+def stored_digest(store: Store) -> str:
+    """A hash of the rows record_stories wrote (times of the run left out; the outbox payload
+    holds one), so two versions of the store can be compared for identical writes."""
+    h = hashlib.sha256()
+    with store.engine.connect() as conn:
+        for table, columns in _STORED.items():
+            rows = conn.exec_driver_sql(f"SELECT {columns} FROM {table} ORDER BY 1, 2").all()
+            h.update(f"{table}:{len(rows)}".encode())
+            for row in rows:
+                h.update(json.dumps(list(row), default=str, ensure_ascii=False).encode())
+    return h.hexdigest()
 
 
 def _related(decided: list[DecidedReport]) -> str:
@@ -226,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             steps, decided = _workload(a, common, name, n, m, pathlib.Path(tmp))
             rows += steps.rows
             digests[name] = digest(decided)
+            digests[f"{name} stored"] = steps.stored
             del decided
     _print_table(rows)
     for name, value in digests.items():
