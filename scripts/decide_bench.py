@@ -1,5 +1,6 @@
 """The deciding stage timed step by step on the bench's feed farm: keep_new, assess, group_stories,
-record_stories, against a fresh SQLite store.
+record_stories, against a fresh SQLite store; then the whole stage as a run takes it
+(``decide_polls``: the writes overlap the reading in workers) against another fresh store.
 
     python -m scripts.decide_bench [--bench DIR] [--claims 100] [--workload farm|big|both]
                                    [--profile STEP] [--tracemalloc] [--digest FILE]
@@ -47,7 +48,9 @@ from monitors.ingest.parse import parse_feed
 from monitors.ingest.poll import FeedPoll
 from monitors.models import Feed, Validators
 from monitors.pipeline import (
+    RunOptions,
     assess,
+    decide_polls,
     group_stories,
     keep_new,
     polled_feeds,
@@ -107,6 +110,7 @@ class Steps:
         self.trace = trace  # tracemalloc each step: what it allocated at its peak (slower)
         self.rows: list[Row] = []
         self.stored = ""  # stored_digest after the last step
+        self.overlapped = ""  # stored_digest after decide_reports (the run's way), if timed
 
     def run(self, step: str, fn: Callable[[], T], size: Callable[[T], str]) -> T:
         profiler = cProfile.Profile() if step == self.profile else None
@@ -138,6 +142,7 @@ def run_workload(
     db: pathlib.Path,
     profile: str | None,
     trace: bool = False,
+    overlapped: bool = True,
 ) -> tuple[Steps, list[DecidedReport]]:
     store = Store(f"sqlite:///{db}")
     steps = Steps(name, profile, trace)
@@ -158,6 +163,16 @@ def run_workload(
     del result
     steps.stored = stored_digest(store)
     store.close()
+    if overlapped:  # the same steps as a run takes them: writes overlapping the reading
+        store = Store(f"sqlite:///{db}.overlapped")
+        record_health(store, polls)
+        steps.run(
+            "decide_reports",
+            lambda: decide_polls(store, config, polls, RunOptions()),
+            lambda r: f"{r.new_evidence} evidence, {len(r.alerts)} alerts",
+        )
+        steps.overlapped = stored_digest(store)
+        store.close()
     return steps, decided
 
 
@@ -254,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += steps.rows
             digests[name] = digest(decided)
             digests[f"{name} stored"] = steps.stored
+            if steps.overlapped:
+                digests[f"{name} stored by decide_reports"] = steps.overlapped
             del decided
     _print_table(rows)
     for name, value in digests.items():
