@@ -1,5 +1,6 @@
 """The deciding stage timed step by step on the bench's feed farm: keep_new, assess, group_stories,
-record_stories, against a fresh SQLite store.
+record_stories, against a fresh SQLite store; then the whole stage as a run takes it
+(``decide_polls``: the writes overlap the reading in workers) against another fresh store.
 
     python -m scripts.decide_bench [--bench DIR] [--claims 100] [--workload farm|big|both]
                                    [--profile STEP] [--tracemalloc] [--digest FILE]
@@ -14,8 +15,9 @@ It prints one table row per (workload, step): wall and CPU seconds (the machine 
 CPU is the steadier figure), and the process's peak RSS after the step. ``--profile assess`` (or
 another step) runs that step under cProfile and prints the top functions; ``--tracemalloc`` adds
 each step's peak of traced allocations. ``--digest FILE`` writes a hash of every decision
-(verdicts, scores, evidence), so two versions of the engine can be compared for identical
-decisions. It measures; it is not a test.
+(verdicts, scores, evidence) and one of the rows the store wrote (times of the run left out),
+so two versions of the engine or the store can be compared for identical decisions and writes.
+It measures; it is not a test.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ from monitors.ingest.parse import parse_feed
 from monitors.ingest.poll import FeedPoll
 from monitors.models import Feed, Validators
 from monitors.pipeline import (
+    RunOptions,
     assess,
+    decide_polls,
     group_stories,
     keep_new,
     polled_feeds,
@@ -105,6 +109,8 @@ class Steps:
         self.profile = profile
         self.trace = trace  # tracemalloc each step: what it allocated at its peak (slower)
         self.rows: list[Row] = []
+        self.stored = ""  # stored_digest after the last step
+        self.overlapped = ""  # stored_digest after decide_reports (the run's way), if timed
 
     def run(self, step: str, fn: Callable[[], T], size: Callable[[T], str]) -> T:
         profiler = cProfile.Profile() if step == self.profile else None
@@ -136,6 +142,7 @@ def run_workload(
     db: pathlib.Path,
     profile: str | None,
     trace: bool = False,
+    overlapped: bool = True,
 ) -> tuple[Steps, list[DecidedReport]]:
     store = Store(f"sqlite:///{db}")
     steps = Steps(name, profile, trace)
@@ -154,8 +161,43 @@ def run_workload(
         lambda r: f"{r.new_evidence} evidence, {len(r.alerts)} alerts",
     )
     del result
+    steps.stored = stored_digest(store)
     store.close()
+    if overlapped:  # the same steps as a run takes them: writes overlapping the reading
+        store = Store(f"sqlite:///{db}.overlapped")
+        record_health(store, polls)
+        steps.run(
+            "decide_reports",
+            lambda: decide_polls(store, config, polls, RunOptions()),
+            lambda r: f"{r.new_evidence} evidence, {len(r.alerts)} alerts",
+        )
+        steps.overlapped = stored_digest(store)
+        store.close()
     return steps, decided
+
+
+# What record_stories wrote, without the columns that hold the time of the run.
+_STORED = {
+    "reports": "feed_id, report_id, content_hash, title, summary, link, published",
+    "evidence": "id, claim_id, feed_id, report_id, content_hash, verdict, score, relatedness, "
+    "spans, report_title, report_link, published",
+    "claim_state": "claim_id, state, as_of, evidence_id",
+    "state_changes": "id, claim_id, previous, state, reported_at, evidence_id",
+    "outbox": "id, key, channel, claim_id, status, attempts, last_error",
+}
+
+
+def stored_digest(store: Store) -> str:
+    """A hash of the rows record_stories wrote (times of the run left out; the outbox payload
+    holds one), so two versions of the store can be compared for identical writes."""
+    h = hashlib.sha256()
+    with store.engine.connect() as conn:
+        for table, columns in _STORED.items():
+            rows = conn.exec_driver_sql(f"SELECT {columns} FROM {table} ORDER BY 1, 2").all()
+            h.update(f"{table}:{len(rows)}".encode())
+            for row in rows:
+                h.update(json.dumps(list(row), default=str, ensure_ascii=False).encode())
+    return h.hexdigest()
 
 
 def _related(decided: list[DecidedReport]) -> str:
@@ -226,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
             steps, decided = _workload(a, common, name, n, m, pathlib.Path(tmp))
             rows += steps.rows
             digests[name] = digest(decided)
+            digests[f"{name} stored"] = steps.stored
+            if steps.overlapped:
+                digests[f"{name} stored by decide_reports"] = steps.overlapped
             del decided
     _print_table(rows)
     for name, value in digests.items():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,10 +12,21 @@ import pytest
 from flows.config import load_config
 from monitors.ingest.fetch import FetchSettings
 from monitors.ingest.poll import FeedPoll
-from monitors.models import ClaimState, Feed, Report, Validators
+from monitors.models import Assessment, ClaimState, Feed, Report, Validators, Verdict
 from monitors.paths import DEMO_CONFIG_DIR
-from monitors.pipeline import RunOptions, poll_feed, process_polls
+from monitors.pipeline import (
+    ProcessResult,
+    RunOptions,
+    StoryGrouper,
+    decide_overlapped,
+    decide_reports,
+    group_stories,
+    poll_feed,
+    process_polls,
+)
+from monitors.policy import AlertPolicy
 from monitors.replay import replay_claims
+from monitors.state.record import DecidedReport
 from monitors.state.store import Store
 from tests.fixtures.feed_server import FeedServer, rss_feed
 
@@ -112,3 +125,104 @@ def test_the_run_summary_opens_with_what_the_config_left_to_defaults() -> None:
 
     lines = RunSummary(notes=["no channels.yaml in /cfg: alerts are printed to the console only"])
     assert "note: no channels.yaml in /cfg" in lines.lines()[0]
+
+
+def _days_of_news() -> list[Report]:
+    """A week of one outlet and its copies: turns of the Gornal claim days apart (so stories
+    close while later ones are read), copies from other feeds, and reports about nothing."""
+    titles = [
+        "Russian forces recaptured Gornal",
+        "Ukraine denies that Russian forces recaptured Gornal",
+        "Weather in Kyiv",
+    ]
+    out = []
+    for day in range(7):
+        for n, title in enumerate(titles):
+            hours = day * 72 + n * 24  # every turn 24 h apart, 3 days a round
+            for feed in ("wire", "agency"):
+                rid = f"{feed}-{day}-{n}"
+                out.append(Report(feed, rid, title, "", None, T0 + timedelta(hours=hours), rid))
+    return out
+
+
+def _decided(result: ProcessResult) -> tuple:
+    """What a run decided, without the times it ran at."""
+    return (
+        result.new_reports,
+        result.new_evidence,
+        [replace(a, created_at=T0) for a in result.alerts],
+        [(replace(s.alert, created_at=T0), s.reason) for s in result.suppressed],
+    )
+
+
+def _stored(store: Store) -> list[tuple]:
+    with store.engine.connect() as conn:
+        evidence = conn.exec_driver_sql(
+            "SELECT id, claim_id, report_id, verdict FROM evidence ORDER BY id"
+        ).all()
+        states = conn.exec_driver_sql("SELECT claim_id, state, evidence_id FROM claim_state").all()
+        outbox = conn.exec_driver_sql("SELECT key, status FROM outbox ORDER BY id").all()
+        reports = conn.exec_driver_sql("SELECT count(*) FROM reports").scalar()
+    return [*evidence, *states, *outbox, reports]
+
+
+def test_writes_overlapping_the_reading_decide_and_store_the_same(tmp_path: Path) -> None:
+    """Reports read in worker processes are written story by story while the workers read the
+    rest (a story once no later report can join it): the same decisions, alerts and rows as
+    reading everything first and writing after."""
+    config = load_config(DEMO_CONFIG_DIR)
+    feeds = {f: Feed(id=f, url=f"http://127.0.0.1/{f}") for f in ("wire", "agency")}
+    claims, reports = list(config.claims), _days_of_news()
+    after = Store(f"sqlite:///{tmp_path / 'after.db'}")
+    one_go = decide_reports(after, config, claims, reports, feeds)
+    overlapped = Store(f"sqlite:///{tmp_path / 'overlapped.db'}")
+    found = decide_overlapped(overlapped, config, claims, reports, feeds, workers_from=1,
+                              chunk=4, batch_reports=5)  # fmt: skip
+    assert _decided(one_go) == _decided(found)
+    assert _stored(after) == _stored(overlapped)
+    assert len([a for a in found.alerts if a.claim_id == "gornal-recaptured"]) >= 3
+
+
+def related(r: Report) -> tuple[Assessment, ...]:
+    """A confirmation of the Gornal claim for every report that names Gornal."""
+    if "Gornal" not in r.title:
+        return ()
+    return (Assessment("gornal-recaptured", Verdict.CONFIRM, 0.9, 1.0, ()),)
+
+
+def test_stories_come_out_in_the_order_they_began_once_complete() -> None:
+    """``StoryGrouper.final`` holds back every story with evidence behind one a later report
+    may still join (within the duplicate window), lets reports about nothing through, and with
+    ``rest`` gives the stories ``group_stories`` gives."""
+    policy = AlertPolicy()
+    news = [DecidedReport(r, (), related(r)) for r in _days_of_news()]
+    grouper, handed = StoryGrouper(policy), []
+    for item in news:
+        grouper.add(item)
+        for story in grouper.final(item.report.published):
+            first = story[0].report.published
+            assert (
+                not story[0].related
+                or first is None
+                or (item.report.published - first > policy.duplicate_window)
+            )
+            handed.append(story)
+    handed += grouper.rest()
+    expected = group_stories(news, policy)
+    assert [s for s in expected if s[0].related] == [s for s in handed if s[0].related]
+    assert sorted(id(s[0]) for s in expected) == sorted(id(s[0]) for s in handed)
+
+
+def test_a_write_failing_while_workers_read_raises_and_stops_the_reading(tmp_path: Path) -> None:
+    """A batch that cannot be written (its claim is not in the config) fails the step with the
+    write's error; the reading thread stops, and no report of that batch is stored."""
+    config = load_config(DEMO_CONFIG_DIR)
+    feeds = {f: Feed(id=f, url=f"http://127.0.0.1/{f}") for f in ("wire", "agency")}
+    unknown = replace(config.claim("gornal-recaptured"), id="not-in-the-config")
+    store = Store(f"sqlite:///{tmp_path / 'state.db'}")
+    reports = _days_of_news()
+    with pytest.raises(KeyError):
+        decide_overlapped(store, config, [unknown], reports, feeds, workers_from=1, chunk=4,
+                          batch_reports=5)  # fmt: skip
+    assert not [t for t in threading.enumerate() if t.name == "claimwatch-assess"]
+    assert store.unseen(reports[:1]) == reports[:1]  # the first story's batch failed: not stored

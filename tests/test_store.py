@@ -256,18 +256,7 @@ def test_facts_kept_in_step_equal_a_fresh_read_after_every_story(store: Store) -
     after each story of a chain (state moves, copies from other feeds inside the duplicate
     window, a weak and an older report, a neutral one, two channels) every fact held equals what
     the database now says."""
-    other = Feed(id="agency", url="http://127.0.0.1/agency", name="Agency")
-    feeds = {FEED.id: FEED, other.id: other}
-    copy = replace(report("c1", hours=1), feed_id=other.id)
-    chain = [
-        story("r1", Verdict.CONFIRM),
-        [DecidedReport(copy, (assessment(Verdict.CONFIRM),))],
-        story("r2", Verdict.CONTRADICT, hours=2),
-        story("r3", Verdict.NEUTRAL, hours=3),
-        story("r4", Verdict.CONFIRM, hours=-5),  # older than the state: no move
-        [DecidedReport(report("r5", hours=4), (replace(assessment(Verdict.CONFIRM), score=0.4),))],
-        story("r6", Verdict.CONFIRM, hours=6),
-    ]
+    feeds, chain = _chain()
     policy, now = DEFAULT_POLICY, datetime.now(UTC)
     since = now - policy.duplicate_window
     with store._tx() as conn:
@@ -284,6 +273,85 @@ def test_facts_kept_in_step_equal_a_fresh_read_after_every_story(store: Store) -
                 conn, _fresh_of(s), CHANNELS, policy.duplicate_window, now
             )
     assert alerts >= 3 and len(held[CLAIM.id].recent) == 7  # the chain moved the claim and alerted
+
+
+def _chain() -> tuple[dict[str, Feed], list[list[DecidedReport]]]:
+    """State moves, copies from other feeds inside the duplicate window, a weak and an older
+    report, a neutral one."""
+    other = Feed(id="agency", url="http://127.0.0.1/agency", name="Agency")
+    copy = replace(report("c1", hours=1), feed_id=other.id)
+    weak = replace(assessment(Verdict.CONFIRM), score=0.4)
+    chain = [
+        story("r1", Verdict.CONFIRM),
+        [DecidedReport(copy, (assessment(Verdict.CONFIRM),))],
+        story("r2", Verdict.CONTRADICT, hours=2),
+        story("r3", Verdict.NEUTRAL, hours=3),
+        story("r4", Verdict.CONFIRM, hours=-5),  # older than the state: no move
+        [DecidedReport(report("r5", hours=4), (weak,))],
+        story("r6", Verdict.CONFIRM, hours=6),
+    ]
+    return {FEED.id: FEED, other.id: other}, chain
+
+
+def _outcome(decisions: list[record.Decision]) -> list[tuple]:
+    """What a chain decided, without the evidence ids (PostgreSQL does not reuse them)."""
+    return [
+        (d.evidence_count,
+         [(a.claim_id, a.previous_state, a.new_state, a.report_title) for a in d.alerts],
+         [(s.alert.report_title, s.reason) for s in d.suppressed])
+        for d in decisions
+    ]  # fmt: skip
+
+
+def test_a_batch_decides_as_story_by_story(store: Store) -> None:
+    """record_batch reads the claims' facts up front and stores the batch's evidence before the
+    first story is decided; it decides the chain as storing and reading story by story does,
+    and so does a lazy read while evidence of later stories is already stored (left out)."""
+    feeds, chain = _chain()
+    policy, now = DEFAULT_POLICY, datetime.now(UTC)
+    since = now - policy.duplicate_window
+    reports = [item.report for s in chain for item in s]
+    with store._tx(rollback=True) as conn:
+        batch = record.record_batch(conn, chain, feeds, CLAIMS, CHANNELS, policy, now)
+    with store._tx(rollback=True) as conn:
+        record.upsert_reports(conn, reports, now)
+        known = record.FactsInStep(conn, CHANNELS, since)
+        one_by_one = [
+            record.decide_story(conn, s, feeds, CLAIMS, CHANNELS, policy, now, known=known)
+            for s in chain
+        ]
+    with store._tx(rollback=True) as conn:
+        record.upsert_reports(conn, reports, now)
+        known = record.FactsInStep(conn, CHANNELS, since)  # nothing preloaded: reads lazily
+        ahead = record.insert_evidence_many(conn, [item for s in chain for item in s], now)
+        known.ahead(ahead.ids())
+        lazy = []
+        for done, s in enumerate(chain, 1):
+            lazy.append(record.decide_story(conn, s, feeds, CLAIMS, CHANNELS, policy, now,
+                                            known=known, ahead=ahead))  # fmt: skip
+            held = known.facts(_fresh_of(chain[0]))[CLAIM.id]
+            assert done == len(held.recent)  # the rows of stories still to decide left out
+    assert _outcome(one_by_one) == _outcome(batch) == _outcome(lazy)
+    assert sum(len(alerts) for _, alerts, _ in _outcome(batch)) >= 3  # the chain moved the claim
+
+
+def test_evidence_stored_ahead_is_fresh_once_and_in_story_order(store: Store) -> None:
+    """The batch's evidence goes in one statement: a version stored by an earlier run is not
+    fresh, one carried twice in the batch is fresh for its first story only, and the rows get
+    their ids in story order."""
+    feeds = {FEED.id: FEED}
+    store.record_stories([story("r0", Verdict.CONFIRM)], feeds, CLAIMS, CHANNELS)
+    stories = [
+        story("r0", Verdict.CONFIRM),
+        story("r1", Verdict.CONTRADICT, hours=1),
+        story("r1", Verdict.CONTRADICT, hours=1),
+        story("r2", Verdict.NEUTRAL, hours=2),
+    ]
+    decisions = store.record_stories(stories, feeds, CLAIMS, CHANNELS)
+    assert [0, 1, 0, 1] == [d.evidence_count for d in decisions]
+    assert [1, 0] == [len(d.alerts) for d in decisions[1:3]]  # the contradiction alerts once
+    timeline = history.evidence_timeline(store.engine, CLAIM.id)
+    assert ["r0", "r1", "r2"] == [row.report_id for row in timeline]
 
 
 def _fresh_of(s: list) -> list:

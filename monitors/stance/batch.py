@@ -28,6 +28,10 @@ CHUNK = 1_000  # reports per job: progress every chunk, and little held in fligh
 MAX_WORKERS = 2
 
 Text = tuple[str, str]  # a report's title and summary
+Found = tuple[Assessment, ...]  # one report's assessments, one per claim
+# Called with the index of the first report and the assessments of the reports from there on,
+# in order and each report once, as soon as they are known (see ``assess_many``).
+Ready = Callable[[int, list[Found]], None]
 
 _engines: dict[str, StanceEngine] = {}  # in a worker: the engine of the claims last sent
 
@@ -42,25 +46,41 @@ def assess_texts(claims_blob: bytes, texts: Sequence[Text]) -> list[Compact]:
     return [engine.compact(engine.assess_all(title, summary)) for title, summary in texts]
 
 
+def in_workers(texts: int, workers: int | None = None, workers_from: int = WORKERS_FROM) -> bool:
+    """Whether ``assess_many`` reads this many texts in worker processes."""
+    return _worker_count(workers) >= 1 and texts >= workers_from
+
+
+def _worker_count(workers: int | None) -> int:
+    return min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
+
+
 def assess_many(
     engine: StanceEngine,
     texts: Sequence[Text],
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     workers_from: int = WORKERS_FROM,
-) -> list[tuple[Assessment, ...]]:
+    ready: Ready | None = None,
+    chunk: int = CHUNK,
+) -> list[Found]:
     """``engine.assess_all`` of every text, in order; in worker processes when there are at least
-    ``workers_from`` texts. ``progress(done)`` after each report (in-process) or chunk."""
-    count = min(MAX_WORKERS, os.cpu_count() or 1) if workers is None else workers
-    if count < 1 or len(texts) < workers_from:
+    ``workers_from`` texts. ``progress(done)`` after each report (in-process) or chunk.
+    ``ready(start, found)``: each run of reports as soon as it and every report before it are
+    read (per chunk in workers, so the caller can use the first ones while the workers read the
+    rest; at the end in-process); an exception it raises stops the reading. ``chunk``: reports
+    per worker job."""
+    if not in_workers(len(texts), workers, workers_from):
         found = []
         for title, summary in texts:
             found.append(engine.assess_all(title, summary))
             if progress is not None:
                 progress(len(found))
+        if ready is not None:
+            ready(0, found)
         return found
-    compact = asyncio.run(_in_workers(engine, texts, count, progress))
-    return [engine.expand(c) for c in compact]
+    count = _worker_count(workers)
+    return asyncio.run(_in_workers(engine, texts, count, progress, ready, chunk))
 
 
 async def _in_workers(
@@ -68,28 +88,45 @@ async def _in_workers(
     texts: Sequence[Text],
     workers: int,
     progress: Callable[[int], None] | None,
-) -> list[Compact]:
+    ready: Ready | None,
+    size: int,
+) -> list[Found]:
     """The chunks in ``workers`` processes; a chunk whose worker died is read here instead."""
     blob = pickle.dumps(tuple(engine.claims), pickle.HIGHEST_PROTOCOL)
-    chunks = [list(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)]
-    answers: list[list[Compact]] = [[] for _ in chunks]
+    chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    answers: list[list[Found] | None] = [None for _ in chunks]
     pending: Iterator[int] = iter(range(len(chunks)))
-    done = 0
-    pool = WorkerPool(workers)
+    done, told = 0, 0  # reports read; chunks handed to ``ready``
+
+    def tell_ready() -> None:  # the chunks read so far, in order
+        nonlocal told
+        while told < len(chunks) and (answer := answers[told]) is not None:
+            if ready is not None:
+                ready(told * size, answer)
+            told += 1
 
     async def drain() -> None:  # one per worker: a chunk is pickled only when a worker is free
         nonlocal done
         for index in pending:
             try:
-                answers[index] = await pool.run(assess_texts, blob, chunks[index])
+                compact = await pool.run(assess_texts, blob, chunks[index])
             except WorkerDied:  # the OOM killer, say: nothing is lost, it takes longer
-                answers[index] = [engine.compact(engine.assess_all(*t)) for t in chunks[index]]
+                compact = [engine.compact(engine.assess_all(*t)) for t in chunks[index]]
+            answers[index] = [engine.expand(c) for c in compact]
             done += len(chunks[index])
             if progress is not None:
                 progress(done)
+            tell_ready()
 
+    pool = WorkerPool(workers)
+    drains = [asyncio.ensure_future(drain()) for _ in range(workers)]
     try:
-        await asyncio.gather(*(drain() for _ in range(workers)))
+        await asyncio.gather(*drains)
+    except BaseException:  # the others stop too, rather than read every chunk left in here
+        for task in drains:
+            task.cancel()
+        await asyncio.gather(*drains, return_exceptions=True)
+        raise
     finally:
         await pool.close()
-    return [c for answer in answers for c in answer]
+    return [found for answer in answers if answer is not None for found in answer]

@@ -23,17 +23,17 @@ def utc(value: datetime | None) -> datetime | None:
 
 def insert_ignore(conn: Connection, table: Any, row: dict[str, Any]) -> Any:
     """INSERT that does nothing on a unique-key conflict, in the dialect at hand."""
-    name = conn.dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table).values(**row).on_conflict_do_nothing()
-    if name == "postgresql":
-        return postgresql.insert(table).values(**row).on_conflict_do_nothing()
-    raise StoreError(f"unsupported database '{name}': use sqlite or postgresql")
+    return insert_ignore_many(conn, table).values(**row)
 
 
 def insert_ignore_many(conn: Connection, table: Any) -> Any:
     """``insert_ignore`` without values, for ``conn.execute(statement, rows)`` (one executemany)."""
-    name = conn.dialect.name
+    return insert_ignore_in(conn.dialect.name, table)
+
+
+def insert_ignore_in(name: str, table: Any) -> Any:
+    """``insert_ignore_many`` for the dialect called ``name`` (a statement built once per dialect
+    can then serve every connection: building one per row cost more than running it)."""
     if name == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
     if name == "postgresql":
