@@ -781,3 +781,37 @@ def test_forces_is_a_verb_before_a_side() -> None:
     assessment = assess_one(CLAIMS["izium"], "Ukraine Army forces enemy to retreat from Izium")
     assert assessment.verdict is X, assessment.summary
     assert assessment.score >= DEFAULT_ALERT_THRESHOLD  # done, not a purpose
+
+
+STRUCK = Claim("struck", "Ukrainian forces shelled the Obrii plant", ("Obrii plant", "Obrii"))
+RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii depot",))
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        # who did the harm: named by "by", by an accusation, or right before it
+        (STRUCK, "Moscow says Ukraine shelled the Obrii plant twice", C),
+        (STRUCK, "Ukrainian troops shell the Obrii plant again", C),
+        (STRUCK, "Russian troops shell the Obrii plant, the operator says", X),
+        (STRUCK, "Kyiv accuses Russia of shelling the Obrii plant", X),
+        (STRUCK, "The shelling of the Obrii plant by the occupiers continues", X),
+        (STRUCK, "Russia's missile strike hit the Obrii plant overnight", X),
+        (RAZED, "Guards at the Obrii depot were killed by Russians", X),
+        (RAZED, "Occupiers deliberately blew up the Obrii depot", X),
+        (RAZED, "Dozens of Ukrainian prisoners killed in the Obrii depot blast", N),
+        (RAZED, "Ukrainian guards killed in shelling of the Obrii depot", N),
+    ],
+)
+def test_a_harm_is_read_for_who_did_it(claim: Claim, text: str, expected: Verdict) -> None:
+    """Against a claim of who struck something, the side that did the harm decides; a side
+    that was harmed ("Ukrainian prisoners killed") or that only says so does not."""
+    assessment = assess_one(claim, text)
+    assert assessment.verdict == expected, assessment.summary
+
+
+def test_a_harm_with_its_side_decides_nothing_for_a_capture() -> None:
+    """A strike is not a change of control: "Russian shelling of Izium" is no capture."""
+    assessment = assess_one(CLAIMS["izium"], "Russian shelling of Izium killed two people")
+    assert assessment.verdict is not C, assessment.summary
+    assert "competing cause" not in assessment.summary

@@ -46,14 +46,16 @@ class Event(StrEnum):
     LOSE = "lose"  # the actor left or gave up
     CONTEST = "contest"  # control is being fought over
     DESTROY = "destroy"  # sunk, destroyed
+    STRIKE = "strike"  # shelled, struck, attacked: harm done, read for claims of who did it
 
 
 RUSSIA, UKRAINE = "Russia", "Ukraine"
 _OTHER = {RUSSIA: UKRAINE, UKRAINE: RUSSIA}
 _CONTROL = (Event.TAKE, Event.HOLD, Event.OCCUPY, Event.LOSE)
 _CHANGES = (Event.TAKE, Event.LOSE)  # events whose direction is clear without an actor
-_RANK = {Event.TAKE: 0, Event.LOSE: 0, Event.DESTROY: 0, Event.CONTEST: 1, Event.HOLD: 2,
-         Event.OCCUPY: 2}  # fmt: skip
+_RANK = {Event.TAKE: 0, Event.LOSE: 0, Event.DESTROY: 0, Event.CONTEST: 1, Event.STRIKE: 1,
+         Event.HOLD: 2, Event.OCCUPY: 2}  # fmt: skip
+_HARM = (Event.DESTROY, Event.STRIKE)
 
 _DEOCCUPY = "deoccupy"  # a LOSE event whose loser is always Russia
 _CUES = CueSet(
@@ -81,6 +83,9 @@ _CUES = CueSet(
     + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
     + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
 )
+# Kept apart so that a harm word ("attack") never displaces a control cue on the same words
+# ("tried to attack" is an attempted move).
+_HARM_CUES = CueSet(tagged(Event.STRIKE, lexicon.STRIKE) + tagged("accuse", lexicon.ACCUSE))
 _EVENTS = frozenset(Event) | {_DEOCCUPY}
 _LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE + lexicon.REVERSAL)
 _PREFIXES = frozenset({"de", "re"})  # "de-occupied" is one word, not "de" + "occupied"
@@ -158,6 +163,7 @@ class EventHit:
     refrained: bool = False  # "not to resist": an infinitive negated, nothing done
     by_forces: bool = False  # armed forces named right before it ("troops leave")
     tried: bool = False  # a capture tried or kept from happening, read as a fight
+    cause: str | None = None  # of a harm: the side that did it, read strictly (see _cause)
 
 
 @dataclass(frozen=True)
@@ -232,9 +238,7 @@ def read_against(
     nearby = _in_vicinity(stream, subject) and not region
     # Something destroyed bears only on a claim that it was ("being destroyed" in a report of
     # battles for a plant says nothing about who holds it).
-    events = [
-        e for e in _events(stream) if (e.event is Event.DESTROY) == (frame.event is Event.DESTROY)
-    ]
+    events = [e for e in _events(stream) if e.event in _read_events(frame)]
     near = _nearest(stream, events, subject)
     if (
         near is None
@@ -894,16 +898,20 @@ def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading
     return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done", True, "intent")
 
 
+def _read_events(frame: ClaimFrame) -> tuple[Event, ...]:
+    """The events a sentence is read for against the frame. A claim of who struck or destroyed
+    something is read for any harm done to it (a strike, a killing, a destruction), since the
+    side that did it is its point; a bare "X was destroyed" only for destructions."""
+    if frame.event is Event.STRIKE or (frame.event is Event.DESTROY and frame.actor):
+        return _HARM
+    if frame.event is Event.DESTROY:
+        return (Event.DESTROY,)
+    return tuple(e for e in Event if e not in _HARM)
+
+
 def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
-    if hit.event is Event.DESTROY or frame.event is Event.DESTROY:
-        if hit.event is not frame.event:
-            return None
-        if frame.actor is not None and hit.actor != frame.actor:
-            # "Moskva sinks" against "sunk by Ukrainian missiles": the loss, not who caused it
-            # (a side named before the verb is as often the one who says so).
-            slot = f"event: {hit.phrase}, not said to be by {frame.actor} as the claim says"
-            return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, slot, kind="no_cause")
-        return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says", "event")
+    if hit.event in _HARM or frame.event in _HARM:
+        return _compare_harm(frame, hit)
     if hit.event is Event.CONTEST:
         if hit.ended or hit.refrained:
             # "the siege is over", "ends mission to defend": who won is not said; "urging locals
@@ -956,6 +964,25 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
             SentenceStance.ASSERT, 0.8, hit.phrase, "negated " + slot, kind="negated"
         )
     return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot, kind="competing")
+
+
+def _compare_harm(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
+    if hit.event not in _read_events(frame):
+        return None
+    loose = hit.event is Event.DESTROY and hit.cause is None and hit.actor == frame.actor
+    if frame.actor is None or hit.cause == frame.actor or loose:
+        return _agree(hit, 0.85, f"event: {hit.phrase}, as the claim says", "event")
+    if hit.cause is not None and not hit.negated:
+        # "Russia's shelling of Olenivka", "killed by Russians" against "a Ukrainian strike":
+        # the same harm, done by the other side.
+        slot = f"competing cause: {hit.cause} did it ({hit.phrase}), the claim says {frame.actor}"
+        return FrameReading(SentenceStance.DENY, 0.8, hit.phrase, slot, kind="cause")
+    if hit.event is not frame.event:
+        return None  # a strike with no side named says nothing of a destruction's cause
+    # "Moskva sinks" against "sunk by Ukrainian missiles": the loss, not who caused it
+    # (a side named before the verb is as often the one who says so).
+    slot = f"event: {hit.phrase}, not said to be by {frame.actor} as the claim says"
+    return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, slot, kind="no_cause")
 
 
 def _liberates(phrase: str) -> bool:
@@ -1027,7 +1054,7 @@ def _read_stream(sentence: Sentence) -> _Stream:
     cyrillic = has_cyrillic(sentence.text)
     hits = [
         h
-        for h in _CUES.find(stems, words)
+        for h in _CUES.find(stems, words) + _HARM_CUES.find(stems, words)
         if (cyrillic or not has_cyrillic(h.phrase))
         and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
     ]
@@ -1120,6 +1147,7 @@ def _events(stream: _Stream) -> list[EventHit]:
                 refrained=refrained,
                 by_forces=_forces_before(stream, hit),
                 tried=tried,
+                cause=_cause(stream, hit, nominal) if event in _HARM else None,
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
@@ -1236,7 +1264,7 @@ def _attempts(stream: _Stream, events: list[EventHit]) -> list[EventHit]:
     """ "Russian troops are trying to enter Bakhmut", "attempting to gain a foothold in
     Lysychansk": an attempt at a move on a place is a fight for it. An attempt at anything else
     ("civilians trying to escape from Mariupol") is no event."""
-    taken = {e.start for e in events}
+    taken = {e.start for e in events if e.event not in _HARM}  # harms are read apart
     out: list[EventHit] = []
     for hit in stream.hits:
         if hit.kind != "attempt":
@@ -1404,6 +1432,64 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         if len(earlier) == 1:
             return earlier.pop()
     return None
+
+
+_HARM_MEANS = frozenset(stem(w) for w in lexicon.HARM_MEANS)
+_FORCE_WORDS = frozenset(stem(w) for w in lexicon.ARMED_FORCES if not w.endswith("*"))
+_PASSIVE_AFTER = frozenset({"in", "by", "during", "as", "after", "near", "when", "while",
+                            "following"})  # fmt: skip
+_TARGET_BEFORE = frozenset({"on", "of", "against", "at", "to"})
+ACCUSE_GAP = 4  # words between "accuses" and the harm it names ("accused Kyiv of shelling")
+
+
+def _cause(stream: _Stream, hit: CueHit, nominal: bool) -> str | None:
+    """The side that did a harm, read strictly, since a wrong side here flips the verdict: after
+    "by" ("killed by Russians"), a side accused of it ("Russia accuses Ukraine of shelling"), or
+    a side right before it with only its means or manner between ("Russian missile strike",
+    "Russia deliberately killed"). A side before a verb that is followed by "in", "by" ... is
+    what was harmed ("Ukrainian prisoners killed in the shelling"), as is one after "on"/"of"."""
+    sides = [h for h in stream.hits if h.kind in _SIDES]
+    after = hit.end
+    if after < len(stream.stems) and stream.stems[after] == "of":
+        # "the shelling of the plant by the occupiers": "by" after the harm's object.
+        after = next((i for i in range(after + 1, min(after + OBJECT_GAP + 2, len(stream.stems)))
+                      if stream.stems[i] == "by" and stream.clauses[i] == stream.clauses[after]),
+                     after)  # fmt: skip
+    if after < len(stream.stems) and stream.stems[after] == "by":
+        named = [s for s in sides if after < s.start <= after + 3]
+        return named[0].kind if named else None
+    for accuse in (h for h in stream.hits if h.kind == "accuse"):
+        if 0 < hit.start - accuse.end <= ACCUSE_GAP:
+            named = [s for s in sides if accuse.end <= s.start < hit.start]
+            if named and stream.stems[hit.start - 1] in ("of", "for"):
+                return named[-1].kind
+    passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
+    owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
+    if passive and not nominal and not owned:
+        return None
+    clause = stream.clauses[hit.start]
+    harms = {i for h in stream.hits if h.kind is Event.STRIKE for i in range(h.start, h.end)}
+    for side in reversed([s for s in sides if s.end <= hit.start]):
+        if stream.clauses[side.start] != clause:
+            return None
+        if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE:
+            return None  # "attacks on Russian positions": the side is the target
+        if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
+            return side.kind
+        return None
+    return None
+
+
+def _means(stream: _Stream, at: int, harms: set[int]) -> bool:
+    """A word that may stand between a side and its harm: its means, manner or force, or the
+    harm's own noun ("Russia's missile strike hit")."""
+    word = stream.words[at]
+    return (
+        at in harms
+        or stream.stems[at] in _HARM_MEANS
+        or stream.stems[at] in _FORCE_WORDS
+        or word.endswith("ly")
+    )
 
 
 def _a_place(stream: _Stream, side: CueHit) -> bool:

@@ -337,6 +337,33 @@ SINK_OR_DESTROY = (
     "потопил*", "затонул*", "потоплен*", "уничтож*", "знищ*", "зруйн*", "разруш*",
 )  # fmt: skip
 
+# Harm done to something by a side: read only against claims of who struck or destroyed what
+# ("Ukrainian forces shelled the plant"), where the side that did it is the claim's point.
+STRIKE = (
+    "strike", "strikes", "struck", "striking", "airstrike", "airstrikes", "air strike",
+    "shell", "shelled", "shelling", "shellings", "bomb", "bombed", "bombing", "bombings",
+    "bombard", "bombarded", "bombardment", "hit", "hits", "attack", "attacked", "attacks",
+    "fired", "firing", "targeted", "targeting", "kill", "kills", "killed", "killing", "murder",
+    "murdered", "murders", "executed", "execution", "massacre", "terrorist attack",
+    "terror attack", "act of terror", "provocation", "provocations", "staged",
+    "claims responsibility", "claimed responsibility", "claim responsibility",
+    "takes responsibility", "took responsibility", "claims credit", "claimed credit",
+    "обстрел*", "обстріл*", "удар*", "бомб*", "провокац*", "убил*", "вбил*",
+)  # fmt: skip
+
+# Between a side and the harm it does: what it did it with or how ("Russian missile strike",
+# "Russia's terrorist attack", "Ukrainian helicopters struck", "Russia deliberately killed").
+HARM_MEANS = (
+    "missile", "missiles", "rocket", "rockets", "air", "artillery", "terrorist", "terror",
+    "drone", "drones", "helicopter", "helicopters", "aircraft", "jets", "himars", "tochka",
+    "tochka-u", "mlrs", "deliberate", "deliberately", "cynical", "cynically", "brutal",
+    "massive", "new", "latest", "another", "again", "also", "have", "has", "had",
+    "reportedly", "armed", "group", "members", "mercenaries",
+)  # fmt: skip
+
+# "Russia accuses Ukraine of shelling the plant": the side accused is who the speaker says did it.
+ACCUSE = ("accuse", "accuses", "accused", "accusing", "blame", "blames", "blamed", "blaming")
+
 # Right before an event word, these make it an intention or a possibility, not a fact:
 # "plans to take", "could fall", "is about to be encircled".
 INTENT = (
