@@ -155,6 +155,9 @@ def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
         ("Luhansk region", "Luhansk is one of the regions"),
         ("Luhansk region", "Luhansk and Donetsk"),
         ("Gornal", "Gornals"),  # a one-word alias is a name: no plural
+        ("Obrivka", "Troops entered Nova Obrivka"),  # a namesake: another place
+        ("Obrivka", "Велика Обрівка під обстрілом"),
+        ("Obrivka", "attacks near Obrivka Druha were repelled"),
     ],
 )
 def test_alias_negative_table(alias: str, text: str) -> None:
@@ -187,3 +190,18 @@ def test_alias_in_other_scripts(alias: str, text: str, matched: str) -> None:
 def test_indic_vowel_signs_keep_words_apart(alias: str, text: str) -> None:
     """Bengali and Hindi words that differ in vowel signs are different words."""
     assert None is _sentence_hit((alias,), text)
+
+
+@pytest.mark.parametrize(
+    ("aliases", "text", "matched"),
+    [
+        (("Nova Obrivka",), "Troops entered Nova Obrivka", "Nova Obrivka"),
+        (("Obrivka",), "Troops left Obrivka and Nova Obrivka", "Obrivka"),
+        (("Obrivka Druha",), "attacks near Obrivka Druha were repelled", "Obrivka Druha"),
+    ],
+)
+def test_a_namesake_word_in_the_alias_itself_matches(
+    aliases: tuple[str, ...], text: str, matched: str
+) -> None:
+    """ "Nova" before a name makes another place only when the alias does not say it."""
+    assert matched == _sentence_hit(aliases, text)

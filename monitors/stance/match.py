@@ -173,9 +173,32 @@ def match_span(
     its name shared with others before a plural head ("Luhansk and Donetsk regions" names the
     Luhansk region). (0, start) when it does not match there."""
     score = match_at(alias, start, tokens, clauses, threshold)
-    if score:
+    if score and not _namesake(alias, start, start + len(alias.tokens), tokens):
         return score, start + len(alias.tokens)
+    if score:
+        return 0.0, start
     return _coordinated(alias, start, tokens, clauses, threshold)
+
+
+# Words that make a place name another place's: "Nova Kakhovka" is not Kakhovka, "Velyka
+# Novosilka" not Novosilka, "Mykolaivka Druha" not Mykolaivka (as folded from Latin and Cyrillic).
+# English "new"/"old" are left out: "the new Kherson administration" is Kherson's.
+NAMESAKE_BEFORE = frozenset({
+    "nova", "novaya", "novyi", "novyy", "novy", "novyj", "nove", "novoe", "stara", "staraya",
+    "staryi", "staryy", "stary", "velyka", "velika", "velikaya", "velykyi", "velikiy", "velyky",
+    "mala", "malaya", "malyi", "malyy", "maly", "verkhnia", "verkhnyaya", "verkhniy", "nyzhnia",
+    "nizhnyaya", "nizhniy",
+})  # fmt: skip
+NAMESAKE_AFTER = frozenset({"druha", "druga", "vtoraya", "persha", "pervaya"})
+
+
+def _namesake(alias: Alias, start: int, end: int, tokens: Sequence[str]) -> bool:
+    """The words matched are part of another place's name that the alias does not include."""
+    before = start > 0 and tokens[start - 1] in NAMESAKE_BEFORE
+    after = end < len(tokens) and tokens[end] in NAMESAKE_AFTER
+    return (before and alias.tokens[0] not in NAMESAKE_BEFORE) or (
+        after and alias.tokens[-1] not in NAMESAKE_AFTER
+    )
 
 
 def _plural_score(want: str, got: str) -> float:
