@@ -801,6 +801,11 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (RAZED, "Occupiers deliberately blew up the Obrii depot", X),
         (RAZED, "Dozens of Ukrainian prisoners killed in the Obrii depot blast", N),
         (RAZED, "Ukrainian guards killed in shelling of the Obrii depot", N),
+        # the harm has an object of its own: the subject is where it came from
+        (STRUCK, "Russian troops shell Nikopol from the Obrii plant", N),
+        # a killing is the harm where it happened at the place, not of the place's people
+        (STRUCK, "Russian troops killed two workers at the Obrii plant", X),
+        (STRUCK, "Russian troops killed two workers of the Obrii plant", N),
     ],
 )
 def test_a_harm_is_read_for_who_did_it(claim: Claim, text: str, expected: Verdict) -> None:

@@ -283,6 +283,10 @@ def read_against(
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
+    if reading is not None and _victims_of(stream, near, subject, subject_words):
+        # "killed two workers of the plant": people of the place, not a strike on it.
+        slot = f"{near.phrase}: people of the place, not a harm done at it"
+        return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="victims")
     inside = _thing_inside(stream, near, subject)
     if reading is not None and reading.stance is SentenceStance.ASSERT and inside is not None:
         # "captured two villages in the Luhansk region": the event is on a part of the place;
@@ -514,7 +518,11 @@ def _acts_on_other(
     ``named``: only an object that starts with a capital (another place, not "troops");
     ``around``: read for a loss around the place: places named by their kind ("lost
     villages") are objects too, the side's own forces ("withdrew its troops") are not."""
-    if hit.nominal or (hit.event not in _CONTROL and not hit.tried) or has_cyrillic(hit.phrase):
+    if (
+        hit.nominal
+        or (hit.event not in _CONTROL and hit.event is not Event.STRIKE and not hit.tried)
+        or has_cyrillic(hit.phrase)
+    ):
         return None  # Russian and Ukrainian order words freely: no object position to read
     first, last = _subject_positions(stream, subject)
     if hit.start <= first < hit.end:
@@ -621,6 +629,35 @@ _AFTER_PARTICIPLE = frozenset({"in", "at", "from", "to", "by", "near", "on", "du
 # Part nouns that never stand for the place itself ("the city" may be the subject again).
 _TERRITORY = frozenset(("territory", "territories", "areas", "lands", "settlements", "villages",
                         "towns", "cities"))  # fmt: skip
+
+
+_KILLING = frozenset(stem(w) for w in lexicon.KILLING)
+
+
+def _victims_of(
+    stream: _Stream, hit: EventHit, subject: tuple[int, int], subject_words: frozenset[str]
+) -> bool:
+    """A killing bears on a strike on the place only where it happened there ("killed in
+    Olenivka", "the Olenivka killings"); a killing of its people elsewhere or in another way
+    ("killed a worker of the plant") is another event."""
+    if hit.event is not Event.STRIKE or stem(hit.phrase.split()[0]) not in _KILLING:
+        return False
+    _, last = _subject_positions(stream, subject)
+    if 0 <= hit.start - last - 1 <= 1:
+        return False  # "the Olenivka killings", "Olenivka massacre"
+    return not any(
+        stream.stems[i] in subject_words and _after_at(stream, i) for i in range(len(stream.stems))
+    )
+
+
+def _after_at(stream: _Stream, at: int) -> bool:
+    """The word follows "in", "at" ... with only determiners or place words between."""
+    before = at - 1
+    while before >= 0 and (
+        stream.stems[before] in _DETERMINERS or stream.stems[before] in _PLACE_WORDS
+    ):
+        before -= 1
+    return before >= 0 and stream.stems[before] in _AT
 
 
 def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:

@@ -351,6 +351,11 @@ STRIKE = (
     "обстрел*", "обстріл*", "удар*", "бомб*", "провокац*", "убил*", "вбил*",
 )  # fmt: skip
 
+# The harms among STRIKE that are done to people: they bear on a strike on a place only where
+# they happened at it ("killed in Olenivka", not "killed a worker of the plant").
+KILLING = ("kill", "kills", "killed", "killing", "murder", "murdered", "murders", "executed",
+           "execution", "massacre")  # fmt: skip
+
 # Between a side and the harm it does: what it did it with or how ("Russian missile strike",
 # "Russia's terrorist attack", "Ukrainian helicopters struck", "Russia deliberately killed").
 HARM_MEANS = (
