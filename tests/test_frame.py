@@ -801,6 +801,11 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (RAZED, "Occupiers deliberately blew up the Obrii depot", X),
         (RAZED, "Dozens of Ukrainian prisoners killed in the Obrii depot blast", N),
         (RAZED, "Ukrainian guards killed in shelling of the Obrii depot", N),
+        # a denial: the claimed side's denies the claim, the other side's of its own part is none
+        (STRUCK, "Kyiv denies it shelled the Obrii plant", X),
+        (STRUCK, "Russia denies responsibility for shelling the Obrii plant", N),
+        (STRUCK, "The Kremlin denied Russian troops shelled the Obrii plant", N),
+        (RAZED, "Russia denies the Obrii depot was destroyed", X),
         # the harm has an object of its own: the subject is where it came from
         (STRUCK, "Russian troops shell Nikopol from the Obrii plant", N),
         # a killing is the harm where it happened at the place, not of the place's people

@@ -935,6 +935,29 @@ def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading
     return FrameReading(SentenceStance.HEDGE, 0.5, hit.phrase, "intended, not done", True, "intent")
 
 
+def denies_own_part(frame: ClaimFrame, sentence: Sentence, at: int) -> str | None:
+    """Against a claim of who did a harm, the other side's denial of its own part at token
+    ``at``: "Russia denies responsibility", "the Kremlin denies Russian forces struck it". The
+    denier is a side named right before the denying word; its part is a word of
+    responsibility, a pronoun or its own side right after. Returns that side, or None (a
+    denial of the harm itself, "Russia denies the ship was sunk", is a denial of the claim)."""
+    if frame.event not in _HARM or frame.actor is None:
+        return None
+    stream = _read_stream(sentence)
+    if at not in stream.origin:
+        return None
+    start = stream.origin.index(at)
+    sides = [h for h in stream.hits if h.kind in _SIDES and 0 <= start - h.end <= DENIER_GAP]
+    if not sides or sides[-1].kind == frame.actor:
+        return None
+    side = sides[-1].kind
+    after = range(start + 1, min(start + 1 + DENIER_GAP + 2, len(stream.stems)))
+    own = any(stream.stems[i] in _OWN_PART for i in after) or any(
+        h.kind == side and h.start in after for h in stream.hits
+    )
+    return side if own else None
+
+
 def _read_events(frame: ClaimFrame) -> tuple[Event, ...]:
     """The events a sentence is read for against the frame. A claim of who struck or destroyed
     something is read for any harm done to it (a strike, a killing, a destruction), since the
@@ -1476,6 +1499,9 @@ _FORCE_WORDS = frozenset(stem(w) for w in lexicon.ARMED_FORCES if not w.endswith
 _PASSIVE_AFTER = frozenset({"in", "by", "during", "as", "after", "near", "when", "while",
                             "following"})  # fmt: skip
 _TARGET_BEFORE = frozenset({"on", "of", "against", "at", "to"})
+_OWN_PART = frozenset(stem(w) for w in ("responsibility", "involvement", "role", "blame", "it",
+                                         "its", "they", "their", "any"))  # fmt: skip
+DENIER_GAP = 2  # words between a side and its denying verb ("Russia's defence ministry denied")
 ACCUSE_GAP = 4  # words between "accuses" and the harm it names ("accused Kyiv of shelling")
 
 
@@ -1694,4 +1720,4 @@ def _nearest(
     return best[1] if best else None
 
 
-__all__ = ["ClaimFrame", "Event", "FrameReading", "claim_frame", "read_against"]
+__all__ = ["ClaimFrame", "Event", "FrameReading", "claim_frame", "denies_own_part", "read_against"]

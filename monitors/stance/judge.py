@@ -19,7 +19,7 @@ from datetime import date
 
 from monitors.models import Claim, Evidence, SentenceStance
 from monitors.stance.cues import CueHit, CueSet, tagged
-from monitors.stance.frame import FrameReading, claim_frame, read_against
+from monitors.stance.frame import FrameReading, claim_frame, denies_own_part, read_against
 from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.match import AliasHit, ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
@@ -149,6 +149,12 @@ class ClaimReader:
             # "Izium is still under enemy control": "still ... control" says someone holds it;
             # the frame knows who, and whether that is the claim's side.
             deny = None
+        denier = self._denies_own_part(sentence, deny)
+        if deny is not None and denier is not None:
+            # "Russia denies responsibility" against "a Ukrainian missile struck it": the other
+            # side denies its own part, which says nothing of whether the claimed side did it.
+            why = f"{denier} denies its own part, not that the claim's side did it"
+            return [self._unscoped_denial(sentence, about, deny, why)]
         if deny is not None and self._denies_something_else(sentence, about, deny, framed):
             # "In the captured town of Melitopol, ..., they prepare a fake referendum": the
             # denial word belongs to another clause than the subject, whose event the frame read.
@@ -202,9 +208,20 @@ class ClaimReader:
         words = sum(1 for c in sentence.clauses if c == clause) - (deny.end - deny.start)
         return words > BARE_VERDICT
 
-    def _unscoped_denial(self, sentence: Sentence, about: _About, deny: CueHit) -> Evidence:
+    def _denies_own_part(self, sentence: Sentence, deny: CueHit | None) -> str | None:
+        if self.frame is None or deny is None or deny.kind != "deny_verb":
+            return None
+        return denies_own_part(self.frame, sentence, deny.start)
+
+    def _unscoped_denial(
+        self,
+        sentence: Sentence,
+        about: _About,
+        deny: CueHit,
+        reason: str = "denial word without an event of the claim's",
+    ) -> Evidence:
         evidence = self._evidence(sentence, about, SentenceStance.MENTION, 0.3, deny.phrase, None)
-        why = f"{evidence.why}; denial word without an event of the claim's: not a verdict"
+        why = f"{evidence.why}; {reason}: not a verdict"
         return replace(evidence, why=why, reading=f"rule:unscoped_{deny.kind}")
 
     def _may_assert(self, hit: CueHit) -> bool:
