@@ -16,7 +16,13 @@ the subject, who does it (a side named in the phrase, before the verb, or after 
 - a change said without an actor ("Gornal has fallen") is read as the claim's own change;
 - control of part of the place ("70% of the city") denies a claim about all of it;
 - with no event word, a side's forces inside the place ("occupiers in Melitopol") say who holds
-  it (claims of control only).
+  it (claims of control only);
+- against a claim of who struck or destroyed something ("Ukrainian forces shelled the plant"),
+  any harm to it is read for the side that did it (``harm``): the claim's side asserts it,
+  the other side is a competing cause. Control claims never read harms, and harm claims never
+  read control.
+
+The sentence's words and cues come from ``stream``, read once per sentence.
 
 Each reading names the frame slot that decided (event, actor, controller), so an explanation
 can say "competing fact: Ukraine holds the place (the claim: Russia controls it)".
@@ -28,68 +34,36 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
-from enum import StrEnum
-from functools import lru_cache
 
 from monitors.models import SentenceStance
 from monitors.stance import lexicon
 from monitors.stance.cues import CueHit, CueSet, tagged
+from monitors.stance.harm import cause_of, own_part_denied, victims_of
 from monitors.stance.sentence import Sentence
+from monitors.stance.stream import (
+    AT,
+    DEOCCUPY,
+    DETERMINERS,
+    EVENTS,
+    HARM,
+    OTHER,
+    PLACE_WORDS,
+    RUSSIA,
+    SIDES,
+    UKRAINE,
+    Event,
+    Stream,
+    stream_for,
+)
 from monitors.stance.vocabulary import STOPWORDS
 from monitors.text import has_cyrillic, stem
 
-
-class Event(StrEnum):
-    TAKE = "take"  # control changed hands to the actor
-    HOLD = "hold"  # the actor is in control
-    OCCUPY = "occupy"  # Russia is in control (occupation)
-    LOSE = "lose"  # the actor left or gave up
-    CONTEST = "contest"  # control is being fought over
-    DESTROY = "destroy"  # sunk, destroyed
-    STRIKE = "strike"  # shelled, struck, attacked: harm done, read for claims of who did it
-
-
-RUSSIA, UKRAINE = "Russia", "Ukraine"
-_OTHER = {RUSSIA: UKRAINE, UKRAINE: RUSSIA}
 _CONTROL = (Event.TAKE, Event.HOLD, Event.OCCUPY, Event.LOSE)
 _CHANGES = (Event.TAKE, Event.LOSE)  # events whose direction is clear without an actor
 _RANK = {Event.TAKE: 0, Event.LOSE: 0, Event.DESTROY: 0, Event.CONTEST: 1, Event.STRIKE: 1,
          Event.HOLD: 2, Event.OCCUPY: 2}  # fmt: skip
-_HARM = (Event.DESTROY, Event.STRIKE)
 
-_DEOCCUPY = "deoccupy"  # a LOSE event whose loser is always Russia
-_CUES = CueSet(
-    tagged(Event.TAKE, lexicon.TAKE_CONTROL)
-    + tagged(Event.HOLD, lexicon.HOLD_CONTROL)
-    + tagged(Event.OCCUPY, lexicon.OCCUPY)
-    + tagged(Event.LOSE, lexicon.LOSE_CONTROL)
-    + tagged(Event.CONTEST, lexicon.CONTEST_CONTROL)
-    + tagged(Event.DESTROY, lexicon.SINK_OR_DESTROY)
-    + tagged(_DEOCCUPY, lexicon.DEOCCUPY)
-    + tagged("intent", lexicon.INTENT)
-    + tagged("attempt", lexicon.ATTEMPT)
-    + tagged("move", lexicon.ATTEMPTED_MOVES)
-    + tagged("forces", lexicon.ARMED_FORCES)
-    + tagged("partial", lexicon.PARTIAL)
-    + tagged("person", lexicon.SIDE_PERSONS)
-    + tagged("institution", lexicon.INSTITUTIONS)
-    + tagged("ended", lexicon.ENDED_BEFORE)
-    + tagged("ended_after", lexicon.ENDED_AFTER)
-    + tagged("vicinity", lexicon.VICINITY)
-    + tagged("vicinity_after", lexicon.VICINITY_AFTER)
-    + tagged("demand", lexicon.DEMAND)
-    + tagged("detention", lexicon.DETENTION_AFTER)
-    + tagged("formerly", lexicon.FORMERLY)
-    + tagged(RUSSIA, lexicon.RUSSIAN_SIDE)
-    + tagged(UKRAINE, lexicon.UKRAINIAN_SIDE)
-)
-# Kept apart so that a harm word ("attack") never displaces a control cue on the same words
-# ("tried to attack" is an attempted move).
-_HARM_CUES = CueSet(tagged(Event.STRIKE, lexicon.STRIKE) + tagged("accuse", lexicon.ACCUSE))
-_EVENTS = frozenset(Event) | {_DEOCCUPY}
 _LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE + lexicon.REVERSAL)
-_PREFIXES = frozenset({"de", "re"})  # "de-occupied" is one word, not "de" + "occupied"
-_AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not defend here
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
 _AND = frozenset({"and", "i", "y"})
@@ -100,7 +74,6 @@ VICINITY_GAP = 3  # words between a vicinity word and the subject
 ENDED_GAP = 3  # words between a fight and the word that ends it ("the siege of X is over")
 NEARBY_SCORE = 0.55  # weak, like an intention: fighting near a place that was already taken
 INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
-_SIDES = (RUSSIA, UKRAINE)
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
 _CAUSE = frozenset(stem(w) for w in ("after", "by", "in", "from", "following"))
@@ -111,12 +84,8 @@ NEAR = 10  # tokens between the subject and an event word that can be about it
 INTENT_GAP = 2  # tokens between an intent word and the event it qualifies
 NOMINAL_FACTOR = 0.8
 _NOUN_ENDINGS = ("tion", "sion", "ment")
-_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "during", "after",
-                          "since", "of", "before"})  # fmt: skip
 DEMAND_GAP = 4  # tokens between "calls on" and the withdrawal it demands
 _PAST = frozenset(stem(w) for w in lexicon.PAST_PROGRESSIVE)
-_AT = frozenset({"in", "at", "on", "inside", "within", "v", "u", "na", "vo"})
-_PLACE_WORDS = frozenset(stem(w) for w in lexicon.PLACE_WORDS)
 PRESENCE_GAP = 5  # words between a force and "in <the place>"
 PRESENT_SCORE = 0.8  # a force inside the place: its side holds it (read for claims of control
 # only: inside a place being fought for, a force may be attacking it)
@@ -135,19 +104,6 @@ ATTRIBUTE_GAP = 2  # words between an event adjective and the place it describes
 
 
 @dataclass(frozen=True)
-class _Stream:
-    """A sentence's words with hyphenated compounds split ("Russian-held" -> Russian, held)."""
-
-    stems: tuple[str, ...]
-    words: tuple[str, ...]
-    origin: tuple[int, ...]  # index of each word in the sentence's own tokens
-    clauses: tuple[int, ...]
-    hits: tuple[CueHit, ...]
-    contrasts: frozenset[int] = frozenset()  # clause numbers opened by a contrast word
-    capitalised: tuple[bool, ...] = ()  # each word as written starts with a capital
-
-
-@dataclass(frozen=True)
 class EventHit:
     event: Event
     phrase: str
@@ -163,7 +119,7 @@ class EventHit:
     refrained: bool = False  # "not to resist": an infinitive negated, nothing done
     by_forces: bool = False  # armed forces named right before it ("troops leave")
     tried: bool = False  # a capture tried or kept from happening, read as a fight
-    cause: str | None = None  # of a harm: the side that did it, read strictly (see _cause)
+    cause: str | None = None  # of a harm: the side that did it, read strictly (see cause_of)
 
 
 @dataclass(frozen=True)
@@ -189,7 +145,7 @@ class ClaimFrame:
             return UKRAINE
         if self.event is not Event.TAKE or self.actor is None:
             return None
-        return self.actor if _liberates(self.phrase) else _OTHER[self.actor]
+        return self.actor if _liberates(self.phrase) else OTHER[self.actor]
 
     def describe(self) -> str:
         if self.event in _CONTROL and self.controller:
@@ -212,7 +168,7 @@ class FrameReading:
 
 def claim_frame(statement: Sentence) -> ClaimFrame | None:
     """The claim's frame, or None when its statement names no event we know."""
-    stream = _stream(statement, frozenset())
+    stream = stream_for(statement, frozenset())
     done = [h for h in _events(stream) if not h.intended]
     if not done:
         return None
@@ -226,7 +182,7 @@ def read_against(
     frame: ClaimFrame, sentence: Sentence, subject: tuple[int, int], subject_words: frozenset[str]
 ) -> FrameReading | None:
     """How the sentence's event nearest the subject (token span) bears on the frame."""
-    stream = _stream(sentence, subject_words)
+    stream = stream_for(sentence, subject_words)
     region = _region(stream, subject)
     areas = None if region or frame.area else _areas_named(stream, subject)
     if areas is not None:
@@ -283,7 +239,12 @@ def read_against(
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
-    if reading is not None and _victims_of(stream, near, subject, subject_words):
+    _, last = _subject_positions(stream, subject)
+    if (
+        reading is not None
+        and near.event is Event.STRIKE
+        and victims_of(stream, near.phrase, near.start, last, subject_words)
+    ):
         # "killed two workers of the plant": people of the place, not a strike on it.
         slot = f"{near.phrase}: people of the place, not a harm done at it"
         return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="victims")
@@ -366,7 +327,7 @@ def read_against(
     return dataclass_replace(reading, stance=flipped, slot=slot)
 
 
-def _present(frame: ClaimFrame, stream: _Stream, subject: tuple[int, int]) -> FrameReading | None:
+def _present(frame: ClaimFrame, stream: Stream, subject: tuple[int, int]) -> FrameReading | None:
     """With no event word, against a claim that a side holds the place: a side's forces inside
     it ("the occupiers in Melitopol have kidnapped ...", "In Kherson, the invaders evicted ...")
     say who holds it. Strikes on it from outside name no force inside, and "near" is the
@@ -384,7 +345,7 @@ def _present(frame: ClaimFrame, stream: _Stream, subject: tuple[int, int]) -> Fr
     return dataclass_replace(reading, score=score, slot=slot, kind="presence")
 
 
-def _force_in(stream: _Stream, subject: tuple[int, int]) -> CueHit | None:
+def _force_in(stream: Stream, subject: tuple[int, int]) -> CueHit | None:
     """The side's force located at the subject: "<force> in [the city of] <subject>", or a
     clause opened by "In <subject>," and a force at the start of what follows."""
     first, last = _subject_positions(stream, subject)
@@ -393,14 +354,14 @@ def _force_in(stream: _Stream, subject: tuple[int, int]) -> CueHit | None:
         between = range(force.end, first)
         if (
             0 < first - force.end <= PRESENCE_GAP
-            and stream.stems[force.end] in _AT
-            and all(stream.stems[i] in _PLACE_WORDS or stream.stems[i] in _AT for i in between)
+            and stream.stems[force.end] in AT
+            and all(stream.stems[i] in PLACE_WORDS or stream.stems[i] in AT for i in between)
             and stream.clauses[force.start] == stream.clauses[first]
         ):
             return force
     fronted = (
         first > 0
-        and stream.stems[first - 1] in _AT
+        and stream.stems[first - 1] in AT
         and (first == 1 or stream.clauses[first - 2] != stream.clauses[first])
     )
     if fronted:
@@ -413,11 +374,11 @@ def _force_in(stream: _Stream, subject: tuple[int, int]) -> CueHit | None:
     return None
 
 
-def _forces(stream: _Stream) -> list[CueHit]:
+def _forces(stream: Stream) -> list[CueHit]:
     """Side words naming armed people: "occupiers", or "Russian" + "troops"."""
     out = []
     persons = {h.start for h in stream.hits if h.kind == "person"}
-    for side in (h for h in stream.hits if h.kind in _SIDES):
+    for side in (h for h in stream.hits if h.kind in SIDES):
         if side.start in persons:
             out.append(side)
             continue
@@ -430,7 +391,7 @@ def _forces(stream: _Stream) -> list[CueHit]:
     return out
 
 
-def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
+def _partly(stream: Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
     """ "Enemy controls 70% of Siverodonetsk", "established control over part of the town",
     "partially captured": the event covers only some of the place."""
     first, _ = _subject_positions(stream, subject)
@@ -446,16 +407,16 @@ def _partly(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
     return False
 
 
-def _share_told(stream: _Stream, share: CueHit, hit: EventHit) -> bool:
+def _share_told(stream: Stream, share: CueHit, hit: EventHit) -> bool:
     """ "70 percent of the city is controlled by": the share is the event's own subject, the
     place named by its kind (words between: place words, "the", "is")."""
     between = range(share.end, hit.start)
     return 0 < len(between) <= OBJECT_GAP and all(
-        stream.stems[i] in _PLACE_WORDS or stream.stems[i] in _AUXILIARY for i in between
+        stream.stems[i] in PLACE_WORDS or stream.stems[i] in _AUXILIARY for i in between
     )
 
 
-def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
+def _thing_inside(stream: Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
     """The word the event acts on when the subject only locates it: "<event> <thing> in
     <subject>" or "<thing> in <subject> <event>" ("captured Pidlisne in Luhansk region",
     "settlements in Luhansk region have been occupied"). The thing must be the event's own
@@ -466,9 +427,9 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
         return None
     first, last = _subject_positions(stream, subject)
     at = first - 1
-    while at >= 0 and stream.stems[at] in _DETERMINERS and stream.stems[at] not in _AT:
+    while at >= 0 and stream.stems[at] in DETERMINERS and stream.stems[at] not in AT:
         at -= 1
-    if at < 1 or stream.stems[at] not in _AT:
+    if at < 1 or stream.stems[at] not in AT:
         return None
     thing = at - 1
     if hit.end <= thing:
@@ -488,7 +449,7 @@ def _thing_inside(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> s
         return None
     if any(stream.stems[i] in _LAST for i in range(max(0, thing - LAST_GAP), thing)):
         return None  # "the last Ukrainian-held village, Gornal, in the region": the last part
-    armed = (h for h in stream.hits if h.kind in _SIDES or h.kind in ("forces", "person"))
+    armed = (h for h in stream.hits if h.kind in SIDES or h.kind in ("forces", "person"))
     if any(h.start <= thing < h.end for h in armed):
         return None  # "Russian troops in the region": who is there, read as presence
     return stream.words[thing]
@@ -499,11 +460,11 @@ _HELD = (Event.HOLD, Event.OCCUPY)
 # nearly all of", "liberated the town of").
 _THEME_SKIP = frozenset({"of", "over", "full", "complete", "total", "entire", "whole", "all",
                          "nearly", "almost", "most", "much", "back", "control", "s"}
-                        | _DETERMINERS)  # fmt: skip
+                        | DETERMINERS)  # fmt: skip
 
 
 def _acts_on_other(
-    stream: _Stream,
+    stream: Stream,
     hit: EventHit,
     subject: tuple[int, int],
     subject_words: frozenset[str],
@@ -559,21 +520,21 @@ def _acts_on_other(
     return " ".join(stream.words[at:end])
 
 
-def _fought_for(stream: _Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:
+def _fought_for(stream: Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:
     """What a fight is for when that is a thing, not the place: "fight for the life of", not
     "the fight for the city", "for control over", "for every street" or a name."""
     at = hit.end
     if at >= len(stream.stems) or stream.stems[at] != "for":
         return None
     at += 1
-    while at < len(stream.stems) and stream.stems[at] in _DETERMINERS:
+    while at < len(stream.stems) and stream.stems[at] in DETERMINERS:
         at += 1
     if at >= len(stream.stems) or stream.clauses[at] != stream.clauses[hit.start]:
         return None
     word = stream.stems[at]
     if stream.capitalised[at] or not _content(stream, at) or word in subject_words:
         return None
-    if word in _PLACE_WORDS or word in _PART_NOUNS or word in _REGION or word in _FOUGHT_OVER:
+    if word in PLACE_WORDS or word in _PART_NOUNS or word in _REGION or word in _FOUGHT_OVER:
         return None
     if any(h.start <= at < h.end for h in stream.hits):
         return None
@@ -584,7 +545,7 @@ def _fought_for(stream: _Stream, hit: EventHit, subject_words: frozenset[str]) -
 _FOUGHT_OVER = frozenset(stem(w) for w in ("control", "every", "each", "possession", "access"))
 
 
-def _patient_before(stream: _Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:
+def _patient_before(stream: Stream, hit: EventHit, subject_words: frozenset[str]) -> str | None:
     """The thing a participle is told of when it stands before it: "600 explosive items seized
     in Irpin", "children who had been taken from Enerhodar". A common noun only (not a place,
     a part of one, a side or a force: "the town was captured", "Russian troops seized"), and
@@ -615,7 +576,7 @@ def _patient_before(stream: _Stream, hit: EventHit, subject_words: frozenset[str
         return None
     if stream.words[at].endswith(("ly", "ed", "ing")):
         return None  # "Lyman fully cleared", "visited liberated Bucha": not a noun
-    if word in _PLACE_WORDS or word in _PART_NOUNS or word in _REGION:
+    if word in PLACE_WORDS or word in _PART_NOUNS or word in _REGION:
         return None
     if any(h.start <= at < h.end for h in stream.hits):
         return None
@@ -631,36 +592,7 @@ _TERRITORY = frozenset(("territory", "territories", "areas", "lands", "settlemen
                         "towns", "cities"))  # fmt: skip
 
 
-_KILLING = frozenset(stem(w) for w in lexicon.KILLING)
-
-
-def _victims_of(
-    stream: _Stream, hit: EventHit, subject: tuple[int, int], subject_words: frozenset[str]
-) -> bool:
-    """A killing bears on a strike on the place only where it happened there ("killed in
-    Olenivka", "the Olenivka killings"); a killing of its people elsewhere or in another way
-    ("killed a worker of the plant") is another event."""
-    if hit.event is not Event.STRIKE or stem(hit.phrase.split()[0]) not in _KILLING:
-        return False
-    _, last = _subject_positions(stream, subject)
-    if 0 <= hit.start - last - 1 <= 1:
-        return False  # "the Olenivka killings", "Olenivka massacre"
-    return not any(
-        stream.stems[i] in subject_words and _after_at(stream, i) for i in range(len(stream.stems))
-    )
-
-
-def _after_at(stream: _Stream, at: int) -> bool:
-    """The word follows "in", "at" ... with only determiners or place words between."""
-    before = at - 1
-    while before >= 0 and (
-        stream.stems[before] in _DETERMINERS or stream.stems[before] in _PLACE_WORDS
-    ):
-        before -= 1
-    return before >= 0 and stream.stems[before] in _AT
-
-
-def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
+def _located_in_subject(stream: Stream, end: int, first: int) -> bool:
     """The object, or the list it starts, is followed by "in [the city of] <subject>" ("TV
     and radio towers in Melitopol")."""
     listed = end
@@ -674,27 +606,27 @@ def _located_in_subject(stream: _Stream, end: int, first: int) -> bool:
     if end >= first or stream.stems[end] not in ("in", "at", "inside", "within"):
         return False
     between = range(end + 1, first)
-    return all(stream.stems[i] in _DETERMINERS or stream.stems[i] in _PLACE_WORDS for i in between)
+    return all(stream.stems[i] in DETERMINERS or stream.stems[i] in PLACE_WORDS for i in between)
 
 
-def _qualifies(stream: _Stream, at: int, hit: EventHit, around: bool) -> bool:
+def _qualifies(stream: Stream, at: int, hit: EventHit, around: bool) -> bool:
     if stream.clauses[at] != stream.clauses[hit.start]:
         return False
     word = stream.words[at].lower()
     # "withdrew its troops from": who leaves is the side's own forces, not what it acts on.
-    kinds = _SIDES + ("forces",) if around or hit.event is Event.LOSE else _SIDES
+    kinds = SIDES + ("forces",) if around or hit.event is Event.LOSE else SIDES
     side = any(h.start <= at < h.end and h.kind in kinds for h in stream.hits)
     return (
         side
         or stream.stems[at] in _THEME_SKIP
-        or (stream.stems[at] in _PLACE_WORDS and not (around and word.endswith("s")))
+        or (stream.stems[at] in PLACE_WORDS and not (around and word.endswith("s")))
         or (word.endswith("ly") and len(word) > 4)
         or (word.isdigit() and not _share_follows(stream, at))
         or word in _QUANTITY
     )
 
 
-def _share_follows(stream: _Stream, at: int) -> bool:
+def _share_follows(stream: Stream, at: int) -> bool:
     """ "controls 10% of the region": a number that is a share (the "%" is not a word)."""
     return at + 1 < len(stream.stems) and stream.stems[at + 1] in ("of", "percent", "per")
 
@@ -703,14 +635,14 @@ def _share_follows(stream: _Stream, at: int) -> bool:
 _QUANTITY = frozenset({"more", "than", "about", "around", "some"})
 
 
-def _content(stream: _Stream, at: int) -> bool:
+def _content(stream: Stream, at: int) -> bool:
     """A word that can head a noun phrase: letters, not a function word."""
     word = stream.words[at]
-    return word.isalpha() and word.lower() not in STOPWORDS and stream.stems[at] not in _AT
+    return word.isalpha() and word.lower() not in STOPWORDS and stream.stems[at] not in AT
 
 
 def _fight_after_contrast(
-    stream: _Stream, hit: EventHit, subject: tuple[int, int]
+    stream: Stream, hit: EventHit, subject: tuple[int, int]
 ) -> EventHit | None:
     """ "Invaders say they control Sievierodonetsk, but fighting continues", "the flag was
     raised in Lyman, although fighting is still going on in the city": a fight told after a
@@ -733,14 +665,14 @@ def _fight_after_contrast(
     return None
 
 
-def _names_a_place(stream: _Stream, clause: int) -> bool:
+def _names_a_place(stream: Stream, clause: int) -> bool:
     """A capitalised word past the first of the clause (a name); a later clause is another
     matter ("..., although fighting goes on in the city. - Ukrinform": the source)."""
     at = [i for i, c in enumerate(stream.clauses) if c == clause]
     return any(stream.capitalised[i] for i in at[1:]) if stream.capitalised else False
 
 
-def _town_located(stream: _Stream, subject: tuple[int, int]) -> str | None:
+def _town_located(stream: Stream, subject: tuple[int, int]) -> str | None:
     """The name a region locates: "<Name>, <region>" closing its clause ("Irpin, Kyiv region,
     was liberated") or "<Name> in [the] <region>" ("Melitopol in the Zaporizhzhia region").
     Not a side, a force or a cue word ("Russia in Kherson region", "Fighting In ..."), and not
@@ -772,7 +704,7 @@ def _town_located(stream: _Stream, subject: tuple[int, int]) -> str | None:
     return stream.words[at]
 
 
-def _areas_named(stream: _Stream, subject: tuple[int, int]) -> str | None:
+def _areas_named(stream: Stream, subject: tuple[int, int]) -> str | None:
     """The plural area word a list of names starting at the subject shares ("Sumy, Kharkiv
     and Kherson regions"); "Irpin, Kyiv region" is a town and its region (singular)."""
     _, last = _subject_positions(stream, subject)
@@ -788,18 +720,18 @@ def _areas_named(stream: _Stream, subject: tuple[int, int]) -> str | None:
 _AREAS_PLURAL = frozenset(lexicon.AREAS_PLURAL)
 
 
-def _region(stream: _Stream, subject: tuple[int, int]) -> bool:
+def _region(stream: Stream, subject: tuple[int, int]) -> bool:
     """The matched subject names a region ("Kherson region", "Херсонська область")."""
     first, last = _subject_positions(stream, subject)
     return any(stream.stems[i] in _REGION for i in range(first, last + 1))
 
 
-def _whole_said(stream: _Stream) -> bool:
+def _whole_said(stream: Stream) -> bool:
     """ "Entire Kyiv region has been liberated", "fully": the sentence speaks of all of it."""
     return any(s in _WHOLE and s != "all" for s in stream.stems)  # "in all directions"
 
 
-def _describes_part(stream: _Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
+def _describes_part(stream: Stream, hit: EventHit, subject: tuple[int, int]) -> str | None:
     """How a sentence names a region by its occupied or liberated part, not tells of its
     capture: an event adjective on the place ("the temporarily occupied Kherson region") or on
     a part of it ("occupied territories of the Kharkiv region", "liberated settlements in the
@@ -834,12 +766,12 @@ def _describes_part(stream: _Stream, hit: EventHit, subject: tuple[int, int]) ->
     parts = [i for i in between if stream.stems[i] in _PART_NOUNS]
     if parts and all(stream.stems[i] in _PART_NOUNS or stream.stems[i] in _LINKS for i in between):
         return f"{hit.phrase} {stream.words[parts[0]]} of it"
-    if len(between) <= ATTRIBUTE_GAP and all(stream.stems[i] in _DETERMINERS for i in between):
+    if len(between) <= ATTRIBUTE_GAP and all(stream.stems[i] in DETERMINERS for i in between):
         return f"{hit.phrase} describes the place"
     return None
 
 
-def _part_before(stream: _Stream, hit: EventHit, first: int) -> str | None:
+def _part_before(stream: Stream, hit: EventHit, first: int) -> str | None:
     """ "the territory of Kyiv region liberated from ...": the event after the place is told of
     the part named before it; "Kyiv region liberated", "the region that was liberated" is told
     of the place itself."""
@@ -853,21 +785,21 @@ def _part_before(stream: _Stream, hit: EventHit, first: int) -> str | None:
     return f"{hit.phrase} {stream.words[at]} of it"
 
 
-def _side_before(stream: _Stream, at: int) -> bool:
+def _side_before(stream: Stream, at: int) -> bool:
     """A side or force directly before a word makes it a verb ("Russian troops occupied")."""
     return any(
-        h.end == at and (h.kind in _SIDES or h.kind in ("forces", "person")) for h in stream.hits
+        h.end == at and (h.kind in SIDES or h.kind in ("forces", "person")) for h in stream.hits
     )
 
 
 _LINKS = frozenset({"of", "in", "the", "and", "within", "across", "throughout"})
 
 
-def _share_of(stream: _Stream, first: int) -> bool:
+def _share_of(stream: Stream, first: int) -> bool:
     """ "80% of territories of the Luhansk region": a number under 100 and "of" before the
     place, with only place words between (the "%" itself is not a word)."""
     at = first - 1
-    while at > 0 and first - at <= PARTIAL_GAP + 2 and stream.stems[at] in _PLACE_WORDS:
+    while at > 0 and first - at <= PARTIAL_GAP + 2 and stream.stems[at] in PLACE_WORDS:
         at -= 1
         if stream.stems[at + 1] == "of" and stream.words[at].isdigit():
             return 0 < int(stream.words[at]) < 100
@@ -882,7 +814,7 @@ def _recalled(reading: FrameReading) -> FrameReading:
     return dataclass_replace(reading, score=round(reading.score * NOMINAL_FACTOR, 3), slot=slot)
 
 
-def _demanded(stream: _Stream, hit: EventHit) -> bool:
+def _demanded(stream: Stream, hit: EventHit) -> bool:
     return (
         hit.event is Event.LOSE
         and hit.actor is not None
@@ -914,7 +846,7 @@ def _defended_by_claimed(frame: ClaimFrame, hit: EventHit) -> bool:
     return hit.defender is not None and hit.defender == frame.controller
 
 
-def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading:
+def _intended(frame: ClaimFrame, hit: EventHit, stream: Stream) -> FrameReading:
     """How an intended change bears on the claim.
 
     "Ukraine will recapture Lyman", "Kharkiv could fall": the claimed change is still to come,
@@ -937,25 +869,10 @@ def _intended(frame: ClaimFrame, hit: EventHit, stream: _Stream) -> FrameReading
 
 def denies_own_part(frame: ClaimFrame, sentence: Sentence, at: int) -> str | None:
     """Against a claim of who did a harm, the other side's denial of its own part at token
-    ``at``: "Russia denies responsibility", "the Kremlin denies Russian forces struck it". The
-    denier is a side named right before the denying word; its part is a word of
-    responsibility, a pronoun or its own side right after. Returns that side, or None (a
-    denial of the harm itself, "Russia denies the ship was sunk", is a denial of the claim)."""
-    if frame.event not in _HARM or frame.actor is None:
+    ``at`` (see ``own_part_denied``); None for any other claim."""
+    if frame.event not in HARM or frame.actor is None:
         return None
-    stream = _read_stream(sentence)
-    if at not in stream.origin:
-        return None
-    start = stream.origin.index(at)
-    sides = [h for h in stream.hits if h.kind in _SIDES and 0 <= start - h.end <= DENIER_GAP]
-    if not sides or sides[-1].kind == frame.actor:
-        return None
-    side = sides[-1].kind
-    after = range(start + 1, min(start + 1 + DENIER_GAP + 2, len(stream.stems)))
-    own = any(stream.stems[i] in _OWN_PART for i in after) or any(
-        h.kind == side and h.start in after for h in stream.hits
-    )
-    return side if own else None
+    return own_part_denied(frame.actor, sentence, at)
 
 
 def _read_events(frame: ClaimFrame) -> tuple[Event, ...]:
@@ -963,14 +880,14 @@ def _read_events(frame: ClaimFrame) -> tuple[Event, ...]:
     something is read for any harm done to it (a strike, a killing, a destruction), since the
     side that did it is its point; a bare "X was destroyed" only for destructions."""
     if frame.event is Event.STRIKE or (frame.event is Event.DESTROY and frame.actor):
-        return _HARM
+        return HARM
     if frame.event is Event.DESTROY:
         return (Event.DESTROY,)
-    return tuple(e for e in Event if e not in _HARM)
+    return tuple(e for e in Event if e not in HARM)
 
 
 def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
-    if hit.event in _HARM or frame.event in _HARM:
+    if hit.event in HARM or frame.event in HARM:
         return _compare_harm(frame, hit)
     if hit.event is Event.CONTEST:
         if hit.ended or hit.refrained:
@@ -1051,7 +968,7 @@ def _liberates(phrase: str) -> bool:
     return any(stem(w) in _LIBERATE for w in phrase.split())
 
 
-def _in_vicinity(stream: _Stream, subject: tuple[int, int]) -> bool:
+def _in_vicinity(stream: Stream, subject: tuple[int, int]) -> bool:
     """ "Near Izium", "in the area of Izium", "the Izium direction": the sentence is about the
     subject's surroundings, where fighting or captures say nothing about the place itself."""
     first, last = _subject_positions(stream, subject)
@@ -1076,100 +993,17 @@ def _controller(event: Event, actor: str | None) -> str | None:
     if event in (Event.TAKE, Event.HOLD):
         return actor
     if event is Event.LOSE and actor:
-        return _OTHER[actor]
+        return OTHER[actor]
     return None
 
 
-def _stream(sentence: Sentence, subject_words: frozenset[str]) -> _Stream:
-    """The sentence's stream as read against one subject: a side named by the subject's own
-    words ("Russian" in "Russian-held Gornal"?) is the subject, not an actor."""
-    read = _read_stream(sentence)
-    stems = read.stems
-    hits = [h for h in read.hits if not (h.kind in _SIDES and stems[h.start] in subject_words)]
-    return _Stream(
-        stems,
-        read.words,
-        read.origin,
-        read.clauses,
-        tuple(_longest(hits)),
-        read.contrasts,
-        read.capitalised,
-    )
-
-
-@lru_cache(maxsize=4096)
-def _read_stream(sentence: Sentence) -> _Stream:
-    """What does not depend on the claim, once per sentence however many claims read it: the
-    split words and every frame cue in them (before the subject's sides are dropped)."""
-    stems: list[str] = []
-    origin: list[int] = []
-    clauses: list[int] = []
-    words: list[str] = []
-    for i, token in enumerate(sentence.tokens):
-        for part in _parts(token):
-            stems.append(stem(part))
-            words.append(part)
-            origin.append(i)
-            clauses.append(sentence.clauses[i])
-    cyrillic = has_cyrillic(sentence.text)
-    hits = [
-        h
-        for h in _CUES.find(stems, words) + _HARM_CUES.find(stems, words)
-        if (cyrillic or not has_cyrillic(h.phrase))
-        and not (h.kind in _EVENTS and _agent_noun(words[h.start], h.phrase))
-    ]
-    capitalised = tuple(sentence.surface[i][:1].isupper() for i in origin)
-    return _Stream(
-        tuple(stems),
-        tuple(words),
-        tuple(origin),
-        tuple(clauses),
-        tuple(hits),
-        sentence.contrasts,
-        capitalised,
-    )
-
-
-def _parts(token: str) -> list[str]:
-    """Hyphenated compounds split ("Russian-held" -> Russian, held), prefixes kept on."""
-    parts = token.split("-") if "-" in token else [token]
-    if not all(parts):
-        return [token]
-    if len(parts) > 1 and parts[0] in _PREFIXES:
-        return ["".join(parts[:2]), *parts[2:]]
-    return parts
-
-
-def _agent_noun(word: str, phrase: str) -> bool:
-    first = phrase.split()[0]
-    return word.endswith(_AGENT_NOUN) and not first.endswith(_AGENT_NOUN)
-
-
-def _longest(hits: list[CueHit]) -> list[CueHit]:
-    """Event hits inside a longer event hit go ("take control" over "take" and "control")."""
-    events = [h for h in hits if h.kind in _EVENTS or h.kind == "institution"]
-    kept = [
-        h
-        for h in hits
-        if h.kind not in _EVENTS
-        or not any(
-            o is not h
-            and o.start <= h.start
-            and h.end <= o.end
-            and o.end - o.start > h.end - h.start
-            for o in events
-        )
-    ]
-    return [h for h in kept if h.kind != "institution"]
-
-
-def _events(stream: _Stream) -> list[EventHit]:
+def _events(stream: Stream) -> list[EventHit]:
     negations = _negation_starts(stream)
     out: list[EventHit] = []
     for hit in stream.hits:
-        if hit.kind not in _EVENTS or _not_an_event(stream, hit):
+        if hit.kind not in EVENTS or _not_an_event(stream, hit):
             continue
-        event = Event.LOSE if hit.kind == _DEOCCUPY else Event(hit.kind)
+        event = Event.LOSE if hit.kind == DEOCCUPY else Event(hit.kind)
         intended = any(
             h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP and not _tried(stream, h)
             for h in stream.hits
@@ -1187,7 +1021,7 @@ def _events(stream: _Stream) -> list[EventHit]:
         negated = any(0 <= hit.start - n <= _scope(stream, n)
                       and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
-        actor = RUSSIA if hit.kind == _DEOCCUPY else _actor(stream, hit)
+        actor = RUSSIA if hit.kind == DEOCCUPY else _actor(stream, hit)
         ended = event is Event.CONTEST and (_ended(stream, hit) or _in_past(stream, hit))
         nominal = _nominal(stream, hit)
         defender = _defender(stream, hit, actor) if event is Event.CONTEST else None
@@ -1207,7 +1041,7 @@ def _events(stream: _Stream) -> list[EventHit]:
                 refrained=refrained,
                 by_forces=_forces_before(stream, hit),
                 tried=tried,
-                cause=_cause(stream, hit, nominal) if event in _HARM else None,
+                cause=cause_of(stream, hit, nominal) if event in HARM else None,
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
@@ -1217,10 +1051,10 @@ _COMPEL = frozenset({"forced", "forcing", "compelled", "compelling", "made"})  #
 COMPEL_GAP = 4  # words between "forced" and the "to" of what it forced ("forced the enemy to")
 
 
-def _compelled(stream: _Stream, to: int) -> bool:
+def _compelled(stream: Stream, to: int) -> bool:
     """ "Forced the enemy to retreat": what was forced was done, it is no purpose."""
     before = range(max(0, to - COMPEL_GAP), to)
-    sides = {h.start for h in stream.hits if h.kind in _SIDES}
+    sides = {h.start for h in stream.hits if h.kind in SIDES}
     return any(
         (
             stream.words[i] in _COMPEL
@@ -1235,23 +1069,23 @@ def _compelled(stream: _Stream, to: int) -> bool:
 FORMERLY_GAP = 2  # words between "earlier" and the state it ends ("earlier temporarily occupied")
 
 
-def _formerly(stream: _Stream, hit: EventHit) -> bool:
+def _formerly(stream: Stream, hit: EventHit) -> bool:
     return any(h.kind == "formerly" and 0 <= hit.start - h.end <= FORMERLY_GAP for h in stream.hits)
 
 
-def _toward(stream: _Stream, first: int) -> bool:
+def _toward(stream: Stream, first: int) -> bool:
     """The subject is where a move goes: "to Izium", "to another occupied town of Melitopol"."""
     at = first - 1
     while at >= 0 and (
-        stream.stems[at] in _PLACE_WORDS
-        or stream.stems[at] in _DETERMINERS
+        stream.stems[at] in PLACE_WORDS
+        or stream.stems[at] in DETERMINERS
         or stream.words[at] in ("another", "other")
     ):
         at -= 1
     return at >= 0 and stream.stems[at] in _TOWARD
 
 
-def _forces_before(stream: _Stream, hit: CueHit) -> bool:
+def _forces_before(stream: Stream, hit: CueHit) -> bool:
     """ "Troops leave", "the occupiers fled": armed forces are who does it."""
     return any(h.kind == "forces" and 0 <= hit.start - h.end <= 1 for h in stream.hits)
 
@@ -1260,7 +1094,7 @@ _PREVENTING = frozenset(lexicon.PREVENTING)
 PREVENT_GAP = 4  # words between "prevented" and the "from" of what it prevented
 
 
-def _prevented(stream: _Stream, hit: CueHit) -> bool:
+def _prevented(stream: Stream, hit: CueHit) -> bool:
     """ "Prevented Russian invaders from taking control of", "stopped the enemy from
     capturing": the event was kept from happening, a fight for the place."""
     at = hit.start - 1
@@ -1272,7 +1106,7 @@ def _prevented(stream: _Stream, hit: CueHit) -> bool:
     )
 
 
-def _tried(stream: _Stream, intent: CueHit) -> bool:
+def _tried(stream: Stream, intent: CueHit) -> bool:
     return any(h.kind == "attempt" and h.start <= intent.start < h.end for h in stream.hits)
 
 
@@ -1280,7 +1114,7 @@ NEGATION_SCOPE = 3  # words from a negation to the event it negates
 _NO_CHANCE_OF = 2  # "no chance of", "no sign of": the negation covers the rest of its clause
 
 
-def _scope(stream: _Stream, at: int) -> int:
+def _scope(stream: Stream, at: int) -> int:
     """How far a negation reaches: three words, or its whole clause for "no <noun> of ..."
     ("no chance of Kharkiv being occupied", "no sign of a withdrawal from Kherson")."""
     of = at + _NO_CHANCE_OF
@@ -1289,7 +1123,7 @@ def _scope(stream: _Stream, at: int) -> int:
     return NEGATION_SCOPE
 
 
-def _governed_defenders(stream: _Stream, events: list[EventHit]) -> list[EventHit]:
+def _governed_defenders(stream: Stream, events: list[EventHit]) -> list[EventHit]:
     """ "Ukraine repelled enemy assaults near Lyman": the assault is the object of the
     defending verb, whose side holds the place."""
     out = []
@@ -1307,7 +1141,7 @@ def _governed_defenders(stream: _Stream, events: list[EventHit]) -> list[EventHi
     return out
 
 
-def _defender(stream: _Stream, hit: CueHit, actor: str | None) -> str | None:
+def _defender(stream: Stream, hit: CueHit, actor: str | None) -> str | None:
     """Who holds the place against the fight, when a defending word says so: the actor of
     "Ukraine repelled attacks"; "enemy attacks were repulsed" (passive, no "by") names the
     attacker. Attack words say only who attacks: no defender is read from them."""
@@ -1317,14 +1151,14 @@ def _defender(stream: _Stream, hit: CueHit, actor: str | None) -> str | None:
         w in _BE for w in stream.words[max(0, hit.start - 2) : hit.start]
     )
     by_agent = hit.end < len(stream.words) and stream.words[hit.end] == "by"
-    return _OTHER[actor] if passive and not by_agent else actor
+    return OTHER[actor] if passive and not by_agent else actor
 
 
-def _attempts(stream: _Stream, events: list[EventHit]) -> list[EventHit]:
+def _attempts(stream: Stream, events: list[EventHit]) -> list[EventHit]:
     """ "Russian troops are trying to enter Bakhmut", "attempting to gain a foothold in
     Lysychansk": an attempt at a move on a place is a fight for it. An attempt at anything else
     ("civilians trying to escape from Mariupol") is no event."""
-    taken = {e.start for e in events if e.event not in _HARM}  # harms are read apart
+    taken = {e.start for e in events if e.event not in HARM}  # harms are read apart
     out: list[EventHit] = []
     for hit in stream.hits:
         if hit.kind != "attempt":
@@ -1347,7 +1181,7 @@ def _attempts(stream: _Stream, events: list[EventHit]) -> list[EventHit]:
     return out
 
 
-def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
+def _not_an_event(stream: Stream, hit: CueHit) -> bool:
     """Words that look like a change of control and are not one: "..., leaving two wounded" (a
     participle opening a clause says what a strike left behind) and "held in captivity"."""
     if (
@@ -1372,7 +1206,7 @@ def _not_an_event(stream: _Stream, hit: CueHit) -> bool:
     )
 
 
-def _civilian_move(stream: _Stream, hit: CueHit) -> bool:
+def _civilian_move(stream: Stream, hit: CueHit) -> bool:
     """ "Residents left the city": leaving, with no armed force or side as the one who left."""
     one_word = hit.end - hit.start == 1 and stream.stems[hit.start] in _MOVING_AWAY
     if not one_word and hit.phrase not in _PULLING_OUT:
@@ -1397,14 +1231,14 @@ _PULLING_OUT = frozenset(lexicon.PULLING_OUT)
 FORCES_GAP = 3  # words between "troops" and the "left" they do
 
 
-def _nominal(stream: _Stream, hit: CueHit) -> bool:
+def _nominal(stream: Stream, hit: CueHit) -> bool:
     """The event word is a noun: "occupation", "seizure", or any after "the"/"during"."""
     word = stream.words[hit.start]
     before = stream.stems[hit.start - 1] if hit.start > 0 else ""
-    return hit.end - hit.start == 1 and (word.endswith(_NOUN_ENDINGS) or before in _DETERMINERS)
+    return hit.end - hit.start == 1 and (word.endswith(_NOUN_ENDINGS) or before in DETERMINERS)
 
 
-def _in_past(stream: _Stream, hit: CueHit) -> bool:
+def _in_past(stream: Stream, hit: CueHit) -> bool:
     """ "Fierce fighting was going on", "which had been storming the airfield": a fight told as
     history, which says nothing about who holds the place now."""
     before = stream.stems[max(0, hit.start - 2) : hit.start]
@@ -1413,7 +1247,7 @@ def _in_past(stream: _Stream, hit: CueHit) -> bool:
     return (progressive and any(s in _PAST for s in before)) or any(s in _PAST for s in after)
 
 
-def _ended(stream: _Stream, hit: CueHit) -> bool:
+def _ended(stream: Stream, hit: CueHit) -> bool:
     return any(
         (h.kind == "ended" and 0 <= hit.start - h.end <= ENDED_GAP)
         or (h.kind == "ended_after" and 0 <= h.start - hit.end <= ENDED_GAP)
@@ -1421,7 +1255,7 @@ def _ended(stream: _Stream, hit: CueHit) -> bool:
     )
 
 
-def _attempted(stream: _Stream, hit: CueHit) -> bool:
+def _attempted(stream: Stream, hit: CueHit) -> bool:
     return any(
         h.kind in (Event.CONTEST, "attempt") and 0 <= hit.start - h.end <= INTENT_GAP
         for h in stream.hits
@@ -1431,15 +1265,15 @@ def _attempted(stream: _Stream, hit: CueHit) -> bool:
 _NEGATIONS = CueSet(tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC))
 
 
-def _negation_starts(stream: _Stream) -> list[int]:
+def _negation_starts(stream: Stream) -> list[int]:
     stems = stream.stems
     # "not only de-occupied Lyman but also ...": an addition, not a negation.
     return [h.start for h in _NEGATIONS.find(stems) if stems[h.end : h.end + 1] != ("only",)]
 
 
-def _actor(stream: _Stream, hit: CueHit) -> str | None:
+def _actor(stream: Stream, hit: CueHit) -> str | None:
     """Who does the event: a side inside its phrase, after by/to (from: the loser), or before."""
-    sides = [h for h in stream.hits if h.kind in _SIDES]
+    sides = [h for h in stream.hits if h.kind in SIDES]
     inside = [s for s in sides if hit.start <= s.start < hit.end]
     if inside:
         return inside[0].kind
@@ -1450,8 +1284,8 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         if named:
             side = named[0].kind
             if hit.kind == Event.LOSE and stream.stems[after] == "to":
-                return _OTHER[side]  # "defenders surrender to Russia": Russia gains it
-            return _OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
+                return OTHER[side]  # "defenders surrender to Russia": Russia gains it
+            return OTHER[side] if role == "loser" and hit.kind != Event.LOSE else side
     if hit.kind == Event.LOSE and after < len(stream.stems) and stream.stems[after] == "of":
         # "the retreat of the Russians from the region": who leaves follows "of".
         named = [s for s in sides if after < s.start <= after + 2]
@@ -1469,7 +1303,7 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
         return None  # "the recently liberated town": an adjective; only "by ..." names who
     clause = stream.clauses[hit.start]
     # "Russian-controlled Olenivka": the side of a compound belongs to the compound's event.
-    compounds = {stream.origin[h.start] for h in stream.hits if h.kind in _EVENTS and h != hit}
+    compounds = {stream.origin[h.start] for h in stream.hits if h.kind in EVENTS and h != hit}
     before = [
         s
         for s in sides
@@ -1494,68 +1328,7 @@ def _actor(stream: _Stream, hit: CueHit) -> str | None:
     return None
 
 
-_HARM_MEANS = frozenset(stem(w) for w in lexicon.HARM_MEANS)
-_FORCE_WORDS = frozenset(stem(w) for w in lexicon.ARMED_FORCES if not w.endswith("*"))
-_PASSIVE_AFTER = frozenset({"in", "by", "during", "as", "after", "near", "when", "while",
-                            "following"})  # fmt: skip
-_TARGET_BEFORE = frozenset({"on", "of", "against", "at", "to"})
-_OWN_PART = frozenset(stem(w) for w in ("responsibility", "involvement", "role", "blame", "it",
-                                         "its", "they", "their", "any"))  # fmt: skip
-DENIER_GAP = 2  # words between a side and its denying verb ("Russia's defence ministry denied")
-ACCUSE_GAP = 4  # words between "accuses" and the harm it names ("accused Kyiv of shelling")
-
-
-def _cause(stream: _Stream, hit: CueHit, nominal: bool) -> str | None:
-    """The side that did a harm, read strictly, since a wrong side here flips the verdict: after
-    "by" ("killed by Russians"), a side accused of it ("Russia accuses Ukraine of shelling"), or
-    a side right before it with only its means or manner between ("Russian missile strike",
-    "Russia deliberately killed"). A side before a verb that is followed by "in", "by" ... is
-    what was harmed ("Ukrainian prisoners killed in the shelling"), as is one after "on"/"of"."""
-    sides = [h for h in stream.hits if h.kind in _SIDES]
-    after = hit.end
-    if after < len(stream.stems) and stream.stems[after] == "of":
-        # "the shelling of the plant by the occupiers": "by" after the harm's object.
-        after = next((i for i in range(after + 1, min(after + OBJECT_GAP + 2, len(stream.stems)))
-                      if stream.stems[i] == "by" and stream.clauses[i] == stream.clauses[after]),
-                     after)  # fmt: skip
-    if after < len(stream.stems) and stream.stems[after] == "by":
-        named = [s for s in sides if after < s.start <= after + 3]
-        return named[0].kind if named else None
-    for accuse in (h for h in stream.hits if h.kind == "accuse"):
-        if 0 < hit.start - accuse.end <= ACCUSE_GAP:
-            named = [s for s in sides if accuse.end <= s.start < hit.start]
-            if named and stream.stems[hit.start - 1] in ("of", "for"):
-                return named[-1].kind
-    passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
-    owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
-    if passive and not nominal and not owned:
-        return None
-    clause = stream.clauses[hit.start]
-    harms = {i for h in stream.hits if h.kind is Event.STRIKE for i in range(h.start, h.end)}
-    for side in reversed([s for s in sides if s.end <= hit.start]):
-        if stream.clauses[side.start] != clause:
-            return None
-        if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE:
-            return None  # "attacks on Russian positions": the side is the target
-        if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
-            return side.kind
-        return None
-    return None
-
-
-def _means(stream: _Stream, at: int, harms: set[int]) -> bool:
-    """A word that may stand between a side and its harm: its means, manner or force, or the
-    harm's own noun ("Russia's missile strike hit")."""
-    word = stream.words[at]
-    return (
-        at in harms
-        or stream.stems[at] in _HARM_MEANS
-        or stream.stems[at] in _FORCE_WORDS
-        or word.endswith("ly")
-    )
-
-
-def _a_place(stream: _Stream, side: CueHit) -> bool:
+def _a_place(stream: Stream, side: CueHit) -> bool:
     """ "The only Russian success in Ukraine was the withdrawal": a country named after "in",
     "from" or "to" is where something happens, not who does it."""
     compound = (
@@ -1568,7 +1341,7 @@ def _a_place(stream: _Stream, side: CueHit) -> bool:
     )
 
 
-def _opens_clause(stream: _Stream, at: int) -> bool:
+def _opens_clause(stream: Stream, at: int) -> bool:
     """The word opens a clause after the first ("..., retreat after"), auxiliaries aside."""
     start = at
     while start > 0 and stream.stems[start - 1] in _AUXILIARY:
@@ -1576,13 +1349,13 @@ def _opens_clause(stream: _Stream, at: int) -> bool:
     return start > 0 and stream.clauses[start - 1] != stream.clauses[at]
 
 
-def _conjoined(stream: _Stream, sides: list[CueHit]) -> bool:
+def _conjoined(stream: Stream, sides: list[CueHit]) -> bool:
     return any(
         b.start - a.end == 1 and stream.stems[a.end] in _AND for a, b in itertools.pairwise(sides)
     )
 
 
-def _subject_positions(stream: _Stream, subject: tuple[int, int]) -> tuple[int, int]:
+def _subject_positions(stream: Stream, subject: tuple[int, int]) -> tuple[int, int]:
     """The subject's first and last positions in the stream (token span -> stream span); a
     subject listed among other names stands where the list starts."""
     first = stream.origin.index(subject[0]) if subject[0] in stream.origin else 0
@@ -1592,7 +1365,7 @@ def _subject_positions(stream: _Stream, subject: tuple[int, int]) -> tuple[int, 
     return _list_start(stream, first), last
 
 
-def _list_start(stream: _Stream, first: int) -> int:
+def _list_start(stream: Stream, first: int) -> int:
     """ "repelled attacks near Torske, Berestove, Soledar and Bakhmut": the verb is as near to
     Soledar as to the first name of the list. Walk back over names joined by commas or "and"
     (a short clause of capitalised words, then the run of names ending the clause before)."""
@@ -1630,7 +1403,7 @@ def _list_start(stream: _Stream, first: int) -> int:
     return start
 
 
-def _list_end(stream: _Stream, last: int) -> int:
+def _list_end(stream: Stream, last: int) -> int:
     """ "The cities of Polohy, Vasylivka, Tokmak and Melitopol are occupied": a place listed
     first is as near to the verb after the list as the last name of it. Walk on over names
     (at most ``LIST_ITEM`` capitalised words each) that follow a comma or "and"."""
@@ -1650,7 +1423,7 @@ def _list_end(stream: _Stream, last: int) -> int:
     return end
 
 
-def _locative_words(stream: _Stream, start: int, end: int) -> int:
+def _locative_words(stream: Stream, start: int, end: int) -> int:
     """How many words between an event and the subject after it only say where it happened:
     "repelled attacks in the areas of 9 settlements in the Luhansk region" is as near to the
     region as "repelled attacks in the Luhansk region". Counted when at most two words between
@@ -1662,12 +1435,12 @@ def _locative_words(stream: _Stream, start: int, end: int) -> int:
     return len(located)
 
 
-def _locates(stream: _Stream, i: int) -> bool:
+def _locates(stream: Stream, i: int) -> bool:
     word = stream.stems[i]
     return (
-        word in _AT
-        or word in _DETERMINERS
-        or word in _PLACE_WORDS
+        word in AT
+        or word in DETERMINERS
+        or word in PLACE_WORDS
         or word in _AND
         or word in _LOCATIVE
         or word in _LISTING
@@ -1684,11 +1457,11 @@ _LOCATIVE = frozenset(stem(w) for w in ("area", "areas", "near", "outside", "set
 # the invaders in the areas of Zemlianka ..., as well as Soledar", "namely ...".
 _LISTING = frozenset(stem(w) for w in ("by", "as", "well", "namely", "particular", "including",
                                        "attacks", "attack", "assaults", "attempts"))  # fmt: skip
-_ATTACKERS = (*_SIDES, "forces")
+_ATTACKERS = (*SIDES, "forces")
 
 
 def _nearest(
-    stream: _Stream, events: Sequence[EventHit], subject: tuple[int, int]
+    stream: Stream, events: Sequence[EventHit], subject: tuple[int, int]
 ) -> EventHit | None:
     """The event nearest the subject, within ``NEAR`` words; a change of control comes first.
 

@@ -1,0 +1,135 @@
+"""Who did a harm: the side behind a strike, a killing or a destruction, read strictly.
+
+Against a claim of who struck or destroyed something ("Ukrainian forces shelled the plant") the
+side that did the harm is the claim's point, and reading the wrong side flips a verdict. So a
+side counts only where English grammar makes it the doer: after "by", as the one accused of it,
+or right before it with only its means, manner or force between. A side that was harmed, that
+is the target or that only says so does not. Also: where a killing bears on a strike on a place
+(at it, not of its people), and the other side's denial of its own part.
+"""
+
+from __future__ import annotations
+
+from monitors.stance import lexicon
+from monitors.stance.cues import CueHit
+from monitors.stance.sentence import Sentence
+from monitors.stance.stream import (
+    AT,
+    DETERMINERS,
+    PLACE_WORDS,
+    SIDES,
+    Event,
+    Stream,
+    read_stream,
+)
+from monitors.text import stem
+
+_HARM_MEANS = frozenset(stem(w) for w in lexicon.HARM_MEANS)
+_FORCE_WORDS = frozenset(stem(w) for w in lexicon.ARMED_FORCES if not w.endswith("*"))
+_PASSIVE_AFTER = frozenset({"in", "by", "during", "as", "after", "near", "when", "while",
+                            "following"})  # fmt: skip
+_TARGET_BEFORE = frozenset({"on", "of", "against", "at", "to"})
+_OWN_PART = frozenset(stem(w) for w in ("responsibility", "involvement", "role", "blame", "it",
+                                         "its", "they", "their", "any"))  # fmt: skip
+DENIER_GAP = 2  # words between a side and its denying verb ("Russia's defence ministry denied")
+HARM_OBJECT_GAP = 4  # words of a harm's object before the "by" of who did it
+ACCUSE_GAP = 4  # words between "accuses" and the harm it names ("accused Kyiv of shelling")
+_KILLING = frozenset(stem(w) for w in lexicon.KILLING)
+
+
+def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
+    """The side that did a harm, read strictly, since a wrong side here flips the verdict: after
+    "by" ("killed by Russians"), a side accused of it ("Russia accuses Ukraine of shelling"), or
+    a side right before it with only its means or manner between ("Russian missile strike",
+    "Russia deliberately killed"). A side before a verb that is followed by "in", "by" ... is
+    what was harmed ("Ukrainian prisoners killed in the shelling"), as is one after "on"/"of"."""
+    sides = [h for h in stream.hits if h.kind in SIDES]
+    after = hit.end
+    if after < len(stream.stems) and stream.stems[after] == "of":
+        # "the shelling of the plant by the occupiers": "by" after the harm's object.
+        window = range(after + 1, min(after + HARM_OBJECT_GAP + 2, len(stream.stems)))
+        after = next((i for i in window
+                      if stream.stems[i] == "by" and stream.clauses[i] == stream.clauses[after]),
+                     after)  # fmt: skip
+    if after < len(stream.stems) and stream.stems[after] == "by":
+        named = [s for s in sides if after < s.start <= after + 3]
+        return named[0].kind if named else None
+    for accuse in (h for h in stream.hits if h.kind == "accuse"):
+        if 0 < hit.start - accuse.end <= ACCUSE_GAP:
+            named = [s for s in sides if accuse.end <= s.start < hit.start]
+            if named and stream.stems[hit.start - 1] in ("of", "for"):
+                return named[-1].kind
+    passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
+    owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
+    if passive and not nominal and not owned:
+        return None
+    clause = stream.clauses[hit.start]
+    harms = {i for h in stream.hits if h.kind is Event.STRIKE for i in range(h.start, h.end)}
+    for side in reversed([s for s in sides if s.end <= hit.start]):
+        if stream.clauses[side.start] != clause:
+            return None
+        if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE:
+            return None  # "attacks on Russian positions": the side is the target
+        if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
+            return side.kind
+        return None
+    return None
+
+
+def _means(stream: Stream, at: int, harms: set[int]) -> bool:
+    """A word that may stand between a side and its harm: its means, manner or force, or the
+    harm's own noun ("Russia's missile strike hit")."""
+    word = stream.words[at]
+    return (
+        at in harms
+        or stream.stems[at] in _HARM_MEANS
+        or stream.stems[at] in _FORCE_WORDS
+        or word.endswith("ly")
+    )
+
+
+def victims_of(
+    stream: Stream, phrase: str, start: int, last: int, subject_words: frozenset[str]
+) -> bool:
+    """A killing (``phrase`` at ``start``) bears on a strike on the place only where it
+    happened there ("killed in Olenivka", "the Olenivka killings", the subject's last word at
+    ``last``); a killing of its people elsewhere or in another way ("killed a worker of the
+    plant") is another event."""
+    if stem(phrase.split()[0]) not in _KILLING:
+        return False
+    if 0 <= start - last - 1 <= 1:
+        return False  # "the Olenivka killings", "Olenivka massacre"
+    return not any(
+        stream.stems[i] in subject_words and _after_at(stream, i) for i in range(len(stream.stems))
+    )
+
+
+def _after_at(stream: Stream, at: int) -> bool:
+    """The word follows "in", "at" ... with only determiners or place words between."""
+    before = at - 1
+    while before >= 0 and (
+        stream.stems[before] in DETERMINERS or stream.stems[before] in PLACE_WORDS
+    ):
+        before -= 1
+    return before >= 0 and stream.stems[before] in AT
+
+
+def own_part_denied(actor: str, sentence: Sentence, at: int) -> str | None:
+    """The side other than ``actor`` denying its own part at token ``at``: "Russia denies
+    responsibility", "the Kremlin denies Russian forces struck it". The denier is a side named
+    right before the denying word; its part is a word of responsibility, a pronoun or its own
+    side right after. Returns that side, or None (a denial of the harm itself, "Russia denies
+    the ship was sunk", is a denial of the claim)."""
+    stream = read_stream(sentence)
+    if at not in stream.origin:
+        return None
+    start = stream.origin.index(at)
+    sides = [h for h in stream.hits if h.kind in SIDES and 0 <= start - h.end <= DENIER_GAP]
+    if not sides or sides[-1].kind == actor:
+        return None
+    side = sides[-1].kind
+    after = range(start + 1, min(start + 1 + DENIER_GAP + 2, len(stream.stems)))
+    own = any(stream.stems[i] in _OWN_PART for i in after) or any(
+        h.kind == side and h.start in after for h in stream.hits
+    )
+    return side if own else None
