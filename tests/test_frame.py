@@ -113,7 +113,7 @@ ROWS = [
         "in the areas of Zemlianka and Chuhunivka of Kharkiv region, as well as Soledar, Bakhmut "
         "and Izium of Donetsk region",
         X,
-        "ongoing fight",
+        "attack repelled",
     ),
     # an event adjective on a territory of its own, after the subject
     ("izium", "Nobody from Izium has left for Russian-occupied territory", N, "territory"),
@@ -156,7 +156,7 @@ ROWS = [
         "Ukrainian defenders repelled the attacks of the occupiers in the areas of 9 settlements "
         "in the Kursk region",
         X,
-        "ongoing fight",
+        "attack repelled",
     ),
     # two sides, one claim each
     ("izium", "Ukraine and Russia both claim control of Izium", N, ""),
@@ -825,3 +825,26 @@ def test_a_harm_with_its_side_decides_nothing_for_a_capture() -> None:
     assessment = assess_one(CLAIMS["izium"], "Russian shelling of Izium killed two people")
     assert assessment.verdict is not C, assessment.summary
     assert "competing cause" not in assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukrainian defenders repelled attacks near Izium and Balakliia", X),
+        ("Attacks of the occupiers were repelled in the areas of Izium, Kupiansk and Borova", X),
+        ("Russian troops launched an offensive near Izium", X),  # a fight, not a repelled one
+    ],
+)
+def test_an_attack_repelled_near_the_place_alerts(text: str, expected: Verdict) -> None:
+    """A repelled attack at or near the place means the line in front of it held: strong
+    enough to alert on its own, unlike other fighting nearby (weak, below the threshold)."""
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict == expected, assessment.summary
+    repelled = "repel" in text
+    assert (assessment.score >= DEFAULT_ALERT_THRESHOLD) == repelled, assessment.summary
+
+
+def test_a_repelled_attack_held_by_the_claims_own_side_is_no_contradiction() -> None:
+    """ "Defense forces repelled assaults near Lyman" after Ukraine liberated it: Ukraine holds."""
+    assessment = assess_one(CLAIMS["lyman"], "Defense forces repelled enemy assaults near Lyman")
+    assert assessment.verdict is not X, assessment.summary

@@ -73,6 +73,10 @@ _TOWARD = frozenset({"to", "toward", "towards", "into"})
 VICINITY_GAP = 3  # words between a vicinity word and the subject
 ENDED_GAP = 3  # words between a fight and the word that ends it ("the siege of X is over")
 NEARBY_SCORE = 0.55  # weak, like an intention: fighting near a place that was already taken
+# An attack repelled at or near the place: on the read sets these readings were right 0.98 of
+# the time (312 of them), more than any other fight reading, so a body sentence alerts too.
+REPELLED_SCORE = 0.85
+_REPELLING = frozenset(stem(w) for w in lexicon.REPELLING)
 INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
@@ -836,8 +840,17 @@ def _fight_nearby(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
         return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot, kind="nearby")
     if hit.event is not Event.CONTEST or _defended_by_claimed(frame, hit):
         return None
+    if _repelled(hit):
+        # "repelled attacks in the areas of X": the attack failed before it; the place is
+        # behind the line its defenders held (the General Staff's daily lists).
+        slot = f"attack repelled nearby ({hit.phrase}): the place is behind the line held"
+        return FrameReading(SentenceStance.DENY, REPELLED_SCORE, hit.phrase, slot, kind="repelled")
     slot = f"fighting nearby ({hit.phrase}): the place has not changed hands"
     return FrameReading(SentenceStance.DENY, NEARBY_SCORE, hit.phrase, slot, kind="nearby")
+
+
+def _repelled(hit: EventHit) -> bool:
+    return any(stem(w.rstrip("*")) in _REPELLING for w in hit.phrase.split())
 
 
 def _defended_by_claimed(frame: ClaimFrame, hit: EventHit) -> bool:
@@ -900,6 +913,9 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
             return _agree(hit, 0.8, slot, "event") if same else None
         if _defended_by_claimed(frame, hit):
             return None  # "Ukraine repels attacks on Kupiansk": held by the claim's side
+        if _repelled(hit):
+            slot = f"attack repelled ({hit.phrase}): control has not changed, the claim says it did"
+            return FrameReading(SentenceStance.DENY, REPELLED_SCORE, hit.phrase, slot, kind="fight")
         slot = f"ongoing fight ({hit.phrase}): control has not changed, the claim says it did"
         return FrameReading(SentenceStance.DENY, 0.75, hit.phrase, slot, kind="fight")
     if frame.event not in _CONTROL:

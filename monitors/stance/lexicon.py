@@ -305,6 +305,10 @@ CONTEST_CONTROL = (
     "отража*", "відбива*", "оборон*",
 )  # fmt: skip
 
+# An attack that failed: near a place, its defenders held the line in front of it.
+REPELLING = ("repel", "repelled", "repelling", "repulse", "repulsed", "отбил", "відбил", "отража",
+             "відбива")  # fmt: skip
+
 # Fight words whose actor is the side holding the place ("Ukraine repelled", "defending").
 DEFENDING = (
     "repel", "repelled", "repelling", "repulse", "repulsed", "defend", "defending", "defended",
@@ -400,7 +404,7 @@ RUSSIAN_SIDE = (
 )  # fmt: skip
 UKRAINIAN_SIDE = (
     "ukraine", "ukrainian", "ukrainians", "kyiv", "kiev", "zsu", "afu", "zelensky", "zelenskyy",
-    "defender", "defenders", "azov", "pro-ukrainian", "україн*", "украин*", "зсу", "всу",
+    "defender", "defenders", "defense forces", "defence forces", "azov", "pro-ukrainian", "україн*", "украин*", "зсу", "всу",
     "киев*", "київ*", "защитник*", "захисник*", "зеленск*", "зеленськ*",
 )  # fmt: skip
 
