@@ -848,3 +848,18 @@ def test_a_repelled_attack_held_by_the_claims_own_side_is_no_contradiction() -> 
     """ "Defense forces repelled assaults near Lyman" after Ukraine liberated it: Ukraine holds."""
     assessment = assess_one(CLAIMS["lyman"], "Defense forces repelled enemy assaults near Lyman")
     assert assessment.verdict is not X, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Residents killed during the Russian occupation of Lyman were buried", N),
+        ("Lyman remains under Russian occupation", X),
+    ],
+)
+def test_an_occupation_named_as_a_time_does_not_deny_a_liberation(
+    text: str, expected: Verdict
+) -> None:
+    """ "During the occupation of Lyman" dates something else by the state before the claim."""
+    assessment = assess_one(CLAIMS["lyman"], text)
+    assert assessment.verdict == expected, assessment.summary

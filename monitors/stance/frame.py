@@ -228,6 +228,11 @@ def read_against(
     first, _ = _subject_positions(stream, subject)
     if _toward(stream, first):
         near = dataclass_replace(near, toward=True)
+    if near.event in _HELD and frame.controller == UKRAINE and _period_of(stream, near):
+        # "killed during the occupation of Bucha": the occupation is named as the time of
+        # something else, the state before a liberation, not a denial of it.
+        slot = f"{near.phrase}: named as the time of something else, a state before the claim"
+        return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="period")
     if near.event in _HELD and _formerly(stream, near):
         # "a village earlier occupied by Russian forces": a state that is over says who held
         # the place then, not now.
@@ -1087,6 +1092,25 @@ FORMERLY_GAP = 2  # words between "earlier" and the state it ends ("earlier temp
 
 def _formerly(stream: Stream, hit: EventHit) -> bool:
     return any(h.kind == "formerly" and 0 <= hit.start - h.end <= FORMERLY_GAP for h in stream.hits)
+
+
+_PERIOD = frozenset(stem(w) for w in ("during", "after", "since"))
+
+
+def _period_of(stream: Stream, hit: EventHit) -> bool:
+    """A held state named as a time ("during the Russian occupation of"): a noun after
+    "during"/"after"/"since" with only determiners or a side between."""
+    if not hit.nominal:
+        return False
+    at = hit.start - 1
+    sides = {i for h in stream.hits if h.kind in SIDES for i in range(h.start, h.end)}
+    while at >= 0 and hit.start - at <= FORMERLY_GAP + 1 and (
+        stream.stems[at] in DETERMINERS or at in sides
+    ):
+        if stream.stems[at] in _PERIOD:
+            return True
+        at -= 1
+    return at >= 0 and stream.stems[at] in _PERIOD
 
 
 def _toward(stream: Stream, first: int) -> bool:
