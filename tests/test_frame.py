@@ -863,3 +863,9 @@ def test_an_occupation_named_as_a_time_does_not_deny_a_liberation(
     """ "During the occupation of Lyman" dates something else by the state before the claim."""
     assessment = assess_one(CLAIMS["lyman"], text)
     assert assessment.verdict == expected, assessment.summary
+
+
+def test_occupying_forces_name_a_side_not_an_occupation() -> None:
+    """ "The occupying forces fired on Izium": who fired, not that Izium is occupied."""
+    assessment = assess_one(CLAIMS["izium"], "The occupying forces have been firing on Izium")
+    assert assessment.verdict is not C, assessment.summary

@@ -1241,6 +1241,8 @@ def _not_an_event(stream: Stream, hit: CueHit) -> bool:
         return True  # "children taken from Enerhodar to Russia": carried off, not captured
     if hit.kind == Event.LOSE and _civilian_move(stream, hit):
         return True
+    if hit.kind == Event.OCCUPY and hit.end - hit.start == 1 and after in _OCCUPIERS:
+        return True  # "occupation troops", "occupying forces": a name for a side, no event
     return hit.kind in (Event.HOLD, Event.TAKE) and any(
         h.kind == "detention" and 0 <= h.start - hit.end <= 1 for h in stream.hits
     )
@@ -1266,6 +1268,8 @@ _PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.TAKE, "a
                       (Event.HOLD, "on"), (Event.LOSE, "bank"), (Event.LOSE, "flank"),
                       (Event.LOSE, "wing")})  # fmt: skip
 _MOVING_AWAY = frozenset(stem(w) for w in lexicon.MOVING_AWAY)
+_OCCUPIERS = frozenset(("troops", "forces", "army", "authorities", "administration", "regime",
+                        "units", "soldiers", "military", "power", "officials"))  # fmt: skip
 _TAKE_VERB = frozenset(stem(w) for w in ("take", "taken", "took", "taking", "takes"))
 _PULLING_OUT = frozenset(lexicon.PULLING_OUT)
 FORCES_GAP = 3  # words between "troops" and the "left" they do
