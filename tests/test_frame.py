@@ -294,6 +294,8 @@ def test_generic_word_does_not_decide() -> None:
         ("match", "matches", True),
         ("go", "goes", True),
         ("take", "takes", True),
+        ("likely", "like", False),  # an adverb's base word is another word
+        ("reportedly", "report", False),
     ],
 )
 def test_inflects(word: str, token: str, expected: bool) -> None:

@@ -106,6 +106,8 @@ def inflects(word: str, token: str) -> bool:
     also when the cue is written "denied": both are read from the base word)."""
     if token == word or not token.isascii():
         return True
+    if word.endswith("ly") and not token.startswith(word):
+        return False  # "like" is no form of "likely", "report" none of "reportedly"
     if not token.startswith(word):
         base = _base(word)
         return base == word or not token.startswith(base) or inflects(base, token)
