@@ -810,6 +810,7 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (RAZED, "Russia denies the Obrii depot was destroyed", X),
         # the harm has an object of its own: the subject is where it came from
         (STRUCK, "Russian troops shell Nikopol from the Obrii plant", N),
+        (STRUCK, "The occupiers fired two rockets from the Obrii plant", N),
         # a killing is the harm where it happened at the place, not of the place's people
         (STRUCK, "Russian troops killed two workers at the Obrii plant", X),
         (STRUCK, "Russian troops killed two workers of the Obrii plant", N),

@@ -38,7 +38,7 @@ from dataclasses import replace as dataclass_replace
 from monitors.models import SentenceStance
 from monitors.stance import lexicon
 from monitors.stance.cues import CueHit, CueSet, tagged
-from monitors.stance.harm import cause_of, own_part_denied, victims_of
+from monitors.stance.harm import cause_of, launched_from, own_part_denied, victims_of
 from monitors.stance.sentence import Sentence
 from monitors.stance.stream import (
     AT,
@@ -248,7 +248,11 @@ def read_against(
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
-    _, last = _subject_positions(stream, subject)
+    first, last = _subject_positions(stream, subject)
+    if reading is not None and near.event is Event.STRIKE and launched_from(stream, first):
+        # "fired two rockets from Belgorod": where the strike came from, not what it hit.
+        slot = f"{near.phrase} from the place: where it came from, not what it hit"
+        return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="origin")
     if (
         reading is not None
         and near.event is Event.STRIKE

@@ -106,12 +106,23 @@ def victims_of(
 
 def _after_at(stream: Stream, at: int) -> bool:
     """The word follows "in", "at" ... with only determiners or place words between."""
+    return _preposition_before(stream, at) in AT
+
+
+def launched_from(stream: Stream, first: int) -> bool:
+    """The subject (first word at ``first``) follows "from": "fired rockets from Belgorod",
+    "shelled Nikopol from the plant" name where a strike came from."""
+    return _preposition_before(stream, first) == "from"
+
+
+def _preposition_before(stream: Stream, at: int) -> str | None:
+    """The word before ``at`` past determiners and place words ("in the city of")."""
     before = at - 1
     while before >= 0 and (
         stream.stems[before] in DETERMINERS or stream.stems[before] in PLACE_WORDS
     ):
         before -= 1
-    return before >= 0 and stream.stems[before] in AT
+    return stream.stems[before] if before >= 0 else None
 
 
 def own_part_denied(actor: str, sentence: Sentence, at: int) -> str | None:
