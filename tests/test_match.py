@@ -158,6 +158,7 @@ def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
         ("Obrivka", "Troops entered Nova Obrivka"),  # a namesake: another place
         ("Obrivka", "Велика Обрівка під обстрілом"),
         ("Obrivka", "attacks near Obrivka Druha were repelled"),
+        ("Obrivka", "attacks near Vesela Obrivka were repelled"),
     ],
 )
 def test_alias_negative_table(alias: str, text: str) -> None:
@@ -198,6 +199,7 @@ def test_indic_vowel_signs_keep_words_apart(alias: str, text: str) -> None:
         (("Nova Obrivka",), "Troops entered Nova Obrivka", "Nova Obrivka"),
         (("Obrivka",), "Troops left Obrivka and Nova Obrivka", "Obrivka"),
         (("Obrivka Druha",), "attacks near Obrivka Druha were repelled", "Obrivka Druha"),
+        (("Obrivka",), "attacks near Zelene, Obrivka and Vesele were repelled", "Obrivka"),
     ],
 )
 def test_a_namesake_word_in_the_alias_itself_matches(

@@ -173,7 +173,7 @@ def match_span(
     its name shared with others before a plural head ("Luhansk and Donetsk regions" names the
     Luhansk region). (0, start) when it does not match there."""
     score = match_at(alias, start, tokens, clauses, threshold)
-    if score and not _namesake(alias, start, start + len(alias.tokens), tokens):
+    if score and not _namesake(alias, start, start + len(alias.tokens), tokens, clauses):
         return score, start + len(alias.tokens)
     if score:
         return 0.0, start
@@ -188,14 +188,26 @@ NAMESAKE_BEFORE = frozenset({
     "staryi", "staryy", "stary", "velyka", "velika", "velikaya", "velykyi", "velikiy", "velyky",
     "mala", "malaya", "malyi", "malyy", "maly", "verkhnia", "verkhnyaya", "verkhniy", "nyzhnia",
     "nizhnyaya", "nizhniy",
+    # adjectives that tell namesakes apart ("Vesela Dolyna", "Myrna Dolyna", "Zelenyi Hai");
+    # "Krasnyi" is left out: "Krasnyi Lyman" is Lyman's former name
+    "vesela", "vesele", "veselyi", "veseli", "veselaya", "myrna", "myrne", "myrnyi", "mirnaya",
+    "mirnoe", "zelena", "zelene", "zelenyi", "zelenaya", "chervona", "chervone", "chervonyi",
+    "bila", "bile", "bilyi", "chorna", "chorne", "chornyi", "sukha", "sukhe", "sukhyi",
 })  # fmt: skip
 NAMESAKE_AFTER = frozenset({"druha", "druga", "vtoraya", "persha", "pervaya"})
 
 
-def _namesake(alias: Alias, start: int, end: int, tokens: Sequence[str]) -> bool:
-    """The words matched are part of another place's name that the alias does not include."""
-    before = start > 0 and tokens[start - 1] in NAMESAKE_BEFORE
-    after = end < len(tokens) and tokens[end] in NAMESAKE_AFTER
+def _namesake(
+    alias: Alias, start: int, end: int, tokens: Sequence[str], clauses: Sequence[int] | None
+) -> bool:
+    """The words matched are part of another place's name that the alias does not include (in
+    the same clause: "Zelene, Mayorsk" is a list of two villages)."""
+
+    def joined(a: int, b: int) -> bool:
+        return clauses is None or clauses[a] == clauses[b]
+
+    before = start > 0 and tokens[start - 1] in NAMESAKE_BEFORE and joined(start - 1, start)
+    after = end < len(tokens) and tokens[end] in NAMESAKE_AFTER and joined(end - 1, end)
     return (before and alias.tokens[0] not in NAMESAKE_BEFORE) or (
         after and alias.tokens[-1] not in NAMESAKE_AFTER
     )
