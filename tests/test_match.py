@@ -98,6 +98,13 @@ def _sentence_hit(aliases: tuple[str, ...], text: str) -> str | None:
         ("Sudzha", "Troops in Sudja", "Sudja"),
         ("Sudzha", "бои у Суджи", "Sudzhi"),
         ("Zaporizhzhia", "near Zaporozhye", "Zaporozhye"),
+        # a name before a common noun: the noun may come first ("the station in Obrivka")
+        (
+            "Obrivka railway station",
+            "a railway station in Obrivka was hit",
+            "railway station in Obrivka",
+        ),
+        ("Obrivka railway station", "the railway station of Obrivka", "railway station of Obrivka"),
         ("Avdiivka", "Awdijiwka gefallen", "Awdijiwka"),
         ("Kupiansk", "бої за Куп'янськ", "Kup'yansk"),
         ("Lyman", "Liman is quiet", "Liman"),
@@ -159,6 +166,8 @@ def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
         ("Obrivka", "Велика Обрівка під обстрілом"),
         ("Obrivka", "attacks near Obrivka Druha were repelled"),
         ("Obrivka", "attacks near Vesela Obrivka were repelled"),
+        ("Obrivka railway station", "a railway station in Kyiv and Obrivka"),
+        ("Snake Island", "an island in Snake Bay"),  # a name of two names is not reordered
     ],
 )
 def test_alias_negative_table(alias: str, text: str) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from monitors.models import Claim
-from monitors.stance.match import Alias, compile_alias, consonants, match_span, token_score
+from monitors.stance.match import Alias, alias_forms, consonants, match_span, token_score
 from monitors.stance.sentence import candidate_tokens
 
 _WORD_CACHE = 200_000  # distinct words remembered per index (a news vocabulary fits)
@@ -80,15 +80,16 @@ class AliasIndex:
         for claim in claims:
             order = 0
             for text in claim.aliases:
-                alias = compile_alias(text)
-                if not alias.tokens:
+                forms = [f for f in alias_forms(text) if f.tokens]
+                if not forms:
                     continue
                 self.aliases += 1
-                anchor = alias.anchor
-                entry = _Entry(claim.id, alias, anchor, claim.threshold, order)
+                for alias in forms:
+                    anchor = alias.anchor
+                    entry = _Entry(claim.id, alias, anchor, claim.threshold, order)
+                    for key in alias_keys(alias.tokens[anchor]):
+                        self._entries.setdefault(key, []).append(entry)
                 order += 1
-                for key in alias_keys(alias.tokens[anchor]):
-                    self._entries.setdefault(key, []).append(entry)
 
     def hits(
         self, tokens: Sequence[str], clauses: Sequence[int] | None = None

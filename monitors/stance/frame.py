@@ -1108,8 +1108,10 @@ def _period_of(stream: Stream, hit: EventHit) -> bool:
         return False
     at = hit.start - 1
     sides = {i for h in stream.hits if h.kind in SIDES for i in range(h.start, h.end)}
-    while at >= 0 and hit.start - at <= FORMERLY_GAP + 1 and (
-        stream.stems[at] in DETERMINERS or at in sides
+    while (
+        at >= 0
+        and hit.start - at <= FORMERLY_GAP + 1
+        and (stream.stems[at] in DETERMINERS or at in sides)
     ):
         if stream.stems[at] in _PERIOD:
             return True

@@ -404,7 +404,8 @@ RUSSIAN_SIDE = (
 )  # fmt: skip
 UKRAINIAN_SIDE = (
     "ukraine", "ukrainian", "ukrainians", "kyiv", "kiev", "zsu", "afu", "zelensky", "zelenskyy",
-    "defender", "defenders", "defense forces", "defence forces", "azov", "pro-ukrainian", "україн*", "украин*", "зсу", "всу",
+    "defender", "defenders", "defense forces", "defence forces", "azov", "pro-ukrainian",
+    "україн*", "украин*", "зсу", "всу",
     "киев*", "київ*", "защитник*", "захисник*", "зеленск*", "зеленськ*",
 )  # fmt: skip
 

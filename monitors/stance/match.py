@@ -123,17 +123,39 @@ class Alias:
 
     text: str
     tokens: tuple[str, ...]
+    name_at: int | None = None  # where the name is, in a form that moved it after its noun
 
     @property
     def anchor(self) -> int:
         """The word with the most consonants, not counting the last of several: that one may be
-        a common noun the text makes plural or shares ("Luhansk and Sumy oblasts")."""
+        a common noun the text makes plural or shares ("Luhansk and Sumy oblasts"). In a form
+        with the name moved ("station in Kramatorsk"), the name: nouns are common words."""
+        if self.name_at is not None:
+            return self.name_at
         words = range(max(1, len(self.tokens) - 1))
         return max(words, key=lambda i: len(consonants(self.tokens[i])))
 
 
 def compile_alias(alias: str) -> Alias:
     return Alias(alias, tuple(tokenize(alias)))
+
+
+def alias_forms(alias: str) -> list[Alias]:
+    """The alias, and for a name before a common noun ("Kramatorsk railway station",
+    "Kremenchuk shopping centre") the noun before the name as well: "the railway station in
+    Kramatorsk", "the shopping centre of Kremenchuk". Each form keeps the alias's own text."""
+    compiled = compile_alias(alias)
+    words = alias.split()
+    if len(words) < 2 or not words[0][:1].isupper() or len(compiled.tokens) != len(words):
+        return [compiled]
+    if not all(w.isascii() and w.isalpha() and w.islower() for w in words[1:]):
+        return [compiled]
+    name, rest = compiled.tokens[:1], compiled.tokens[1:]
+    forms = [compiled]
+    for linker in (("in",), ("in", "the"), ("at",), ("at", "the"), ("of",)):
+        tokens = rest + linker + name
+        forms.append(Alias(alias, tokens, name_at=len(tokens) - 1))
+    return forms
 
 
 def match_at(
@@ -265,7 +287,7 @@ class ClaimMatcher:
     def __init__(self, claim: Claim) -> None:
         self.claim = claim
         self.threshold = claim.threshold
-        self.aliases = [compile_alias(a) for a in claim.aliases if tokenize(a)]
+        self.aliases = [form for a in claim.aliases if tokenize(a) for form in alias_forms(a)]
         self.terms = claim_terms(claim.statement)
         alias_stems = {stem(t) for a in self.aliases for t in a.tokens}
         # The predicate: what the claim says about its subject ("regained full control").
