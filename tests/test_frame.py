@@ -811,6 +811,9 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         # the harm has an object of its own: the subject is where it came from
         (STRUCK, "Russian troops shell Nikopol from the Obrii plant", N),
         (STRUCK, "The occupiers fired two rockets from the Obrii plant", N),
+        (STRUCK, "Russian troops fired a Tochka-U missile at the Obrii plant", X),  # a weapon
+        (STRUCK, "Two workers were killed today by the occupiers at the Obrii plant", X),
+        (STRUCK, "Russia proved it is a terrorist state by shelling the Obrii plant", X),
         # a killing is the harm where it happened at the place, not of the place's people
         (STRUCK, "Russian troops killed two workers at the Obrii plant", X),
         (STRUCK, "Russian troops killed two workers of the Obrii plant", N),

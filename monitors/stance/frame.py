@@ -38,7 +38,13 @@ from dataclasses import replace as dataclass_replace
 from monitors.models import SentenceStance
 from monitors.stance import lexicon
 from monitors.stance.cues import CueHit, CueSet, tagged
-from monitors.stance.harm import cause_of, launched_from, own_part_denied, victims_of
+from monitors.stance.harm import (
+    cause_of,
+    launched_from,
+    names_means,
+    own_part_denied,
+    victims_of,
+)
 from monitors.stance.sentence import Sentence
 from monitors.stance.stream import (
     AT,
@@ -530,6 +536,8 @@ def _acts_on_other(
         )
         if ends_clause:
             return None  # an apposition: "the last Ukrainian-held village, Gornal, in ..."
+    if hit.event is Event.STRIKE and any(names_means(stream.stems[i]) for i in range(at, end)):
+        return None  # "fired a Tochka-U missile at the station": the weapon, not a target
     return " ".join(stream.words[at:end])
 
 

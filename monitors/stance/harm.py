@@ -35,6 +35,12 @@ DENIER_GAP = 2  # words between a side and its denying verb ("Russia's defence m
 HARM_OBJECT_GAP = 4  # words of a harm's object before the "by" of who did it
 ACCUSE_GAP = 4  # words between "accuses" and the harm it names ("accused Kyiv of shelling")
 _KILLING = frozenset(stem(w) for w in lexicon.KILLING)
+_WHEN = frozenset(stem(w) for w in ("today", "yesterday", "overnight", "again", "also", "once"))
+
+
+def names_means(word_stem: str) -> bool:
+    """A weapon or means of a harm ("missile", "rockets", "drone")."""
+    return word_stem in _HARM_MEANS
 
 
 def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
@@ -45,6 +51,10 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
     what was harmed ("Ukrainian prisoners killed in the shelling"), as is one after "on"/"of"."""
     sides = [h for h in stream.hits if h.kind in SIDES]
     after = hit.end
+    while after < len(stream.stems) and (
+        stream.stems[after] in _WHEN or stream.words[after].endswith("ly")
+    ):
+        after += 1  # "killed today by the Russian army"
     if after < len(stream.stems) and stream.stems[after] == "of":
         # "the shelling of the plant by the occupiers": "by" after the harm's object.
         window = range(after + 1, min(after + HARM_OBJECT_GAP + 2, len(stream.stems)))
@@ -59,6 +69,16 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
             named = [s for s in sides if accuse.end <= s.start < hit.start]
             if named and stream.stems[hit.start - 1] in ("of", "for"):
                 return named[-1].kind
+    if (
+        hit.start > 0
+        and stream.stems[hit.start - 1] == "by"
+        and stream.words[hit.start].endswith("ing")
+    ):
+        # "Russia has proved it is a terrorist state by shelling the station": the clause's
+        # subject did it.
+        clause = stream.clauses[hit.start]
+        subject = [s for s in sides if s.end <= hit.start and stream.clauses[s.start] == clause]
+        return subject[0].kind if subject else None
     passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
     owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
     if passive and not nominal and not owned:
