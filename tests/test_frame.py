@@ -814,6 +814,9 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "Russian troops fired a Tochka-U missile at the Obrii plant", X),  # a weapon
         (STRUCK, "Two workers were killed today by the occupiers at the Obrii plant", X),
         (STRUCK, "Russia proved it is a terrorist state by shelling the Obrii plant", X),
+        (STRUCK, "The Russians once again shelled the Obrii plant", X),
+        (STRUCK, "Russian troops have again opened fire on the Obrii plant", X),
+        (STRUCK, "Due to Russian shelling, the Obrii plant is without power", X),
         # a killing is the harm where it happened at the place, not of the place's people
         (STRUCK, "Russian troops killed two workers at the Obrii plant", X),
         (STRUCK, "Russian troops killed two workers of the Obrii plant", N),

@@ -28,7 +28,7 @@ _HARM_MEANS = frozenset(stem(w) for w in lexicon.HARM_MEANS)
 _FORCE_WORDS = frozenset(stem(w) for w in lexicon.ARMED_FORCES if not w.endswith("*"))
 _PASSIVE_AFTER = frozenset({"in", "by", "during", "as", "after", "near", "when", "while",
                             "following"})  # fmt: skip
-_TARGET_BEFORE = frozenset({"on", "of", "against", "at", "to"})
+_TARGET_BEFORE = frozenset({"on", "of", "against", "at"})
 _OWN_PART = frozenset(stem(w) for w in ("responsibility", "involvement", "role", "blame", "it",
                                          "its", "they", "their", "any"))  # fmt: skip
 DENIER_GAP = 2  # words between a side and its denying verb ("Russia's defence ministry denied")

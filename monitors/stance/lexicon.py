@@ -350,6 +350,7 @@ STRIKE = (
     "fired", "firing", "targeted", "targeting", "kill", "kills", "killed", "killing", "murder",
     "murdered", "murders", "executed", "execution", "massacre", "terrorist attack",
     "terror attack", "act of terror", "provocation", "provocations", "staged",
+    "open fire", "opened fire", "opens fire", "opening fire",
     "claims responsibility", "claimed responsibility", "claim responsibility",
     "takes responsibility", "took responsibility", "claims credit", "claimed credit",
     "обстрел*", "обстріл*", "удар*", "бомб*", "провокац*", "убил*", "вбил*",
@@ -366,7 +367,8 @@ HARM_MEANS = (
     "missile", "missiles", "rocket", "rockets", "air", "artillery", "terrorist", "terror",
     "drone", "drones", "helicopter", "helicopters", "aircraft", "jets", "himars", "tochka",
     "tochka-u", "mlrs", "deliberate", "deliberately", "cynical", "cynically", "brutal",
-    "massive", "new", "latest", "another", "again", "also", "have", "has", "had",
+    "massive", "new", "latest", "another", "again", "also", "once", "have", "has", "had",
+    "continue", "continues", "continued", "keep", "keeps", "today", "yesterday", "overnight",
     "reportedly", "armed", "group", "members", "mercenaries",
 )  # fmt: skip
 
