@@ -817,6 +817,8 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "The Russians once again shelled the Obrii plant", X),
         (STRUCK, "Russian troops have again opened fire on the Obrii plant", X),
         (STRUCK, "Due to Russian shelling, the Obrii plant is without power", X),
+        (STRUCK, "A Ukrainian strike hits a fuel depot at the Obrii plant", C),  # a part of it
+        (STRUCK, "Russian troops shell the Obrii plant to destroy its power lines", X),
         # a killing is the harm where it happened at the place, not of the place's people
         (STRUCK, "Russian troops killed two workers at the Obrii plant", X),
         (STRUCK, "Russian troops killed two workers of the Obrii plant", N),

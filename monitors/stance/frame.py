@@ -267,7 +267,8 @@ def read_against(
         # "killed two workers of the plant": people of the place, not a strike on it.
         slot = f"{near.phrase}: people of the place, not a harm done at it"
         return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="victims")
-    inside = _thing_inside(stream, near, subject)
+    # A strike on a thing inside the place ("hits a fuel depot at the plant") is on the place.
+    inside = None if near.event in HARM else _thing_inside(stream, near, subject)
     if reading is not None and reading.stance is SentenceStance.ASSERT and inside is not None:
         # "captured two villages in the Luhansk region": the event is on a part of the place;
         # a part does not make the whole (a part held by the other side does deny it).
@@ -1545,7 +1546,8 @@ def _nearest(
         if any(low < c <= high for c in subjects):
             continue
         across = any(low < c <= high for c in contrasts)  # "..., but X is held": another claim
-        key = (int(across), _RANK[hit.event], distance)
+        rank = 0 if hit.event in HARM else _RANK[hit.event]  # harms: the nearest, of any kind
+        key = (int(across), rank, distance)
         if distance <= NEAR and (best is None or key < best[0]):
             best = (key, hit)
     return best[1] if best else None
