@@ -818,6 +818,8 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "Russian troops have again opened fire on the Obrii plant", X),
         (STRUCK, "Due to Russian shelling, the Obrii plant is without power", X),
         (STRUCK, "A Ukrainian strike hits a fuel depot at the Obrii plant", C),  # a part of it
+        # a harm with no side named waits for a later mention that names one
+        (STRUCK, "Attacks on the Obrii plant: Russia's provocations at the Obrii plant", X),
         (STRUCK, "Russian troops shell the Obrii plant to destroy its power lines", X),
         # a killing is the harm where it happened at the place, not of the place's people
         (STRUCK, "Russian troops killed two workers at the Obrii plant", X),

@@ -124,7 +124,9 @@ def test_a_retrying_feed_does_not_hold_up_the_others(feed_server: FeedServer) ->
     retry = RetryPolicy(retries=2, delay_seconds=0.5, jitter=0)
     run = poll_all([flaky, *others], {}, settings, retry, workers=0)
     by_id = {p.feed.id: p for p in run.polls}
-    assert max(by_id[f.id].finished_after for f in others) < 0.5
+    # Held up behind the flaky feed's one slot, the others would finish after its 1.5 s of
+    # waits; 1.0 s leaves room for a loaded machine (0.6 s seen) and still tells the two apart.
+    assert max(by_id[f.id].finished_after for f in others) < 1.0
     assert by_id["flaky"].finished_after >= 1.5
     assert "HTTP 503" in (by_id["flaky"].error or "")
 

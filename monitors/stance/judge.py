@@ -235,15 +235,16 @@ class ClaimReader:
             return None
         subject = frozenset(sentence.stems[about.span[0] : about.span[1]])
         reading = read_against(self.frame, sentence, about.span, subject)
-        if reading is not None:
+        if reading is not None and reading.kind != "no_cause":
             return reading
         # "Fighting near the Chernobyl plant: the Russian army left Chernobyl": the subject
-        # named again later may be where the event is.
+        # named again later may be where the event is; "Attacks on Belgorod: Russia's
+        # provocations in Belgorod": a harm with no side named waits for one that names it.
         for span in self._later_spans(sentence, about.span, subject):
-            reading = read_against(self.frame, sentence, span, subject)
-            if reading is not None:
-                return reading
-        return None
+            later = read_against(self.frame, sentence, span, subject)
+            if later is not None and (reading is None or _decides(later)):
+                return later
+        return reading
 
     def _later_spans(
         self, sentence: Sentence, first: tuple[int, int], subject: frozenset[str]
