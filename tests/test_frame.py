@@ -818,6 +818,10 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "Russian troops have again opened fire on the Obrii plant", X),
         (STRUCK, "Due to Russian shelling, the Obrii plant is without power", X),
         (STRUCK, "A Ukrainian strike hits a fuel depot at the Obrii plant", C),  # a part of it
+        # a refuted account: the claimed doer's (its denial) or the other side's (its blame)
+        (STRUCK, "Footage debunks Ukrainian explanations of the Obrii plant shelling", C),
+        (STRUCK, "Journalists refuted the version of the Russians about the Obrii plant", X),
+        (STRUCK, "Kyiv denies it shelled the Obrii plant, calling it Russian propaganda", X),
         # a harm with no side named waits for a later mention that names one
         (STRUCK, "Attacks on the Obrii plant: Russia's provocations at the Obrii plant", X),
         (STRUCK, "Russian troops shell the Obrii plant to destroy its power lines", X),

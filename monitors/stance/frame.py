@@ -43,6 +43,7 @@ from monitors.stance.harm import (
     launched_from,
     names_means,
     own_part_denied,
+    refuted_side,
     victims_of,
 )
 from monitors.stance.sentence import Sentence
@@ -906,6 +907,17 @@ def denies_own_part(frame: ClaimFrame, sentence: Sentence, at: int) -> str | Non
     return own_part_denied(frame.actor, sentence, at)
 
 
+def refuted_account(frame: ClaimFrame, sentence: Sentence, start: int, end: int) -> str | None:
+    """Against a claim of who did a harm, the side whose account a refutation refutes (see
+    ``harm.refuted_side``); None for other claims. The claimed doer's account is its denial
+    ("CCTV debunks Russian explanations of the mall strike": supports a Russian strike); the
+    other side's blames the doer ("CNN refuted the Russians' version of Olenivka": against a
+    Ukrainian strike)."""
+    if frame.event not in HARM or frame.actor is None:
+        return None
+    return refuted_side(sentence, start, end)
+
+
 def _read_events(frame: ClaimFrame) -> tuple[Event, ...]:
     """The events a sentence is read for against the frame. A claim of who struck or destroyed
     something is read for any harm done to it (a strike, a killing, a destruction), since the
@@ -1553,4 +1565,12 @@ def _nearest(
     return best[1] if best else None
 
 
-__all__ = ["ClaimFrame", "Event", "FrameReading", "claim_frame", "denies_own_part", "read_against"]
+__all__ = [
+    "ClaimFrame",
+    "Event",
+    "FrameReading",
+    "claim_frame",
+    "denies_own_part",
+    "read_against",
+    "refuted_account",
+]

@@ -164,3 +164,37 @@ def own_part_denied(actor: str, sentence: Sentence, at: int) -> str | None:
         h.kind == side and h.start in after for h in stream.hits
     )
     return side if own else None
+
+
+_ACCOUNT = frozenset(stem(w) for w in ("version", "versions", "explanation", "explanations",
+                                       "claim", "claims", "narrative", "story", "statement",
+                                       "statements", "account", "accounts", "lie", "lies",
+                                       "fake", "fakes", "propaganda"))  # fmt: skip
+# Refuting words that are nouns: the side right before them owns the account ("Russian lies").
+_REFUTING_NOUNS = frozenset(stem(w) for w in ("lie", "lies", "fake", "fakes", "propaganda",
+                                              "myth", "hoax", "disinformation",
+                                              "misinformation", "fabrication"))  # fmt: skip
+ACCOUNT_GAP = 3  # words between a refuting verb and the account it refutes
+
+
+def refuted_side(sentence: Sentence, start: int, end: int) -> str | None:
+    """Whose account a refutation (tokens ``start``..``end``) refutes: "Russian lies", "the
+    Kremlin's fake" (a side right before the refuting noun), "debunks Russian explanations",
+    "refuted the version of the Russians" (a side and an account word after it)."""
+    stream = read_stream(sentence)
+    if start not in stream.origin:
+        return None
+    first = stream.origin.index(start)
+    last = len(stream.origin) - 1 - stream.origin[::-1].index(end - 1)
+    sides = [h for h in stream.hits if h.kind in SIDES]
+    before = [s for s in sides if 0 <= first - s.end <= 1]
+    if before and stream.stems[first] in _REFUTING_NOUNS:
+        return before[-1].kind
+    window = range(last + 1, min(last + 1 + ACCOUNT_GAP + 2, len(stream.stems)))
+    accounts = [i for i in window if stream.stems[i] in _ACCOUNT]
+    if not accounts:
+        return None
+    near = [
+        s for s in sides if last < s.start <= accounts[0] + 3 and abs(s.start - accounts[0]) <= 3
+    ]
+    return near[0].kind if near else None

@@ -19,7 +19,13 @@ from datetime import date
 
 from monitors.models import Claim, Evidence, SentenceStance
 from monitors.stance.cues import CueHit, CueSet, tagged
-from monitors.stance.frame import FrameReading, claim_frame, denies_own_part, read_against
+from monitors.stance.frame import (
+    FrameReading,
+    claim_frame,
+    denies_own_part,
+    read_against,
+    refuted_account,
+)
 from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.match import AliasHit, ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
@@ -149,6 +155,9 @@ class ClaimReader:
             # "Izium is still under enemy control": "still ... control" says someone holds it;
             # the frame knows who, and whether that is the claim's side.
             deny = None
+        refuted = self._refuted_account(sentence, about, deny)
+        if refuted is not None:
+            return [refuted]
         denier = self._denies_own_part(sentence, deny)
         if deny is not None and denier is not None:
             # "Russia denies responsibility" against "a Ukrainian missile struck it": the other
@@ -207,6 +216,23 @@ class ClaimReader:
         # "...; Kyiv denies it", "... - фейк": a bare verdict on what came before.
         words = sum(1 for c in sentence.clauses if c == clause) - (deny.end - deny.start)
         return words > BARE_VERDICT
+
+    def _refuted_account(
+        self, sentence: Sentence, about: _About, deny: CueHit | None
+    ) -> Evidence | None:
+        """ "CCTV debunks Russian explanations of the strike": against a claim of who did a
+        harm, the refuted account's side says which way the refutation cuts."""
+        if self.frame is None or deny is None or deny.kind not in ("refute", "deny_verb"):
+            return None
+        side = refuted_account(self.frame, sentence, deny.start, deny.end)
+        if side is None:
+            return None
+        own = side == self.frame.actor
+        stance = SentenceStance.ASSERT if own else SentenceStance.DENY
+        evidence = self._evidence(sentence, about, stance, 0.8, deny.phrase, attribution(sentence))
+        whose = "the claimed side's own account" if own else "the other side's account"
+        why = f"{evidence.why}; refutes {side}'s account of it ({whose})"
+        return replace(evidence, why=why, reading="rule:refuted_account")
 
     def _denies_own_part(self, sentence: Sentence, deny: CueHit | None) -> str | None:
         if self.frame is None or deny is None or deny.kind != "deny_verb":
