@@ -818,6 +818,9 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "Russian troops have again opened fire on the Obrii plant", X),
         (STRUCK, "Due to Russian shelling, the Obrii plant is without power", X),
         (STRUCK, "A Ukrainian strike hits a fuel depot at the Obrii plant", C),  # a part of it
+        # "of" and a side's weapon did it; people after "of" were harmed
+        (STRUCK, "The hit of Russian missiles on the Obrii plant", X),
+        (RAZED, "The killing of Ukrainian guards at the Obrii depot", N),
         # a refuted account: the claimed doer's (its denial) or the other side's (its blame)
         (STRUCK, "Footage debunks Ukrainian explanations of the Obrii plant shelling", C),
         (STRUCK, "Journalists refuted the version of the Russians about the Obrii plant", X),

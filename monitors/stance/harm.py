@@ -35,6 +35,8 @@ DENIER_GAP = 2  # words between a side and its denying verb ("Russia's defence m
 HARM_OBJECT_GAP = 4  # words of a harm's object before the "by" of who did it
 ACCUSE_GAP = 4  # words between "accuses" and the harm it names ("accused Kyiv of shelling")
 _KILLING = frozenset(stem(w) for w in lexicon.KILLING)
+_WEAPONS = frozenset(stem(w) for w in ("missile", "missiles", "rocket", "rockets", "drone",
+                                       "drones", "shells", "bombs", "aircraft"))  # fmt: skip
 _WHEN = frozenset(stem(w) for w in ("today", "yesterday", "overnight", "again", "also", "once"))
 
 
@@ -55,6 +57,9 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
         stream.stems[after] in _WHEN or stream.words[after].endswith("ly")
     ):
         after += 1  # "killed today by the Russian army"
+    agent = _of_agent(stream, after, sides)
+    if agent is not None:
+        return agent
     if after < len(stream.stems) and stream.stems[after] == "of":
         # "the shelling of the plant by the occupiers": "by" after the harm's object.
         window = range(after + 1, min(after + HARM_OBJECT_GAP + 2, len(stream.stems)))
@@ -94,6 +99,20 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
             return side.kind
         return None
     return None
+
+
+def _of_agent(stream: Stream, at: int, sides: list[CueHit]) -> str | None:
+    """ "The hit of Russian missiles": "of", a side and its weapon. People after "of" are
+    what was harmed ("the killing of Azov fighters", "the shelling of Russian troops")."""
+    if at >= len(stream.stems) or stream.stems[at] != "of":
+        return None
+    start = at + 1
+    while start < len(stream.stems) and stream.stems[start] in DETERMINERS:
+        start += 1
+    side = next((s for s in sides if s.start == start), None)
+    if side is None or side.end >= len(stream.stems):
+        return None
+    return side.kind if stream.stems[side.end] in _WEAPONS else None
 
 
 def _means(stream: Stream, at: int, harms: set[int]) -> bool:
