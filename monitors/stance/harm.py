@@ -5,7 +5,8 @@ side that did the harm is the claim's point, and reading the wrong side flips a 
 side counts only where English grammar makes it the doer: after "by", as the one accused of it,
 or right before it with only its means, manner or force between. A side that was harmed, that
 is the target or that only says so does not. Also: where a killing bears on a strike on a place
-(at it, not of its people), and the other side's denial of its own part.
+(at it, not of its people), the other side's denial of its own part, and whose account a
+refutation refutes ("debunks Russian explanations").
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ _KILLING = frozenset(stem(w) for w in lexicon.KILLING)
 _WEAPONS = frozenset(stem(w) for w in ("missile", "missiles", "rocket", "rockets", "drone",
                                        "drones", "shells", "bombs", "aircraft"))  # fmt: skip
 _WHEN = frozenset(stem(w) for w in ("today", "yesterday", "overnight", "again", "also", "once"))
+_ACCOUNT = frozenset(stem(w) for w in ("version", "versions", "explanation", "explanations",
+                                       "claim", "claims", "narrative", "story", "statement",
+                                       "statements", "account", "accounts", "lie", "lies",
+                                       "fake", "fakes", "propaganda"))  # fmt: skip
+# Refuting words that are nouns: the side right before them owns the account ("Russian lies").
+_REFUTING_NOUNS = frozenset(stem(w) for w in ("lie", "lies", "fake", "fakes", "propaganda",
+                                              "myth", "hoax", "disinformation",
+                                              "misinformation", "fabrication"))  # fmt: skip
+ACCOUNT_GAP = 3  # words between a refuting verb and the account it refutes
 
 
 def names_means(word_stem: str) -> bool:
@@ -47,10 +57,11 @@ def names_means(word_stem: str) -> bool:
 
 def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
     """The side that did a harm, read strictly, since a wrong side here flips the verdict: after
-    "by" ("killed by Russians"), a side accused of it ("Russia accuses Ukraine of shelling"), or
-    a side right before it with only its means or manner between ("Russian missile strike",
-    "Russia deliberately killed"). A side before a verb that is followed by "in", "by" ... is
-    what was harmed ("Ukrainian prisoners killed in the shelling"), as is one after "on"/"of"."""
+    "by" ("killed by Russians"), a side accused of it ("Russia accuses Ukraine of shelling"),
+    the subject of "by shelling", or a side right before it with only its means or manner
+    between ("Russian missile strike", "Russia deliberately killed"). A side before a verb
+    followed by "in", "by" ... is what was harmed ("Ukrainian prisoners killed in the
+    shelling"), as is one after "on"/"of"."""
     sides = [h for h in stream.hits if h.kind in SIDES]
     after = hit.end
     while after < len(stream.stems) and (
@@ -60,44 +71,68 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
     agent = _of_agent(stream, after, sides)
     if agent is not None:
         return agent
-    if after < len(stream.stems) and stream.stems[after] == "of":
-        # "the shelling of the plant by the occupiers": "by" after the harm's object.
-        window = range(after + 1, min(after + HARM_OBJECT_GAP + 2, len(stream.stems)))
-        after = next((i for i in window
-                      if stream.stems[i] == "by" and stream.clauses[i] == stream.clauses[after]),
-                     after)  # fmt: skip
-    if after < len(stream.stems) and stream.stems[after] == "by":
-        named = [s for s in sides if after < s.start <= after + 3]
+    by = _by_position(stream, after)
+    if by is not None:
+        named = [s for s in sides if by < s.start <= by + 3]
         return named[0].kind if named else None
-    for accuse in (h for h in stream.hits if h.kind == "accuse"):
-        if 0 < hit.start - accuse.end <= ACCUSE_GAP:
-            named = [s for s in sides if accuse.end <= s.start < hit.start]
-            if named and stream.stems[hit.start - 1] in ("of", "for"):
-                return named[-1].kind
+    accused = _accused(stream, hit, sides)
+    if accused is not None:
+        return accused
     if (
         hit.start > 0
         and stream.stems[hit.start - 1] == "by"
         and stream.words[hit.start].endswith("ing")
     ):
-        # "Russia has proved it is a terrorist state by shelling the station": the clause's
-        # subject did it.
-        clause = stream.clauses[hit.start]
-        subject = [s for s in sides if s.end <= hit.start and stream.clauses[s.start] == clause]
-        return subject[0].kind if subject else None
+        return _clause_subject(stream, hit, sides)  # "proved it is a terrorist state by shelling"
     passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
     owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
     if passive and not nominal and not owned:
         return None
+    return _side_right_before(stream, hit, sides)
+
+
+def _by_position(stream: Stream, after: int) -> int | None:
+    """Where "by" stands right after a harm, or after its object ("the shelling of the plant by
+    the occupiers")."""
+    if after < len(stream.stems) and stream.stems[after] == "of":
+        window = range(after + 1, min(after + HARM_OBJECT_GAP + 2, len(stream.stems)))
+        after = next((i for i in window
+                      if stream.stems[i] == "by" and stream.clauses[i] == stream.clauses[after]),
+                     after)  # fmt: skip
+    return after if after < len(stream.stems) and stream.stems[after] == "by" else None
+
+
+def _accused(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
+    """ "Russia accuses Ukraine of shelling", "blames Kyiv for the strike": the side accused."""
+    for accuse in (h for h in stream.hits if h.kind == "accuse"):
+        if 0 < hit.start - accuse.end <= ACCUSE_GAP:
+            named = [s for s in sides if accuse.end <= s.start < hit.start]
+            if named and stream.stems[hit.start - 1] in ("of", "for"):
+                return named[-1].kind
+    return None
+
+
+def _clause_subject(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
+    """The first side of the harm's clause, before it."""
     clause = stream.clauses[hit.start]
+    subject = [s for s in sides if s.end <= hit.start and stream.clauses[s.start] == clause]
+    return subject[0].kind if subject else None
+
+
+def _side_right_before(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
+    """The nearest side before the harm in its clause, with only means, manner or force words
+    between, and not itself a target ("attacks on Russian positions")."""
     harms = {i for h in stream.hits if h.kind is Event.STRIKE for i in range(h.start, h.end)}
-    for side in reversed([s for s in sides if s.end <= hit.start]):
-        if stream.clauses[side.start] != clause:
-            return None
-        if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE:
-            return None  # "attacks on Russian positions": the side is the target
-        if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
-            return side.kind
+    before = [s for s in sides if s.end <= hit.start]
+    if not before:
         return None
+    side = before[-1]
+    if stream.clauses[side.start] != stream.clauses[hit.start]:
+        return None
+    if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE:
+        return None
+    if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
+        return side.kind
     return None
 
 
@@ -185,23 +220,14 @@ def own_part_denied(actor: str, sentence: Sentence, at: int) -> str | None:
     return side if own else None
 
 
-_ACCOUNT = frozenset(stem(w) for w in ("version", "versions", "explanation", "explanations",
-                                       "claim", "claims", "narrative", "story", "statement",
-                                       "statements", "account", "accounts", "lie", "lies",
-                                       "fake", "fakes", "propaganda"))  # fmt: skip
-# Refuting words that are nouns: the side right before them owns the account ("Russian lies").
-_REFUTING_NOUNS = frozenset(stem(w) for w in ("lie", "lies", "fake", "fakes", "propaganda",
-                                              "myth", "hoax", "disinformation",
-                                              "misinformation", "fabrication"))  # fmt: skip
-ACCOUNT_GAP = 3  # words between a refuting verb and the account it refutes
-
-
 def refuted_side(sentence: Sentence, start: int, end: int) -> str | None:
     """Whose account a refutation (tokens ``start``..``end``) refutes: "Russian lies", "the
     Kremlin's fake" (a side right before the refuting noun), "debunks Russian explanations",
     "refuted the version of the Russians" (a side and an account word after it)."""
     stream = read_stream(sentence)
     if start not in stream.origin:
+        return None
+    if end - 1 not in stream.origin:
         return None
     first = stream.origin.index(start)
     last = len(stream.origin) - 1 - stream.origin[::-1].index(end - 1)
