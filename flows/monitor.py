@@ -59,6 +59,7 @@ from flows.artifacts import (
 )
 from flows.config import load_config, undefined_claims
 from flows.deliver import deliver_task
+from flows.heartbeat import flow_heartbeats, own_heartbeats
 from flows.params import MonitorParams
 from flows.unwalked import unwalked
 from monitors.about import VERSION
@@ -152,13 +153,14 @@ def monitor_claims(
         cycle_start=cycle_start,
         lease_seconds=lease_seconds,
     )
-    config = load_config(params.config_dir)
-    url = params.database_url or default_database_url()
-    store = Store(url)
-    try:
-        return _run(config, store, params)
-    finally:
-        store.close()
+    with flow_heartbeats():  # only when the caller asked for them (flows/heartbeat.py)
+        config = load_config(params.config_dir)
+        url = params.database_url or default_database_url()
+        store = Store(url)
+        try:
+            return _run(config, store, params)
+        finally:
+            store.close()
 
 
 def _run(config: Config, store: Store, params: MonitorParams) -> RunSummary:
@@ -285,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"claimwatch {VERSION}")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    summary = monitor_claims(config_dir=str(Path(args.config_dir).resolve()))
+    with own_heartbeats():  # heartbeats that do not hold up the run's end (flows/heartbeat.py)
+        summary = monitor_claims(config_dir=str(Path(args.config_dir).resolve()))
     return 1 if summary.feeds_failed and not summary.feeds_ok else 0
 
 
