@@ -79,6 +79,7 @@ from monitors.pipeline import (
     summarize,
 )
 from monitors.progress import Throttled
+from monitors.quick_exit import freeze_at_exit
 from monitors.sharing import Batch, merge, monitor_cycle, shard_feeds
 from monitors.state.store import Store
 
@@ -276,6 +277,7 @@ def _describe(params: MonitorParams) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m flows.monitor [CONFIG_DIR]``: one run on the given (or demo) config."""
+    freeze_at_exit()  # no collection over the whole heap as the process ends (0.3-0.6 s)
     parser = argparse.ArgumentParser(
         prog="python -m flows.monitor",
         description="One monitor run (poll, decide, deliver) as a Prefect flow.",
