@@ -537,3 +537,15 @@ def test_a_run_called_in_process_sends_its_own_heartbeats_not_prefects(env: Env)
     assert 1 == len(events)
     roles = {r["prefect.resource.role"]: r for r in events[0]["related"]}
     assert "monitor-claims" == roles["flow"]["prefect.resource.name"]
+
+
+def test_summary_lines_are_logged_in_few_records_that_keep_every_line() -> None:
+    from flows.monitor import log_blocks
+
+    lines = [f"line {i}: " + "x" * (i % 7) for i in range(500)]
+    blocks = log_blocks(lines, max_chars=1_000)
+    assert lines == "\n".join(blocks).split("\n")
+    assert all(len(b) <= 1_000 for b in blocks)
+    assert len(blocks) < len(lines) / 10
+    assert ["a" * 50, "b"] == log_blocks(["a" * 50, "b"], max_chars=10)  # a long line: its own
+    assert [] == log_blocks([])
