@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from prefect import __version__ as PREFECT_VERSION
-from prefect.context import FlowRunContext
+from prefect.context import FlowRunContext, SettingsContext, get_settings_context
 from prefect.events import emit_event
 from prefect.events.related import tags_as_related_resources
 from prefect.events.schemas.events import RelatedResource
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.settings import Settings
 
 HEARTBEAT_EVENT = "prefect.flow-run.heartbeat"
 MINIMUM_SECONDS = 30  # Prefect's MINIMUM_HEARTBEAT_INTERVAL: a shorter setting is raised to it
@@ -47,16 +47,26 @@ _OWN_SECONDS: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 def own_heartbeats() -> Iterator[None]:
     """Around a flow called in this process: Prefect's heartbeats off, the body's on, at the
     frequency the settings ask for (none when they ask for none)."""
-    seconds = PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value()
+    context = get_settings_context()
+    seconds = context.settings.flows.heartbeat_frequency
     if seconds is None:
         yield
         return
     token = _OWN_SECONDS.set(max(int(seconds), MINIMUM_SECONDS))
     try:
-        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        with SettingsContext(
+            profile=context.profile, settings=_without_heartbeats(context.settings)
+        ):
             yield
     finally:
         _OWN_SECONDS.reset(token)
+
+
+def _without_heartbeats(settings: Settings) -> Settings:
+    """``settings`` with Prefect's flow heartbeats off. What ``temporary_settings`` makes, but
+    copied rather than validated again from every source (0.03-0.04 s per call)."""
+    flows = settings.flows.model_copy(update={"heartbeat_frequency": None})
+    return settings.model_copy(update={"flows": flows})
 
 
 @contextmanager
