@@ -21,6 +21,7 @@ from alerts.deliver import deliver_configured
 from flows.config import load_config
 from monitors.ingest.poll import RetryPolicy
 from monitors.pipeline import RunOptions, summarize
+from monitors.quick_exit import freeze_at_exit
 from monitors.sharing import FeedClaims, merge, monitor_cycle, plain_step
 from monitors.state.store import Store
 
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", required=True, help="config directory (claims, feeds, ...)")
     parser.add_argument("--database-url", required=True, help="the state database")
     args = parser.parse_args(argv)
+    freeze_at_exit()  # as ``claimwatch`` does: the same process exit on both paths
     return run(args.config, args.database_url)
 
 

@@ -501,3 +501,51 @@ def test_table_artifacts_keep_cyrillic_as_cyrillic() -> None:
     data = artifact.format()
     assert '"Минобороны: Курская область"' in data and "\\u" not in data
     assert [{"latest_report": "Минобороны: Курская область"}] == json.loads(data)
+
+
+def test_a_run_called_in_process_sends_its_own_heartbeats_not_prefects(env: Env) -> None:
+    """``own_heartbeats`` (claimwatch run): one prefect.flow-run.heartbeat for the run, sent by
+    the body as it starts, with the flow as related resource; Prefect's own thread stays off, or
+    it would have sent a second one at the same moment."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.heartbeat import HEARTBEAT_EVENT, own_heartbeats
+
+    env.serve([GORNAL_TAKEN])
+    env.write()
+    started = datetime.now(UTC)
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 60}), own_heartbeats():
+        _, run_id = env.monitor()
+    query = {
+        "filter": {
+            "event": {"name": [HEARTBEAT_EVENT]},
+            "any_resource": {"id": [f"prefect.flow-run.{run_id}"]},
+            "occurred": {"since": started.isoformat()},
+        },
+        "limit": 10,
+    }
+    deadline = time.monotonic() + 20
+    events: list[dict[str, Any]] = []
+    while not events and time.monotonic() < deadline:
+        time.sleep(0.25)
+        with get_client(sync_client=True) as client:
+            events = client._client.post("/events/filter", json=query).json()["events"]
+    time.sleep(1.0)  # a second heartbeat, if Prefect also sent one, arrives with the first
+    with get_client(sync_client=True) as client:
+        events = client._client.post("/events/filter", json=query).json()["events"]
+    assert 1 == len(events)
+    roles = {r["prefect.resource.role"]: r for r in events[0]["related"]}
+    assert "monitor-claims" == roles["flow"]["prefect.resource.name"]
+
+
+def test_summary_lines_are_logged_in_few_records_that_keep_every_line() -> None:
+    from flows.monitor import log_blocks
+
+    lines = [f"line {i}: " + "x" * (i % 7) for i in range(500)]
+    blocks = log_blocks(lines, max_chars=1_000)
+    assert lines == "\n".join(blocks).split("\n")
+    assert all(len(b) <= 1_000 for b in blocks)
+    assert len(blocks) < len(lines) / 10
+    assert ["a" * 50, "b"] == log_blocks(["a" * 50, "b"], max_chars=10)  # a long line: its own
+    assert [] == log_blocks([])

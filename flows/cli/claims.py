@@ -109,22 +109,25 @@ def _positive(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from flows.monitor import monitor_claims  # Prefect loads only for the command that needs it
+    # Prefect loads only for the command that needs it.
+    from flows.heartbeat import own_heartbeats
+    from flows.monitor import monitor_claims
 
     config_dir = str(Path(args.config).resolve())
     config = load_config(config_dir)  # fail fast, before the flow run
     if args.claim:
         config.claim(args.claim)
-    summary = monitor_claims(
-        config_dir=config_dir,
-        database_url=args.database_url,
-        claim=args.claim,
-        since=args.since,
-        dry_run=args.dry_run,
-        deliver=not args.no_deliver,
-        shard=args.shard,
-        claim_batch=args.claim_batch,
-    )
+    with own_heartbeats():  # heartbeats that do not hold up the run's end (flows/heartbeat.py)
+        summary = monitor_claims(
+            config_dir=config_dir,
+            database_url=args.database_url,
+            claim=args.claim,
+            since=args.since,
+            dry_run=args.dry_run,
+            deliver=not args.no_deliver,
+            shard=args.shard,
+            claim_batch=args.claim_batch,
+        )
     print("\n".join(summary.lines()))
     return 1 if summary.feeds_failed and not summary.feeds_ok else 0
 

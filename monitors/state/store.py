@@ -769,34 +769,72 @@ class Store:
         return None if row is None else report_of_row(row)
 
     def claim_statuses(self, claims: Sequence[Claim]) -> list[ClaimStatus]:
+        """Every claim's state, counts and latest decisive report. The verdict counts, analyst
+        verdicts and states are read for a batch of claims at once: a run's claims-table
+        artifact read 100 claims in 500 queries (~0.1 s), now ~100."""
+        statuses: list[ClaimStatus] = []
+        ids = [claim.id for claim in claims]
         with self.engine.connect() as conn:
-            return [self._claim_status(conn, claim.id) for claim in claims]
+            for start in range(0, len(ids), _STATUS_BATCH):
+                batch = ids[start : start + _STATUS_BATCH]
+                counts = _verdict_counts(conn, batch)
+                judged = analyst_verdicts(conn, batch)
+                states = _claim_states(conn, batch)
+                for claim_id in batch:
+                    mine = {key[1]: v.verdict for key, v in judged.items() if key[0] == claim_id}
+                    statuses.append(
+                        _claim_status(
+                            conn, claim_id, counts.get(claim_id, {}), mine, states.get(claim_id)
+                        )
+                    )
+        return statuses
 
-    def _claim_status(self, conn: Connection, claim_id: str) -> ClaimStatus:
-        e = schema.evidence.c
-        counts: dict[str, int] = dict(
-            conn.execute(
-                select(e.verdict, func.count()).where(e.claim_id == claim_id).group_by(e.verdict)
-            ).all()
-        )
-        judged = {key[1]: v.verdict for key, v in analyst_verdicts(conn, [claim_id]).items()}
-        _apply_analyst_verdicts(conn, claim_id, counts)
-        latest = _latest_decisive(conn, claim_id, judged)
-        c = schema.claim_state.c
-        state_row = conn.execute(
-            select(c.state, c.changed_at).where(c.claim_id == claim_id)
-        ).first()
-        disputed = counts.get(Verdict.DISPUTED.value, 0)
-        return ClaimStatus(
-            claim_id=claim_id,
-            state=ClaimState(state_row.state) if state_row else ClaimState.UNKNOWN,
-            confirming=counts.get(Verdict.CONFIRM.value, 0) + disputed,
-            contradicting=counts.get(Verdict.CONTRADICT.value, 0) + disputed,
-            neutral=counts.get(Verdict.NEUTRAL.value, 0),
-            changed_at=utc(state_row.changed_at) if state_row else None,
-            latest_title=latest[0] if latest else None,
-            latest_link=latest[1] if latest else None,
-        )
+
+_STATUS_BATCH = 500  # claim ids per IN (...) list: far below any database's parameter limit
+
+
+def _verdict_counts(conn: Connection, claim_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """claim id -> verdict -> evidence rows, as the machine recorded them."""
+    e = schema.evidence.c
+    query = (
+        select(e.claim_id, e.verdict, func.count())
+        .where(e.claim_id.in_(list(claim_ids)))
+        .group_by(e.claim_id, e.verdict)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for claim_id, verdict, count in conn.execute(query):
+        counts.setdefault(claim_id, {})[verdict] = int(count)
+    return counts
+
+
+def _claim_states(conn: Connection, claim_ids: Sequence[str]) -> dict[str, Any]:
+    """claim id -> its claim_state row (state, changed_at); a claim never decided has none."""
+    c = schema.claim_state.c
+    query = select(c.claim_id, c.state, c.changed_at).where(c.claim_id.in_(list(claim_ids)))
+    return {row.claim_id: row for row in conn.execute(query)}
+
+
+def _claim_status(
+    conn: Connection,
+    claim_id: str,
+    machine_counts: Mapping[str, int],
+    judged: Mapping[tuple[str, str], Verdict],
+    state_row: Any,
+) -> ClaimStatus:
+    counts = dict(machine_counts)
+    _apply_analyst_verdicts(conn, claim_id, counts, judged)
+    latest = _latest_decisive(conn, claim_id, judged)
+    disputed = counts.get(Verdict.DISPUTED.value, 0)
+    return ClaimStatus(
+        claim_id=claim_id,
+        state=ClaimState(state_row.state) if state_row else ClaimState.UNKNOWN,
+        confirming=counts.get(Verdict.CONFIRM.value, 0) + disputed,
+        contradicting=counts.get(Verdict.CONTRADICT.value, 0) + disputed,
+        neutral=counts.get(Verdict.NEUTRAL.value, 0),
+        changed_at=utc(state_row.changed_at) if state_row else None,
+        latest_title=latest[0] if latest else None,
+        latest_link=latest[1] if latest else None,
+    )
 
 
 def _latest_decisive(
@@ -817,10 +855,16 @@ def _latest_decisive(
     return None
 
 
-def _apply_analyst_verdicts(conn: Connection, claim_id: str, counts: dict[str, int]) -> None:
-    """Count each evidence row of a report an analyst judged under the analyst's verdict."""
+def _apply_analyst_verdicts(
+    conn: Connection,
+    claim_id: str,
+    counts: dict[str, int],
+    judged: Mapping[tuple[str, str], Verdict],
+) -> None:
+    """Count each evidence row of a report an analyst judged (``judged``: report -> the
+    analyst's verdict) under the analyst's verdict."""
     e = schema.evidence.c
-    for (_, (feed_id, report_id)), verdict in analyst_verdicts(conn, [claim_id]).items():
+    for (feed_id, report_id), verdict in judged.items():
         machine = conn.execute(
             select(e.verdict).where(
                 e.claim_id == claim_id, e.feed_id == feed_id, e.report_id == report_id
@@ -828,7 +872,7 @@ def _apply_analyst_verdicts(conn: Connection, claim_id: str, counts: dict[str, i
         ).scalars()
         for value in machine:
             counts[value] = counts.get(value, 0) - 1
-            counts[verdict.verdict.value] = counts.get(verdict.verdict.value, 0) + 1
+            counts[verdict.value] = counts.get(verdict.value, 0) + 1
 
 
 def _decisive_claims(story: Sequence[DecidedReport]) -> set[str]:
