@@ -1134,8 +1134,6 @@ def _period_of(stream: Stream, hit: EventHit) -> bool:
         and hit.start - at <= FORMERLY_GAP + 1
         and (stream.stems[at] in DETERMINERS or at in sides)
     ):
-        if stream.stems[at] in _PERIOD:
-            return True
         at -= 1
     return at >= 0 and stream.stems[at] in _PERIOD
 
