@@ -50,7 +50,10 @@ def test_after_the_fault_every_alert_is_delivered_once_or_failed_with_its_reason
 ) -> None:
     row = play(fault, tmp_path, Servers(feed_server, smtp_server, webhook_receiver), expected)
     assert (0, 0) == (row.lost, row.unexpected), row
-    assert row.duplicated <= fault.repeats, row
+    # At-least-once: only an alert the servers took while the fault lasted may come twice (how
+    # many depends on how many tries fit in the fault's runs, which load changes).
+    assert row.repeated_off_wire == 0, row
+    assert row.duplicated <= (row.on_wire if fault.repeats else 0), row
     failing = {pair for pair in expected if pair[0] == fault.failing}
     assert len(failing) == row.failed, row
     assert all(fault.said in reason for reason in row.reasons), row
