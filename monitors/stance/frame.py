@@ -46,8 +46,10 @@ from monitors.stance.harm import (
     refuted_side,
     victims_of,
 )
+from monitors.stance.lists import list_end, locative_words, subject_positions
 from monitors.stance.sentence import Sentence
 from monitors.stance.stream import (
+    AND,
     AT,
     DEOCCUPY,
     DETERMINERS,
@@ -73,7 +75,6 @@ _RANK = {Event.TAKE: 0, Event.LOSE: 0, Event.DESTROY: 0, Event.CONTEST: 1, Event
 _LIBERATE = frozenset(stem(w) for w in lexicon.LIBERATE + lexicon.REVERSAL)
 _MODIFIES = frozenset({"the", "a", "an", "recent", "recently", "newli", "newly", "already", "in",
                        "of", "from"})  # fmt: skip
-_AND = frozenset({"and", "i", "y"})
 _NEW_SUBJECT = frozenset({"the", "a", "an"})
 _PERFECT = frozenset({"have", "has", "been"})
 _TOWARD = frozenset({"to", "toward", "towards", "into"})
@@ -90,7 +91,6 @@ _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
 _CAUSE = frozenset(stem(w) for w in ("after", "by", "in", "from", "following"))
 CAUSE_GAP = 4  # words between a sinking and the side of what caused it
 PARTIAL_GAP = 2  # words between "part of" and the place ("part of the town of X")
-LIST_ITEM = 4  # words of one name in a list ("Velyka Novosilka")
 NEAR = 10  # tokens between the subject and an event word that can be about it
 INTENT_GAP = 2  # tokens between an intent word and the event it qualifies
 NOMINAL_FACTOR = 0.8
@@ -228,11 +228,11 @@ def read_against(
         lost = near.event is Event.LOSE
         if lost and _acts_on_other(stream, near, subject, subject_words, around=True):
             return None  # "lost control over villages near Izium": those villages' news
-        first, _ = _subject_positions(stream, subject)
+        first, _ = subject_positions(stream, subject)
         if lost and _toward(stream, first):
             return None  # "retreat towards Kreminna": where they go, not where they leave
         return _fight_nearby(frame, near)
-    first, _ = _subject_positions(stream, subject)
+    first, _ = subject_positions(stream, subject)
     if _toward(stream, first):
         near = dataclass_replace(near, toward=True)
     if near.event in _HELD and frame.controller == UKRAINE and _period_of(stream, near):
@@ -255,7 +255,7 @@ def read_against(
     if near.intended:
         return _intended(frame, near, stream)
     reading = _compare(frame, near)
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     if reading is not None and near.event is Event.STRIKE and launched_from(stream, first):
         # "fired two rockets from Belgorod": where the strike came from, not what it hit.
         slot = f"{near.phrase} from the place: where it came from, not what it hit"
@@ -369,7 +369,7 @@ def _present(frame: ClaimFrame, stream: Stream, subject: tuple[int, int]) -> Fra
 def _force_in(stream: Stream, subject: tuple[int, int]) -> CueHit | None:
     """The side's force located at the subject: "<force> in [the city of] <subject>", or a
     clause opened by "In <subject>," and a force at the start of what follows."""
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     forces = _forces(stream)
     for force in forces:
         between = range(force.end, first)
@@ -415,7 +415,7 @@ def _forces(stream: Stream) -> list[CueHit]:
 def _partly(stream: Stream, hit: EventHit, subject: tuple[int, int]) -> bool:
     """ "Enemy controls 70% of Siverodonetsk", "established control over part of the town",
     "partially captured": the event covers only some of the place."""
-    first, _ = _subject_positions(stream, subject)
+    first, _ = subject_positions(stream, subject)
     if _share_of(stream, first):
         return True
     for h in stream.hits:
@@ -446,7 +446,7 @@ def _thing_inside(stream: Stream, hit: EventHit, subject: tuple[int, int]) -> st
     liberation, bodies were found in Lyman": the bodies are not liberated)."""
     if hit.nominal:
         return None
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     at = first - 1
     while at >= 0 and stream.stems[at] in DETERMINERS and stream.stems[at] not in AT:
         at -= 1
@@ -506,7 +506,7 @@ def _acts_on_other(
         or has_cyrillic(hit.phrase)
     ):
         return None  # Russian and Ukrainian order words freely: no object position to read
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     if hit.start <= first < hit.end:
         return None
     at = hit.end
@@ -622,7 +622,7 @@ def _located_in_subject(stream: Stream, end: int, first: int) -> bool:
     while (
         listed < first
         and listed - end < OBJECT_GAP
-        and (_content(stream, listed) or stream.stems[listed] in _AND)
+        and (_content(stream, listed) or stream.stems[listed] in AND)
     ):
         listed += 1
     end = listed
@@ -671,7 +671,7 @@ def _fight_after_contrast(
     raised in Lyman, although fighting is still going on in the city": a fight told after a
     contrast word, in a clause that names no other place, is the report's own word on the
     change it has just told. None when the fight is over, only intended, or somewhere named."""
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     told = max(stream.clauses[last], stream.clauses[hit.start])
     opened = [c for c in stream.contrasts if c > told]
     if not opened:
@@ -703,7 +703,7 @@ def _town_located(stream: Stream, subject: tuple[int, int]) -> str | None:
     if subject[0] not in stream.origin:
         return None
     first = stream.origin.index(subject[0])
-    _, last = _subject_positions(stream, subject)
+    _, last = subject_positions(stream, subject)
     if stream.words[last].lower().endswith("s"):
         return None
     at = first - 1
@@ -730,8 +730,8 @@ def _town_located(stream: Stream, subject: tuple[int, int]) -> str | None:
 def _areas_named(stream: Stream, subject: tuple[int, int]) -> str | None:
     """The plural area word a list of names starting at the subject shares ("Sumy, Kharkiv
     and Kherson regions"); "Irpin, Kyiv region" is a town and its region (singular)."""
-    _, last = _subject_positions(stream, subject)
-    end = _list_end(stream, last)
+    _, last = subject_positions(stream, subject)
+    end = list_end(stream, last)
     after = end + 1
     if after >= len(stream.words) or stream.words[after] not in _AREAS_PLURAL:
         return None
@@ -745,7 +745,7 @@ _AREAS_PLURAL = frozenset(lexicon.AREAS_PLURAL)
 
 def _region(stream: Stream, subject: tuple[int, int]) -> bool:
     """The matched subject names a region ("Kherson region", "Херсонська область")."""
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     return any(stream.stems[i] in _REGION for i in range(first, last + 1))
 
 
@@ -760,7 +760,7 @@ def _describes_part(stream: Stream, hit: EventHit, subject: tuple[int, int]) -> 
     a part of it ("occupied territories of the Kharkiv region", "liberated settlements in the
     Kyiv region"), or an event noun not about the place itself ("atrocities during the
     occupation" but not "the liberation of the Kyiv region"). None when a verb tells it."""
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     if hit.start > last:
         return _part_before(stream, hit, first)
     if hit.end > first:
@@ -1017,7 +1017,7 @@ def _liberates(phrase: str) -> bool:
 def _in_vicinity(stream: Stream, subject: tuple[int, int]) -> bool:
     """ "Near Izium", "in the area of Izium", "the Izium direction": the sentence is about the
     subject's surroundings, where fighting or captures say nothing about the place itself."""
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     for hit in stream.hits:
         same_clause = stream.clauses[hit.start] == stream.clauses[first]
         if hit.kind == "vicinity" and 0 <= first - hit.end <= VICINITY_GAP and same_clause:
@@ -1420,113 +1420,8 @@ def _opens_clause(stream: Stream, at: int) -> bool:
 
 def _conjoined(stream: Stream, sides: list[CueHit]) -> bool:
     return any(
-        b.start - a.end == 1 and stream.stems[a.end] in _AND for a, b in itertools.pairwise(sides)
+        b.start - a.end == 1 and stream.stems[a.end] in AND for a, b in itertools.pairwise(sides)
     )
-
-
-def _subject_positions(stream: Stream, subject: tuple[int, int]) -> tuple[int, int]:
-    """The subject's first and last positions in the stream (token span -> stream span); a
-    subject listed among other names stands where the list starts."""
-    first = stream.origin.index(subject[0]) if subject[0] in stream.origin else 0
-    last = len(stream.origin) - 1 - stream.origin[::-1].index(subject[1] - 1) if (
-        subject[1] - 1 in stream.origin
-    ) else first  # fmt: skip
-    return _list_start(stream, first), last
-
-
-def _list_start(stream: Stream, first: int) -> int:
-    """ "repelled attacks near Torske, Berestove, Soledar and Bakhmut": the verb is as near to
-    Soledar as to the first name of the list. Walk back over names joined by commas or "and"
-    (a short clause of capitalised words, then the run of names ending the clause before)."""
-    clause = stream.clauses[first]
-    opens = first == 0 or stream.clauses[first - 1] != clause
-    if clause in stream.contrasts or not (opens or stream.stems[first - 1] in _AND):
-        return first  # "..., but Izium is held": another proposition, not another name
-    start = first
-    while start > 0:
-        before = start - 1
-        item_start = before
-        while item_start > 0 and stream.clauses[item_start - 1] == stream.clauses[before]:
-            item_start -= 1
-        joined = stream.clauses[before] == stream.clauses[start]
-        if (
-            joined
-            and stream.stems[before] in _AND
-            and before > 0
-            and stream.capitalised[before - 1]
-        ):
-            start = before - 1  # "Bakhmut and Soledar"
-            continue
-        if joined or not stream.capitalised[before]:
-            break
-        names = range(item_start, before + 1)
-        if before - item_start < LIST_ITEM and all(
-            stream.capitalised[i] or stream.stems[i] in _AND for i in names
-        ):
-            start = item_start  # ", Berestove," a whole item
-            continue
-        start = before  # the last name of the clause that opens the list
-        while start > item_start and stream.capitalised[start - 1]:
-            start -= 1
-        break
-    return start
-
-
-def _list_end(stream: Stream, last: int) -> int:
-    """ "The cities of Polohy, Vasylivka, Tokmak and Melitopol are occupied": a place listed
-    first is as near to the verb after the list as the last name of it. Walk on over names
-    (at most ``LIST_ITEM`` capitalised words each) that follow a comma or "and"."""
-    end = last
-    while end + 1 < len(stream.stems):
-        start = end + 1
-        if stream.stems[start] in _AND:
-            start += 1
-        elif stream.clauses[start] == stream.clauses[end]:
-            break  # neither a comma nor "and": the list is over
-        item = start
-        while item < len(stream.stems) and item - start < LIST_ITEM and stream.capitalised[item]:
-            item += 1
-        if item == start:
-            break
-        end = item - 1
-    return end
-
-
-def _locative_words(stream: Stream, start: int, end: int) -> int:
-    """How many words between an event and the subject after it only say where it happened:
-    "repelled attacks in the areas of 9 settlements in the Luhansk region" is as near to the
-    region as "repelled attacks in the Luhansk region". Counted when at most two words between
-    are not such words (the event's object: "attacks", "occupiers"); 0 otherwise."""
-    between = range(start, end)
-    located = [i for i in between if _locates(stream, i)]
-    if not located or len(between) - len(located) > 2:
-        return 0
-    return len(located)
-
-
-def _locates(stream: Stream, i: int) -> bool:
-    word = stream.stems[i]
-    return (
-        word in AT
-        or word in DETERMINERS
-        or word in PLACE_WORDS
-        or word in _AND
-        or word in _LOCATIVE
-        or word in _LISTING
-        or stream.words[i].isdigit()
-        or (i < len(stream.capitalised) and stream.capitalised[i])
-        or any(h.start <= i < h.end and h.kind in _ATTACKERS for h in stream.hits)
-    )
-
-
-_LOCATIVE = frozenset(stem(w) for w in ("area", "areas", "near", "outside", "settlements",
-                                        "villages", "towns", "direction", "directions",
-                                        "sector", "region", "regions"))  # fmt: skip
-# Words of a General Staff list between a fight and the places it names: "repelled attacks by
-# the invaders in the areas of Zemlianka ..., as well as Soledar", "namely ...".
-_LISTING = frozenset(stem(w) for w in ("by", "as", "well", "namely", "particular", "including",
-                                       "attacks", "attack", "assaults", "attempts"))  # fmt: skip
-_ATTACKERS = (*SIDES, "forces")
 
 
 def _nearest(
@@ -1538,20 +1433,20 @@ def _nearest(
     Ukrainian-held village, Gornal, has been reclaimed by Russian forces"): the change is news.
     An event across "but"/"while" from the subject is another proposition: it comes last.
     """
-    first, last = _subject_positions(stream, subject)
+    first, last = subject_positions(stream, subject)
     # A clause opened by "but"/"while": positions where it starts.
     contrasts = [i for i in range(1, len(stream.clauses)) if stream.clauses[i] in stream.contrasts
                  and stream.clauses[i - 1] != stream.clauses[i]]  # fmt: skip
     # "troops broke into Kharkiv and the city of Nova Kakhovka fell": "and the" starts a new
     # subject, so "fell" is about Nova Kakhovka, never about Kharkiv.
     subjects = [i + 1 for i in range(len(stream.stems) - 1)
-                if stream.stems[i] in _AND and stream.stems[i + 1] in _NEW_SUBJECT]  # fmt: skip
+                if stream.stems[i] in AND and stream.stems[i + 1] in _NEW_SUBJECT]  # fmt: skip
     best: tuple[tuple[int, int, int], EventHit] | None = None
     for hit in events:
         if hit.start > last:
-            distance = hit.start - _list_end(stream, last)
+            distance = hit.start - list_end(stream, last)
         else:
-            distance = max(0, first - hit.end + 1) - _locative_words(stream, hit.end, first)
+            distance = max(0, first - hit.end + 1) - locative_words(stream, hit.end, first)
         low, high = (last, hit.start) if hit.start > last else (hit.end, first)
         if any(low < c <= high for c in subjects):
             continue

@@ -68,6 +68,7 @@ EVENTS = frozenset(Event) | {DEOCCUPY}
 _PREFIXES = frozenset({"de", "re"})  # "de-occupied" is one word, not "de" + "occupied"
 _AGENT_NOUN = ("er", "ers", "or", "ors")  # "defenders" name a side, they do not defend here
 SIDES = (RUSSIA, UKRAINE)
+AND = frozenset({"and", "i", "y"})  # English, Ukrainian, Russian
 DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "during", "after",
                           "since", "of", "before"})  # fmt: skip
 AT = frozenset({"in", "at", "on", "inside", "within", "v", "u", "na", "vo"})
