@@ -371,6 +371,29 @@ def test_a_place_in_a_list_is_as_near_to_the_verb_as_the_list(text: str) -> None
     assert assessment.verdict == Verdict.CONTRADICT, assessment.summary
 
 
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        # a participle clause between the verb and the places says how, not where
+        ("izium", "Ukrainian defenders repelled the attacks, inflicting losses on the enemy, "
+         "in the areas of the settlements of Bakhmut, Zaitseve and Izium", X),
+        # a place phrase that opens the sentence says where the clause after it happened
+        ("izium", "Near Izium, as well as in the Bakhmut and Donetsk areas, Ukrainian "
+         "defenders repulsed the assaults", X),
+        ("izium", "In Izium, as well as in the villages of the Kharkiv region, the Russian "
+         "occupiers were driven out", X),
+        # not put first: the names after the place are the next verb's object, not a place
+        ("oblast", "Intelligence group of Ukraine in Kharkiv Region destroyed Marine Corps of "
+         "Northern Fleet of Russian Navy and captured rashist", N),
+    ],
+)
+def test_a_place_phrase_attaches_to_its_clauses_verb(
+    claim: str, text: str, expected: Verdict
+) -> None:
+    assessment = assess_one(CLAIMS[claim], text)
+    assert assessment.verdict == expected, assessment.summary
+
+
 def test_a_place_after_but_is_not_part_of_a_list() -> None:
     text = "Ukrainian troops recaptured Balakliia, but Izium is still under enemy control"
     assert assess_one(CLAIMS["izium"], text).verdict == Verdict.CONFIRM

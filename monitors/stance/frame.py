@@ -1424,6 +1424,16 @@ def _conjoined(stream: Stream, sides: list[CueHit]) -> bool:
     )
 
 
+def _fronted(stream: Stream, first: int) -> bool:
+    """The subject is in a place phrase that opens its sentence ("Near Mariinka, ...")."""
+    opening = stream.clauses.index(stream.clauses[first])
+    word = stream.stems[opening]
+    return opening == 0 and opening < first and (word in AT or word in _FRONTING)
+
+
+_FRONTING = frozenset(stem(w) for w in ("near", "outside", "around"))
+
+
 def _nearest(
     stream: Stream, events: Sequence[EventHit], subject: tuple[int, int]
 ) -> EventHit | None:
@@ -1444,7 +1454,12 @@ def _nearest(
     best: tuple[tuple[int, int, int], EventHit] | None = None
     for hit in events:
         if hit.start > last:
-            distance = hit.start - list_end(stream, last)
+            end = list_end(stream, last)
+            distance = hit.start - end
+            if _fronted(stream, first) and stream.clauses[hit.start] != stream.clauses[end]:
+                # "Near Mariinka, as well as in the Bakhmut areas, defenders repulsed assaults":
+                # a place put first says where the clause after it happened.
+                distance -= locative_words(stream, end + 1, hit.start)
         else:
             distance = max(0, first - hit.end + 1) - locative_words(stream, hit.end, first)
         low, high = (last, hit.start) if hit.start > last else (hit.end, first)

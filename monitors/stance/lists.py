@@ -83,11 +83,22 @@ def locative_words(stream: Stream, start: int, end: int) -> int:
     "repelled attacks in the areas of 9 settlements in the Luhansk region" is as near to the
     region as "repelled attacks in the Luhansk region". Counted when at most two words between
     are not such words (the event's object: "attacks", "occupiers"); 0 otherwise."""
-    between = range(start, end)
+    between = [i for i in range(start, end) if not _aside(stream, i, start, end)]
     located = [i for i in between if _locates(stream, i)]
     if not located or len(between) - len(located) > 2:
         return 0
     return len(located)
+
+
+def _aside(stream: Stream, i: int, start: int, end: int) -> bool:
+    """A word of a participle clause set off by commas between the event and the places
+    ("repelled the attacks, inflicting losses on it, in the areas of ..."): it tells how the
+    event went, not where."""
+    clause = stream.clauses[i]
+    if clause in (stream.clauses[start - 1], stream.clauses[end]) if start > 0 else True:
+        return False
+    opening = stream.clauses.index(clause)
+    return stream.words[opening].endswith("ing") and len(stream.words[opening]) > 5
 
 
 def _locates(stream: Stream, i: int) -> bool:
