@@ -375,16 +375,32 @@ def test_a_place_in_a_list_is_as_near_to_the_verb_as_the_list(text: str) -> None
     ("claim", "text", "expected"),
     [
         # a participle clause between the verb and the places says how, not where
-        ("izium", "Ukrainian defenders repelled the attacks, inflicting losses on the enemy, "
-         "in the areas of the settlements of Bakhmut, Zaitseve and Izium", X),
+        (
+            "izium",
+            "Ukrainian defenders repelled the attacks, inflicting losses on the enemy, "
+            "in the areas of the settlements of Bakhmut, Zaitseve and Izium",
+            X,
+        ),
         # a place phrase that opens the sentence says where the clause after it happened
-        ("izium", "Near Izium, as well as in the Bakhmut and Donetsk areas, Ukrainian "
-         "defenders repulsed the assaults", X),
-        ("izium", "In Izium, as well as in the villages of the Kharkiv region, the Russian "
-         "occupiers were driven out", X),
+        (
+            "izium",
+            "Near Izium, as well as in the Bakhmut and Donetsk areas, Ukrainian "
+            "defenders repulsed the assaults",
+            X,
+        ),
+        (
+            "izium",
+            "In Izium, as well as in the villages of the Kharkiv region, the Russian "
+            "occupiers were driven out",
+            X,
+        ),
         # not put first: the names after the place are the next verb's object, not a place
-        ("oblast", "Intelligence group of Ukraine in Kharkiv Region destroyed Marine Corps of "
-         "Northern Fleet of Russian Navy and captured rashist", N),
+        (
+            "oblast",
+            "Intelligence group of Ukraine in Kharkiv Region destroyed Marine Corps of "
+            "Northern Fleet of Russian Navy and captured rashist",
+            N,
+        ),
     ],
 )
 def test_a_place_phrase_attaches_to_its_clauses_verb(
