@@ -192,6 +192,11 @@ def split_sentences(text: str) -> list[str]:
     for piece in _pieces(normalize(text)):
         if not piece:
             continue
+        if not pending and sentences and _elaborates(sentences[-1], piece):
+            # "Attacks were repelled in the Donetsk region. In particular, near Spirne and
+            # Bakhmut.": the second names where the first happened; one sentence.
+            sentences[-1] = f"{sentences[-1][:-1]}; {piece}"
+            continue
         pending = f"{pending} {piece}" if pending else piece
         if not _ends_with_abbreviation(pending):
             sentences.append(pending)
@@ -199,6 +204,18 @@ def split_sentences(text: str) -> list[str]:
     if pending:
         sentences.append(pending)
     return sentences
+
+
+_ELABORATION = re.compile(
+    r"(?:in particular|namely|specifically|including|among them|particularly"
+    r"|в частности|а именно|в том числе|зокрема|а саме|в тому числі|у тому числі)\b",
+    re.I,
+)
+
+
+def _elaborates(previous: str, piece: str) -> bool:
+    """Does ``piece`` go on with the sentence before it, a full stop between them?"""
+    return previous.endswith(".") and _ELABORATION.match(piece) is not None
 
 
 def _pieces(text: str) -> list[str]:

@@ -394,6 +394,13 @@ def test_a_place_in_a_list_is_as_near_to_the_verb_as_the_list(text: str) -> None
             "occupiers were driven out",
             X,
         ),
+        # a sentence that only names where goes on with the one before it
+        (
+            "izium",
+            "Ukrainian defenders repelled enemy attacks in the Kharkiv region. In particular, "
+            "in the areas of the settlements of Bakhmut, Izium, Spirne, Nevelske and Opytne.",
+            X,
+        ),
         # not put first: the names after the place are the next verb's object, not a place
         (
             "oblast",

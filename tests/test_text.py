@@ -152,3 +152,32 @@ def test_ascii_fast_path_reads_the_words_the_full_pattern_reads() -> None:
         :4
     ]
     assert words(text) == words(text + "\u00a0")  # no longer ASCII: the full path, same words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Attacks were repelled in the Donetsk region. In particular, near Spirne. View news.",
+            [
+                "Attacks were repelled in the Donetsk region; In particular, near Spirne.",
+                "View news.",
+            ],
+        ),
+        ("Атаки отбиты. В частности, у Спорного.", ["Атаки отбиты; В частности, у Спорного."]),
+        ("Атаки відбито. Зокрема, біля Спірного.", ["Атаки відбито; Зокрема, біля Спірного."]),
+        # a new line is a new paragraph; a word that only starts like the opener is not it
+        (
+            "Attacks were repelled\nNamely near Spirne.",
+            ["Attacks were repelled", "Namely near Spirne."],
+        ),
+        (
+            "Attacks were repelled. Namelyk is a name.",
+            ["Attacks were repelled.", "Namelyk is a name."],
+        ),
+    ],
+)
+def test_a_sentence_that_names_where_goes_on_with_the_one_before(
+    text: str, expected: list[str]
+) -> None:
+    assert split_sentences(text) == expected
