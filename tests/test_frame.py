@@ -417,6 +417,34 @@ def test_a_place_phrase_attaches_to_its_clauses_verb(
     assert assessment.verdict == expected, assessment.summary
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "and the ..." with no verb of its own is one more object of the verb before
+        ("Russian troops assaulted the Bakhmut direction and the areas near Izium and Pisky", X),
+        (
+            "Battles are raging in the Kharkiv region, namely in the Bakhmut direction and the "
+            "city of Izium",
+            X,
+        ),  # fmt: skip
+        # with a verb of its own it is a new subject: the verb before is another place's
+        (
+            "Ukrainian forces liberated Balakliia and the town of Izium was captured by Russian "
+            "troops",
+            C,
+        ),  # fmt: skip
+        # "the surrounding villages" are nearby ones, not an encirclement
+        ("Russian troops shelled Balakliia, Izium and the surrounding villages", N),
+        ("Russian troops are surrounding Izium", X),
+    ],
+)
+def test_and_the_starts_a_new_subject_only_with_a_verb_of_its_own(
+    text: str, expected: Verdict
+) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict == expected, assessment.summary
+
+
 def test_a_place_after_but_is_not_part_of_a_list() -> None:
     text = "Ukrainian troops recaptured Balakliia, but Izium is still under enemy control"
     assert assess_one(CLAIMS["izium"], text).verdict == Verdict.CONFIRM

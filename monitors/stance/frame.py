@@ -1268,9 +1268,19 @@ def _not_an_event(stream: Stream, hit: CueHit) -> bool:
         return True
     if hit.kind == Event.OCCUPY and hit.end - hit.start == 1 and after in _OCCUPIERS:
         return True  # "occupation troops", "occupying forces": a name for a side, no event
+    if stream.words[hit.end - 1] == "surrounding" and _names_a_kind(stream, hit.end):
+        return True  # "the surrounding villages": nearby ones, not an encirclement
     return hit.kind in (Event.HOLD, Event.TAKE) and any(
         h.kind == "detention" and 0 <= h.start - hit.end <= 1 for h in stream.hits
     )
+
+
+def _names_a_kind(stream: Stream, at: int) -> bool:
+    """Is the word at ``at`` a plain noun (not a name, a determiner or a preposition)?"""
+    if at >= len(stream.words):
+        return False
+    word = stream.words[at]
+    return not stream.capitalised[at] and word not in DETERMINERS and stream.stems[at] not in AT
 
 
 def _civilian_move(stream: Stream, hit: CueHit) -> bool:
@@ -1451,6 +1461,10 @@ def _nearest(
     # subject, so "fell" is about Nova Kakhovka, never about Kharkiv.
     subjects = [i + 1 for i in range(len(stream.stems) - 1)
                 if stream.stems[i] in AND and stream.stems[i + 1] in _NEW_SUBJECT]  # fmt: skip
+    if not any(e.start > last and stream.clauses[e.start] == stream.clauses[last] for e in events):
+        # Without a verb of its own after it, "and the areas near Pisky" is one more object of
+        # the verb before ("assaulted the Bakhmut direction and the areas near Pisky").
+        subjects = []
     best: tuple[tuple[int, int, int], EventHit] | None = None
     for hit in events:
         if hit.start > last:
