@@ -105,6 +105,9 @@ def _sentence_hit(aliases: tuple[str, ...], text: str) -> str | None:
             "railway station in Obrivka",
         ),
         ("Obrivka railway station", "the railway station of Obrivka", "railway station of Obrivka"),
+        # of three words describing the name, one inside may go; the head noun stays
+        ("Obrivka nuclear power plant", "at the Obrivka nuclear plant", "Obrivka nuclear plant"),
+        ("Obrivka nuclear power plant", "at the Obrivka power plant", "Obrivka power plant"),
         ("Avdiivka", "Awdijiwka gefallen", "Awdijiwka"),
         ("Kupiansk", "бої за Куп'янськ", "Kup'yansk"),
         ("Lyman", "Liman is quiet", "Liman"),
@@ -167,6 +170,8 @@ def test_alias_positive_table(alias: str, text: str, matched: str) -> None:
         ("Obrivka", "attacks near Obrivka Druha were repelled"),
         ("Obrivka", "attacks near Vesela Obrivka were repelled"),
         ("Obrivka railway station", "a railway station in Kyiv and Obrivka"),
+        ("Obrivka railway station", "the Obrivka station"),  # two words describing: both stay
+        ("Obrivka nuclear power plant", "the Obrivka nuclear power"),  # the head noun stays
         ("Snake Island", "an island in Snake Bay"),  # a name of two names is not reordered
     ],
 )

@@ -152,6 +152,10 @@ def alias_forms(alias: str) -> list[Alias]:
         return [compiled]
     name, rest = compiled.tokens[:1], compiled.tokens[1:]
     forms = [compiled]
+    if len(rest) >= 3:
+        # "Zaporizhzhia nuclear power plant" is also written "Zaporizhzhia nuclear plant": of
+        # three or more words describing the name, one inside may go; the head noun stays.
+        forms += [Alias(alias, name + rest[:i] + rest[i + 1 :]) for i in range(len(rest) - 1)]
     for linker in (("in",), ("in", "the"), ("at",), ("at", "the"), ("of",)):
         tokens = rest + linker + name
         forms.append(Alias(alias, tokens, name_at=len(tokens) - 1))
