@@ -888,6 +888,13 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "Russian troops fired a Tochka-U missile at the Obrii plant", X),  # a weapon
         (STRUCK, "Two workers were killed today by the occupiers at the Obrii plant", X),
         (STRUCK, "Russia proved it is a terrorist state by shelling the Obrii plant", X),
+        # "by shelling" opening the sentence; a speaker before "that" is not the one who did it
+        (STRUCK, "By shelling the Obrii plant, Russia once again showed it is a terrorist", X),
+        (
+            STRUCK,
+            "Zelensky of Ukraine says that Russia hit rock bottom by shelling the Obrii plant",
+            X,
+        ),  # fmt: skip
         (STRUCK, "The Russians once again shelled the Obrii plant", X),
         (STRUCK, "Russian troops have again opened fire on the Obrii plant", X),
         (STRUCK, "Due to Russian shelling, the Obrii plant is without power", X),

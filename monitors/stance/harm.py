@@ -113,10 +113,28 @@ def _accused(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
 
 
 def _clause_subject(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
-    """The first side of the harm's clause, before it."""
+    """The first side of the harm's clause before it, after any "that", that is no
+    preposition's object ("the occupiers of Enerhodar"); when "by shelling ..." opens
+    the sentence, the first side of the clause after it ("By shelling the plant, Russia ...")."""
     clause = stream.clauses[hit.start]
-    subject = [s for s in sides if s.end <= hit.start and stream.clauses[s.start] == clause]
+    if hit.start == 1 or (hit.start > 1 and stream.clauses[hit.start - 2] != clause):
+        later = [s for s in sides if s.start > hit.end and stream.clauses[s.start] == clause + 1]
+        return later[0].kind if later else None
+    # "Zelensky is convinced that Russia hit rock bottom by shelling": the speaker's clause
+    # ends at "that".
+    that = max((i for i in range(hit.start) if stream.words[i] == "that"), default=-1)
+    subject = [
+        s
+        for s in sides
+        if that < s.start
+        and s.end <= hit.start
+        and stream.clauses[s.start] == clause
+        and not (s.start > 0 and stream.stems[s.start - 1] in _PREPOSITIONS)
+    ]
     return subject[0].kind if subject else None
+
+
+_PREPOSITIONS = frozenset({"of", "on", "at", "to", "against", "from", "with"})
 
 
 def _side_right_before(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
