@@ -80,6 +80,7 @@ ROWS = [
     # intentions and purposes
     ("izium", "Russia plans to capture Izium within days", X, "still to come"),
     ("izium", "Soldiers were given the order to seize Izium", X, "still to come"),
+    ("izium", "The general says Moscow will push to fully capture Izium", X, "still to come"),
     ("lyman", "Ukrainian forces will recapture Lyman within 72 hours", X, "still to come"),
     # liberated needs a liberator, unless the claim uses the word itself
     ("izium", "Mass burial found in liberated Izium", X, "competing fact: Ukraine"),

@@ -1059,9 +1059,8 @@ def _events(stream: Stream) -> list[EventHit]:
             event = Event.CONTEST  # "trying to take control of", "prevented from capturing"
         elif (
             event in _CONTROL
-            and hit.start > 0
-            and stream.stems[hit.start - 1] == "to"
-            and not _compelled(stream, hit.start - 1)
+            and (to := _infinitive(stream, hit.start)) is not None
+            and not _compelled(stream, to)
         ):
             intended = True  # "the order to seize Kharkiv": a purpose, not a fact
         negated = any(0 <= hit.start - n <= _scope(stream, n)
@@ -1091,6 +1090,16 @@ def _events(stream: Stream) -> list[EventHit]:
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
+
+
+def _infinitive(stream: Stream, at: int) -> int | None:
+    """Where the "to" of an infinitive stands before the word at ``at``, an adverb allowed
+    between ("will push to fully capture Donbas"); None if there is none."""
+    if at > 0 and stream.stems[at - 1] == "to":
+        return at - 1
+    if at > 1 and stream.stems[at - 2] == "to" and stream.words[at - 1].endswith("ly"):
+        return at - 2
+    return None
 
 
 _COMPEL = frozenset({"forced", "forcing", "compelled", "compelling", "made"})  # verbs only
