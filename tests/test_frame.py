@@ -446,6 +446,19 @@ def test_and_the_starts_a_new_subject_only_with_a_verb_of_its_own(
     assert assessment.verdict == expected, assessment.summary
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("There are no Russian troops in Kursk", X),
+        ("At present, there are no Russian forces at Kursk", X),
+        ("The Russian troops in Kursk kidnapped the mayor", C),
+    ],
+)
+def test_no_forces_in_the_place_deny_that_their_side_holds_it(text: str, expected: Verdict) -> None:
+    assessment = assess_one(CLAIMS["kursk"], text)
+    assert assessment.verdict == expected, assessment.summary
+
+
 def test_a_place_after_but_is_not_part_of_a_list() -> None:
     text = "Ukrainian troops recaptured Balakliia, but Izium is still under enemy control"
     assert assess_one(CLAIMS["izium"], text).verdict == Verdict.CONFIRM

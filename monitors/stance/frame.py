@@ -356,14 +356,27 @@ def _present(frame: ClaimFrame, stream: Stream, subject: tuple[int, int]) -> Fra
     force = _force_in(stream, subject)
     if force is None:
         return None
-    hit = EventHit(Event.HOLD, force.phrase, force.start, force.end, force.kind, False, False)
+    absent = _absent(stream, force)  # "there are no occupiers in Zelenodolsk"
+    hit = EventHit(Event.HOLD, force.phrase, force.start, force.end, force.kind, absent, False)
     reading = _compare(frame, hit)
     if reading is None:
         return None
+    if absent:
+        slot = f"absence: no forces of {force.kind} in the place ({force.phrase})"
+        score = min(reading.score, PRESENT_SCORE)
+        return dataclass_replace(reading, score=score, slot=slot, kind="absence")
     slot = f"presence: {force.kind}'s forces in the place ({force.phrase})"
     slot += "; " + reading.slot.split(":", 1)[-1].strip()
     score = min(reading.score, PRESENT_SCORE)
     return dataclass_replace(reading, score=score, slot=slot, kind="presence")
+
+
+def _absent(stream: Stream, force: CueHit) -> bool:
+    """ "No occupiers", "not a single Russian soldier", "without invaders": none are there."""
+    before = stream.words[max(0, force.start - 3) : force.start]
+    return bool(before) and (
+        before[-1] in ("no", "without") or ("not" in before and "single" in before)
+    )
 
 
 def _force_in(stream: Stream, subject: tuple[int, int]) -> CueHit | None:
