@@ -334,6 +334,23 @@ def test_negation_inside_a_condition_is_not_a_denial() -> None:
     assert assess_one(PORT, "The port of Odesa is not closed").verdict == Verdict.CONTRADICT
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a hedge in another clause than the event's is that clause's
+        ("Russian troops captured Izium, the mayor said, and more towns may follow", C),
+        ("Russian troops captured Izium, and prices could rise", C),
+        # a hedge in the event's clause, or a clause of its own, governs the sentence
+        ("Russian troops may have captured Izium", N),
+        ("Reportedly, Russian troops captured Izium", N),
+        ("Russian troops captured Izium, reportedly", N),
+    ],
+)
+def test_a_hedge_governs_its_own_clause(text: str, expected: Verdict) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict == expected, assessment.summary
+
+
 def test_would_after_a_reporting_verb_is_not_a_hedge() -> None:
     sentence = read_sentence(0, "Officials said the port of Odesa would remain closed")
     assert not sentence.of_kind("hedge")

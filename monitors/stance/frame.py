@@ -175,6 +175,7 @@ class FrameReading:
     slot: str  # which part of the frame decided, in words
     intended: bool = False  # read from an intention ("plans to take"), not a fact
     kind: str = ""  # the reading's name ("controller", "fight" ...), kept as Evidence.reading
+    at: int | None = None  # the sentence token where its event word stands
 
 
 def claim_frame(statement: Sentence) -> ClaimFrame | None:
@@ -192,8 +193,20 @@ def claim_frame(statement: Sentence) -> ClaimFrame | None:
 def read_against(
     frame: ClaimFrame, sentence: Sentence, subject: tuple[int, int], subject_words: frozenset[str]
 ) -> FrameReading | None:
-    """How the sentence's event nearest the subject (token span) bears on the frame."""
+    """How the sentence's event nearest the subject (token span) bears on the frame, with the
+    sentence token where that event's word stands."""
     stream = stream_for(sentence, subject_words)
+    reading = _read_against(frame, stream, subject, subject_words)
+    if reading is None:
+        return None
+    spots = [stream.origin[h.start] for h in stream.hits if h.phrase == reading.cue]
+    at = min(spots, key=lambda i: abs(i - subject[0]), default=None)
+    return dataclass_replace(reading, at=at)
+
+
+def _read_against(
+    frame: ClaimFrame, stream: Stream, subject: tuple[int, int], subject_words: frozenset[str]
+) -> FrameReading | None:
     region = _region(stream, subject)
     areas = None if region or frame.area else _areas_named(stream, subject)
     if areas is not None:

@@ -192,6 +192,10 @@ class ClaimReader:
             # "plans to capture Izium": the frame knows what the plan says about the claim.
             return [self._frame_evidence(sentence, about, framed)]
         hedges = sentence.of_kind("hedge", "report_noun")
+        if framed is not None and _told(framed) and not _governs(sentence, hedges, framed):
+            # "Troops blew up power lines in occupied Beryslav, and the city may stay dark": the
+            # hedge is another clause's; the frame's event is told as a fact.
+            return [self._frame_evidence(sentence, about, framed)]
         if hedges:
             hedge = self._evidence(sentence, about, SentenceStance.HEDGE, 0.5, hedges[0].phrase,
                                    None)  # fmt: skip
@@ -389,6 +393,24 @@ class ClaimReader:
             attribution=speaker,
             why=why,
         )
+
+
+def _told(reading: FrameReading | None) -> bool:
+    """Does the frame reading assert or deny the claim (not hedge or only mention it)?"""
+    return reading is not None and reading.stance in (SentenceStance.ASSERT, SentenceStance.DENY)
+
+
+def _governs(sentence: Sentence, hedges: list[CueHit], reading: FrameReading | None) -> bool:
+    """Does a hedge govern the frame's event word: in its clause or one leading in to it, or a
+    clause of its own ("..., reportedly")? (Yes when the word's place is unknown.)"""
+    if reading is None or reading.at is None:
+        return bool(hedges)
+    clause = sentence.clauses[reading.at]
+    return any(
+        sentence.clauses[h.start] <= clause  # "According to unconfirmed data, ..." leads in
+        or sentence.clauses.count(sentence.clauses[h.start]) <= h.end - h.start  # ", reportedly"
+        for h in hedges
+    )
 
 
 def _decides(reading: FrameReading | None) -> bool:
