@@ -469,9 +469,13 @@ def test_and_the_starts_a_new_subject_only_with_a_verb_of_its_own(
         ("There are no Russian troops in Kursk", X),
         ("At present, there are no Russian forces at Kursk", X),
         ("The Russian troops in Kursk kidnapped the mayor", C),
+        # forces stationed in the place are there; a rally "held in" it is only held there
+        ("Russian troops stationed in Kursk set up checkpoints", C),
+        ("A rally was held in Kursk", N),
+        ("A missile hit the railway station in Kursk", N),  # a station is no stationing
     ],
 )
-def test_no_forces_in_the_place_deny_that_their_side_holds_it(text: str, expected: Verdict) -> None:
+def test_forces_in_the_place_or_none_say_who_holds_it(text: str, expected: Verdict) -> None:
     assessment = assess_one(CLAIMS["kursk"], text)
     assert assessment.verdict == expected, assessment.summary
 

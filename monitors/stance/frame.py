@@ -1292,7 +1292,8 @@ def _not_an_event(stream: Stream, hit: CueHit) -> bool:
         return True
     after = stream.words[hit.end] if hit.end < len(stream.words) else ""
     if hit.end - hit.start == 1 and (hit.kind, after) in _PHRASAL:
-        return True
+        # "a rally held in Melitopol", "kept in a basement"; but troops "stationed in" it are there
+        return hit.kind != Event.HOLD or stream.words[hit.start] in _HELD_IN
     if (
         hit.end - hit.start == 1
         and stream.stems[hit.start] in _TAKE_VERB
@@ -1337,6 +1338,7 @@ _PHRASAL = frozenset({(Event.TAKE, "out"), (Event.TAKE, "part"), (Event.TAKE, "a
                       (Event.LOSE, "without"), (Event.HOLD, "in"), (Event.HOLD, "at"),
                       (Event.HOLD, "on"), (Event.LOSE, "bank"), (Event.LOSE, "flank"),
                       (Event.LOSE, "wing")})  # fmt: skip
+_HELD_IN = frozenset({"hold", "holds", "held", "holding", "keep", "keeps", "kept", "keeping"})
 _MOVING_AWAY = frozenset(stem(w) for w in lexicon.MOVING_AWAY)
 _OCCUPIERS = frozenset(("troops", "forces", "army", "authorities", "administration", "regime",
                         "units", "soldiers", "military", "power", "officials"))  # fmt: skip
