@@ -472,6 +472,8 @@ def test_and_the_starts_a_new_subject_only_with_a_verb_of_its_own(
         # forces stationed in the place are there; a rally "held in" it is only held there
         ("Russian troops stationed in Kursk set up checkpoints", C),
         ("A rally was held in Kursk", N),
+        ("Ukrainian artillery struck Russian positions in Kursk", C),  # positions: forces there
+        ("The enemy attacked Ukrainian positions in Kursk", X),
         ("A missile hit the railway station in Kursk", N),  # a station is no stationing
     ],
 )

@@ -278,8 +278,8 @@ PULLING_OUT = ("pull out", "pulled out")
 ARMED_FORCES = (
     "troops", "forces", "army", "units", "soldiers", "military", "garrison", "servicemen",
     "fighters", "militants", "battalion", "battalions", "brigade", "regiment", "marines",
-    "paratroopers", "войск*", "військ*", "арми*", "армі*", "солдат*", "подразделен*",
-    "підрозділ*", "гарнизон*", "гарнізон*", "боевик*", "бойовик*",
+    "paratroopers", "positions", "позиц*", "войск*", "військ*", "арми*", "армі*", "солдат*",
+    "подразделен*", "підрозділ*", "гарнизон*", "гарнізон*", "боевик*", "бойовик*",
 )  # fmt: skip
 
 # Just before the place: control of some of it, not all ("70% of Siverodonetsk", "part of").
