@@ -34,6 +34,7 @@ CLAIMS = {
     ),
     "freed": Claim("freed", "Ukraine has liberated the whole Kyiv region", ("Kyiv region",)),
     "city": Claim("city", "Russian forces have taken full control of Mariupol", ("Mariupol",)),
+    "left": Claim("left", "Russian forces have withdrawn from Lyman", ("Lyman",)),
 }
 
 
@@ -85,6 +86,7 @@ ROWS = [
     # liberated needs a liberator, unless the claim uses the word itself
     ("izium", "Mass burial found in liberated Izium", X, "competing fact: Ukraine"),
     ("lyman", "Mass burial found in liberated Lyman", C, "controller: Ukraine"),
+    ("left", "Mass burial found in liberated Lyman", C, "controller: Ukraine"),  # left: it's back
     ("lyman", "Russian troops left mines in the recently liberated Lyman", C, "liberate"),
     # a larger area named after the place
     ("izium", "Chuhuiv in the Izium district was liberated by Ukraine", U, ""),

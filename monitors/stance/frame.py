@@ -152,8 +152,8 @@ class ClaimFrame:
     def owner(self) -> str | None:
         """Whose place it was before the claimed change, when the claim implies it: a capture
         takes another's place, a recapture or liberation takes one's own back."""
-        if self.event is Event.OCCUPY:
-            return UKRAINE
+        if self.event is Event.OCCUPY or (self.event is Event.LOSE and self.actor == RUSSIA):
+            return UKRAINE  # occupation is Russia's; what Russian forces leave they had taken
         if self.event is not Event.TAKE or self.actor is None:
             return None
         return self.actor if _liberates(self.phrase) else OTHER[self.actor]
