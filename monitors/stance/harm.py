@@ -92,14 +92,48 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
 
 
 def _by_position(stream: Stream, after: int) -> int | None:
-    """Where "by" stands right after a harm, or after its object ("the shelling of the plant by
-    the occupiers")."""
+    """Where "by" stands right after a harm, after its object ("the shelling of the plant by
+    the occupiers", "of the colony in the occupied Olenivka by the Russians"), or after a
+    participle of doing ("the attack committed by Russia", "carried out by")."""
     if after < len(stream.stems) and stream.stems[after] == "of":
         window = range(after + 1, min(after + HARM_OBJECT_GAP + 2, len(stream.stems)))
-        after = next((i for i in window
-                      if stream.stems[i] == "by" and stream.clauses[i] == stream.clauses[after]),
-                     after)  # fmt: skip
+        by = next((i for i in window if stream.stems[i] == "by"), None)
+        if by is None:
+            by = _by_after_place(stream, after)
+        if by is not None and stream.clauses[by] == stream.clauses[after]:
+            after = by
+    elif after < len(stream.stems) and stream.stems[after] in AT:
+        after = _place_end(stream, after + 1)  # "the attack on Olenivka was carried out by"
+    while after < len(stream.words) and stream.words[after] in _AUXILIARIES:
+        after += 1
+    if after < len(stream.words) and stream.words[after] in _DOING:
+        after += 2 if stream.words[after + 1 : after + 2] == ("out",) else 1
     return after if after < len(stream.stems) and stream.stems[after] == "by" else None
+
+
+def _place_end(stream: Stream, start: int) -> int:
+    """Where the words naming a place that start at ``start`` end ("the occupied Olenivka")."""
+    end = start
+    while end < len(stream.stems) and (stream.capitalised[end] or stream.stems[end] in PLACE_WORDS):
+        end += 1
+    return end
+
+
+def _by_after_place(stream: Stream, of: int) -> int | None:
+    """The "by" after a harm's object and where it is: "of the colony in the occupied
+    Olenivka by the Russians" (the object, then "in" and the place's words only)."""
+    at = next((i for i in range(of + 1, min(of + HARM_OBJECT_GAP + 2, len(stream.stems)))
+               if stream.stems[i] in AT), None)  # fmt: skip
+    if at is None:
+        return None
+    end = _place_end(stream, at + 1)
+    return end if end < len(stream.stems) and stream.stems[end] == "by" else None
+
+
+_AUXILIARIES = frozenset({"was", "were", "is", "are", "been", "has", "have", "had", "being"})
+# Participles that name who did a harm through "by": "the attack committed by Russia".
+_DOING = frozenset({"committed", "carried", "conducted", "staged", "perpetrated", "organized",
+                    "organised", "launched", "planned", "done", "made", "caused"})  # fmt: skip
 
 
 def _accused(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
