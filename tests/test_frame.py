@@ -929,8 +929,11 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "Russia proved it is a terrorist state by shelling the Obrii plant", X),
         # "by" after the harm's object and its place, or after a participle of doing
         (STRUCK, "The shelling of the colony in the occupied Obrii plant by the Russians", X),
-        (STRUCK, "The UN will establish the facts of the attack committed by Russia on the "
-         "Obrii plant", X),  # fmt: skip
+        (
+            STRUCK,
+            "The UN will establish the facts of the attack committed by Russia on the Obrii plant",
+            X,
+        ),  # fmt: skip
         (STRUCK, "The attack on the Obrii plant was carried out by the Russians", X),
         (STRUCK, "The attack on the Obrii plant was condemned by the UN", N),
         # "by shelling" opening the sentence; a speaker before "that" is not the one who did it
