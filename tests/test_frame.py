@@ -936,6 +936,9 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         ),  # fmt: skip
         (STRUCK, "The attack on the Obrii plant was carried out by the Russians", X),
         (STRUCK, "The attack on the Obrii plant was condemned by the UN", N),
+        # a side's adjective and the harm's noun: the side did it, whatever place follows
+        (STRUCK, "The UN should respond to the Russian terrorist attack in the Obrii plant", X),
+        (STRUCK, "Ukrainian guards killed in the Obrii plant", N),  # a side harmed, not its doer
         # "by shelling" opening the sentence; a speaker before "that" is not the one who did it
         (STRUCK, "By shelling the Obrii plant, Russia once again showed it is a terrorist", X),
         (

@@ -86,9 +86,20 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
         return _clause_subject(stream, hit, sides)  # "proved it is a terrorist state by shelling"
     passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
     owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
-    if passive and not nominal and not owned:
+    # "the Russian terrorist attack in Olenivka": a side's adjective, then the harm's noun
+    compound = hit.end - hit.start > 1 or _side_adjective_before(stream, hit.start)
+    if passive and not nominal and not owned and not compound:
         return None
     return _side_right_before(stream, hit, sides)
+
+
+def _side_adjective_before(stream: Stream, at: int) -> bool:
+    """ "Russian shelling", "Ukrainian strike": a side's adjective right before the word."""
+    return (
+        at > 0
+        and stream.words[at - 1].endswith("ian")
+        and any(h.kind in SIDES and h.end == at for h in stream.hits)
+    )
 
 
 def _by_position(stream: Stream, after: int) -> int | None:
