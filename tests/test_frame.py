@@ -939,6 +939,7 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         # a side's adjective and the harm's noun: the side did it, whatever place follows
         (STRUCK, "The UN should respond to the Russian terrorist attack in the Obrii plant", X),
         (STRUCK, "Ukrainian guards killed in the Obrii plant", N),  # a side harmed, not its doer
+        (STRUCK, "Russia blames Ukraine for the shelling of the Obrii plant", C),  # "the" between
         # "by shelling" opening the sentence; a speaker before "that" is not the one who did it
         (STRUCK, "By shelling the Obrii plant, Russia once again showed it is a terrorist", X),
         (

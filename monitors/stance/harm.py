@@ -152,7 +152,14 @@ def _accused(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
     for accuse in (h for h in stream.hits if h.kind == "accuse"):
         if 0 < hit.start - accuse.end <= ACCUSE_GAP:
             named = [s for s in sides if accuse.end <= s.start < hit.start]
-            if named and stream.stems[hit.start - 1] in ("of", "for"):
+            before = hit.start - 1
+            while (
+                before > accuse.end
+                and stream.stems[before] in DETERMINERS
+                and stream.stems[before] not in ("of", "for")
+            ):
+                before -= 1  # "blames Ukraine for the shelling"
+            if named and stream.stems[before] in ("of", "for"):
                 return named[-1].kind
     return None
 
