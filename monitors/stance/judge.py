@@ -28,6 +28,7 @@ from monitors.stance.frame import (
 )
 from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.match import AliasHit, ClaimMatcher
+from monitors.stance.placing import claim_place, placed, unplaced
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
 from monitors.stance.vocabulary import STOPWORDS
 from monitors.text import stems
@@ -74,6 +75,7 @@ class ClaimReader:
         # research datasets) has no subject span to tie an event word to.
         self.frame = claim_frame(self.statement) if self.matcher.aliases else None
         self.claims_area = any(_AREA.find(stems(a)) for a in claim.aliases)
+        self.place = claim_place(self.statement, self.matcher) if self.matcher.aliases else ()
         self.cues = CueSet(
             tagged("claim_confirm", claim.confirm_cues)
             + tagged("claim_contradict", claim.contradict_cues)
@@ -98,6 +100,11 @@ class ClaimReader:
             scores.append(about.score if about else 0.0)
             if about is not None:
                 evidence.extend(self.judge(sentence, about))
+        if self.place and evidence and not placed(sentences, self.place, self.matcher.threshold):
+            # "Kamianka near Izium": a report that never names Izium may be about another
+            # Kamianka; its verdict stands, below an alert.
+            subject = next((e.matched for e in evidence if e.matched), self.claim.id)
+            evidence = [unplaced(e, subject, self.place) for e in evidence]
         if self.matcher.aliases:
             weights = [1.0 if s.is_title else 0.9 for s in sentences]
             best = max((sc * w for sc, w in zip(scores, weights, strict=True)), default=0.0)
