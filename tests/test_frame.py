@@ -353,6 +353,24 @@ def test_a_hedge_governs_its_own_clause(text: str, expected: Verdict) -> None:
     assert assessment.verdict == expected, assessment.summary
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a condition is no fact; "keeps attacking" under "if" still says it attacks
+        ("Izium will be safe only if the Russian troops leave Izium", N),
+        ("The city is calm even though Russian troops left Izium", X),
+        # a way through the place is no loss of it
+        ("Thousands of Ukrainians left the occupied territories through Izium", N),
+        ("Russia keeps three battalions on its border with Izium", N),
+    ],
+)
+def test_conditions_and_ways_through_are_not_events_at_the_place(
+    text: str, expected: Verdict
+) -> None:
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict == expected, assessment.summary
+
+
 def test_would_after_a_reporting_verb_is_not_a_hedge() -> None:
     sentence = read_sentence(0, "Officials said the port of Odesa would remain closed")
     assert not sentence.of_kind("hedge")

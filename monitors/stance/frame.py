@@ -248,6 +248,8 @@ def _read_against(
     first, _ = subject_positions(stream, subject)
     if _toward(stream, first):
         near = dataclass_replace(near, toward=True)
+    if near.event is Event.LOSE and _passed_through(stream, first):
+        return None  # "left the occupied territories through Zaporizhzhia": a way, not a loss
     if near.event in _HELD and frame.controller == UKRAINE and _period_of(stream, near):
         # "killed during the occupation of Bucha": the occupation is named as the time of
         # something else, the state before a liberation, not a denial of it.
@@ -1076,7 +1078,7 @@ def _events(stream: Stream) -> list[EventHit]:
         if hit.kind not in EVENTS or _not_an_event(stream, hit):
             continue
         event = Event.LOSE if hit.kind == DEOCCUPY else Event(hit.kind)
-        intended = any(
+        intended = _conditioned(stream, hit) or any(
             h.kind == "intent" and 0 <= hit.start - h.end <= INTENT_GAP and not _tried(stream, h)
             for h in stream.hits
         )  # "could not take" is a failed attempt, not a possibility
@@ -1116,6 +1118,24 @@ def _events(stream: Stream) -> list[EventHit]:
             )  # fmt: skip
         )
     return _governed_defenders(stream, out) + _attempts(stream, out)
+
+
+def _conditioned(stream: Stream, hit: CueHit) -> bool:
+    """ "Only if the militants leave the plant": an event under "if" or "unless" in its clause
+    is a condition, not a fact."""
+    clause = stream.clauses[hit.start]
+    if hit.start > 0 and stream.stems[hit.start - 1] in _GOING_ON:
+        return False  # "if Ukraine keeps attacking the plant": it is attacking; the rest is if
+    return any(
+        stream.words[i] in ("if", "unless") and stream.clauses[i] == clause
+        for i in range(max(0, hit.start - CONDITION_GAP), hit.start)
+    )
+
+
+_GOING_ON = frozenset(stem(w) for w in ("keep", "keeps", "continue", "continues", "still"))
+
+
+CONDITION_GAP = 6  # words between "if" and the event it makes a condition
 
 
 def _infinitive(stream: Stream, at: int) -> int | None:
@@ -1183,6 +1203,14 @@ def _toward(stream: Stream, first: int) -> bool:
     ):
         at -= 1
     return at >= 0 and stream.stems[at] in _TOWARD
+
+
+def _passed_through(stream: Stream, first: int) -> bool:
+    """The subject is a way a move passes: "through Zaporizhzhia city", "via Vasylivka"."""
+    at = first - 1
+    while at >= 0 and (stream.stems[at] in PLACE_WORDS or stream.stems[at] in DETERMINERS):
+        at -= 1
+    return at >= 0 and stream.words[at] in ("through", "via")
 
 
 def _forces_before(stream: Stream, hit: CueHit) -> bool:

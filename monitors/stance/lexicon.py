@@ -457,6 +457,7 @@ VICINITY = (
     "near", "nearby", "around", "area", "areas", "direction", "axis", "outside", "toward",
     "towards",
     "vicinity", "west of", "east of", "north of", "south of", "border of", "borders of",
+    "border with",
     "под", "під", "біля", "возле", "около", "район*", "направлен*", "напрям*", "окраин*",
     "околиц*", "пригород*", "передмі*",
 )  # fmt: skip
