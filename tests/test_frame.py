@@ -958,6 +958,10 @@ RAZED = Claim("razed", "A Ukrainian strike destroyed the Obrii depot", ("Obrii d
         (STRUCK, "The UN should respond to the Russian terrorist attack in the Obrii plant", X),
         (STRUCK, "Ukrainian guards killed in the Obrii plant", N),  # a side harmed, not its doer
         (STRUCK, "Russia blames Ukraine for the shelling of the Obrii plant", C),  # "the" between
+        # the side that owns up to a harm did it; confirming that it happened is not owning it
+        (STRUCK, "Kyiv acknowledges strikes on the Obrii plant", C),
+        (STRUCK, "Kyiv admits it struck the Obrii plant", C),
+        (STRUCK, "Russia confirms strikes on the Obrii plant", N),
         # "by shelling" opening the sentence; a speaker before "that" is not the one who did it
         (STRUCK, "By shelling the Obrii plant, Russia once again showed it is a terrorist", X),
         (

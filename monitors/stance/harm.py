@@ -84,6 +84,9 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
         and stream.words[hit.start].endswith("ing")
     ):
         return _clause_subject(stream, hit, sides)  # "proved it is a terrorist state by shelling"
+    admitted = _admitted(stream, hit, sides)
+    if admitted is not None:
+        return admitted
     passive = after >= len(stream.stems) or stream.stems[after] in _PASSIVE_AFTER
     owned = hit.phrase.endswith(("responsibility", "credit"))  # "Kyiv claims responsibility"
     # "the Russian terrorist attack in Olenivka": a side's adjective, then the harm's noun
@@ -91,6 +94,28 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
     if passive and not nominal and not owned and not compound:
         return None
     return _side_right_before(stream, hit, sides)
+
+
+def _admitted(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
+    """ "The Russian defense ministry acknowledges strikes on airfields", "Russia admits it
+    struck": the side that owns up to the harm did it."""
+    clause = stream.clauses[hit.start]
+    for verb in range(max(0, hit.start - ADMIT_GAP), hit.start):
+        if stream.stems[verb] not in _ADMIT or stream.clauses[verb] != clause:
+            continue
+        between = stream.words[verb + 1 : hit.start]
+        if any(w not in _OWN_WORDS for w in between):
+            continue
+        named = [s for s in sides if s.end <= verb and stream.clauses[s.start] == clause]
+        if named:
+            return named[-1].kind
+    return None
+
+
+ADMIT_GAP = 3  # words between "admits" and the harm it owns up to ("admitted that it struck")
+_ADMIT = frozenset(stem(w) for w in ("admit", "admits", "admitted", "acknowledge",
+                                     "acknowledges", "acknowledged"))  # fmt: skip
+_OWN_WORDS = frozenset({"that", "it", "its", "their", "they", "to", "having", "the"})
 
 
 def _side_adjective_before(stream: Stream, at: int) -> bool:
