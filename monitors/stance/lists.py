@@ -90,15 +90,21 @@ def locative_words(stream: Stream, start: int, end: int) -> int:
     return len(located)
 
 
+PARTICIPLE_MIN = 5  # letters: "inflicting", "causing" open an aside; "king" does not
+
+
 def _aside(stream: Stream, i: int, start: int, end: int) -> bool:
     """A word of a participle clause set off by commas between the event and the places
     ("repelled the attacks, inflicting losses on it, in the areas of ..."): it tells how the
     event went, not where."""
-    clause = stream.clauses[i]
-    if clause in (stream.clauses[start - 1], stream.clauses[end]) if start > 0 else True:
+    if start == 0:
         return False
-    opening = stream.clauses.index(clause)
-    return stream.words[opening].endswith("ing") and len(stream.words[opening]) > 5
+    clause = stream.clauses[i]
+    if clause in (stream.clauses[start - 1], stream.clauses[end]):
+        return False  # the event's clause or the places' own
+    opening = stream.words[stream.clauses.index(clause)]
+    # a participle, not a short word that ends so ("king", "thing")
+    return opening.endswith("ing") and len(opening) > PARTICIPLE_MIN
 
 
 def _locates(stream: Stream, i: int) -> bool:
