@@ -28,8 +28,8 @@ from monitors.stance.frame import (
 )
 from monitors.stance.lexicon import AREA_AFTER
 from monitors.stance.match import AliasHit, ClaimMatcher
-from monitors.stance.subject_place import claim_place, placed, unplaced
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
+from monitors.stance.subject_place import claim_place, placed, unplaced
 from monitors.stance.vocabulary import STOPWORDS
 from monitors.text import stems
 
