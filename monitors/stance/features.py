@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 from monitors.models import Evidence, SentenceStance
-from monitors.stance.framing import framing
+from monitors.stance.framing import claim_framing, framing
 from monitors.stance.judge import TERM_MATCH, ClaimReader, Reading
 from monitors.stance.placement import placement
 from monitors.stance.sentence import Sentence, Sentences
@@ -42,6 +42,7 @@ def features(
     out["deny_share*cover"] = out["share_deny"] * out["rel_doc"]
     out.update(framing(sentences, reader.matcher.terms, reader.claim.statement))
     out.update(placement(sentences, reading.coverage, reader.matcher.terms, reader.statement))
+    out.update(claim_framing(reader.statement, reader.matcher.terms))
     return out
 
 

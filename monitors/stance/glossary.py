@@ -77,6 +77,14 @@ _FIXED = {
     "place_claim_question": "the claim itself asks",
     "place_claim_report": "the claim itself passes on what someone says",
 }
+# The claim's own framing, in the headline's words: "claim_frame_hedge" -> "the claim hedges".
+_FIXED.update(
+    {
+        f"claim_frame_{k}": "the claim " + _FIXED[f"frame_{k}"].removeprefix("headline ")
+        for k in ("source_prefix", "source_after", "report_verb", "report_noun", "forecast",
+                  "future", "hedge", "refute", "confirm", "negation", "quote", "first_person")
+    }
+)  # fmt: skip
 
 
 def describe(name: str) -> str:
