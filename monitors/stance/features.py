@@ -12,8 +12,9 @@ import math
 from collections.abc import Sequence
 
 from monitors.models import Evidence, SentenceStance
-from monitors.stance.framing import framing
+from monitors.stance.framing import claim_framing, framing
 from monitors.stance.judge import TERM_MATCH, ClaimReader, Reading
+from monitors.stance.placement import placement
 from monitors.stance.sentence import Sentence, Sentences
 from monitors.stance.vocabulary import rarity
 
@@ -40,6 +41,8 @@ def features(
     out["refute*about"] = out["about_refute"] * out["rel_best"]
     out["deny_share*cover"] = out["share_deny"] * out["rel_doc"]
     out.update(framing(sentences, reader.matcher.terms, reader.claim.statement))
+    out.update(placement(sentences, reading.coverage, reader.matcher.terms, reader.statement))
+    out.update(claim_framing(reader.statement, reader.matcher.terms))
     return out
 
 

@@ -33,6 +33,17 @@ def framing(
     return out
 
 
+def claim_framing(claim: Sentence, claim_terms: dict[str, float]) -> dict[str, float]:
+    """How the claim itself is framed (``claim_frame_*``): an FNC claim is a headline too, and one
+    that passes a story on ("NYT: ...", "..., report says") is discussed more than settled. Its
+    question (``place_claim_question``) and its negation of its own words are left out."""
+    found = _headline(claim, claim_terms)
+    return {f"claim_frame_{k}": v for k, v in found.items() if k not in _NOT_OF_A_CLAIM}
+
+
+_NOT_OF_A_CLAIM = frozenset({"question", "negated_claim"})
+
+
 def _headline(title: Sentence, claim_terms: dict[str, float]) -> dict[str, float]:
     kinds = [h.kind for h in title.hits]
     reports = [h for h in title.hits if h.kind in ("report", "report_noun", "forecast")]

@@ -63,7 +63,28 @@ _FIXED = {
     "frame_quote": "headline quotes",
     "frame_first_person": "headline in the first person",
     "frame_question": "headline asks",
+    "place_refute_in": "sentences refuting in the clause with the claim's words",
+    "place_neg_flip": "sentences negating the claim's clause against the claim's own polarity",
+    "place_report_before": "sentences passing the claim's words on from a speaker",
+    "place_question": "share of the sentences about the claim that ask",
+    "place_cover_refute": "how much of the claim the refuting sentence covers",
+    "place_cover_hedge": "how much of the claim the hedging sentence covers",
+    "place_best_refute": "the sentence most about the claim refutes it",
+    "place_best_hedge": "the sentence most about the claim hedges it",
+    "place_best_report": "the sentence most about the claim reports a speaker",
+    "place_best_at": "where the sentence most about the claim stands",
+    "place_first_about": "where the first sentence about the claim stands",
+    "place_claim_question": "the claim itself asks",
+    "place_claim_report": "the claim itself passes on what someone says",
 }
+# The claim's own framing, in the headline's words: "claim_frame_hedge" -> "the claim hedges".
+_FIXED.update(
+    {
+        f"claim_frame_{k}": "the claim " + _FIXED[f"frame_{k}"].removeprefix("headline ")
+        for k in ("source_prefix", "source_after", "report_verb", "report_noun", "forecast",
+                  "future", "hedge", "refute", "confirm", "negation", "quote", "first_person")
+    }
+)  # fmt: skip
 
 
 def describe(name: str) -> str:
