@@ -31,6 +31,7 @@ _FIXED = {
     "claim_refute*refute": "refuting words against a claim that itself refutes",
     "deny_share*cover": "denying sentences in a report about the claim",
     "lead_refute": "refuting words in the opening sentences",
+    "lead_hedge": "hedging words in the opening sentences",
     "n_about": "number of sentences about the claim",
     "refute*about": "refuting words close to the claim's wording",
     "num_same": "the headline has the claim's numbers",
