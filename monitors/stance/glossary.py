@@ -64,6 +64,7 @@ _FIXED = {
     "frame_quote": "headline quotes",
     "frame_first_person": "headline in the first person",
     "frame_question": "headline asks",
+    "frame_answered": "headline answers its own question",
     "place_refute_in": "sentences refuting in the clause with the claim's words",
     "place_neg_flip": "sentences negating the claim's clause against the claim's own polarity",
     "place_report_before": "sentences passing the claim's words on from a speaker",
