@@ -37,7 +37,9 @@ def features(
     out["rel_cosine*rarest"] = out["rel_cosine"] * out["rel_rarest"]
     out["rel_doc*best"] = out["rel_doc"] * out["rel_best"]
     out["rel_cosine_sqrt"] = math.sqrt(out["rel_cosine"])
-    out["lead_refute"] = _lead_refutation(sentences)
+    out["lead_refute"] = _lead_cues(sentences, ("refute", "deny_verb"))
+    # A story that doubts in its opening discusses the claim rather than settling it.
+    out["lead_hedge"] = _lead_cues(sentences, ("hedge",))
     out["refute*about"] = out["about_refute"] * out["rel_best"]
     out["deny_share*cover"] = out["share_deny"] * out["rel_doc"]
     out.update(framing(sentences, reader.matcher.terms, reader.claim.statement))
@@ -46,10 +48,11 @@ def features(
     return out
 
 
-def _lead_refutation(sentences: Sequence[Sentence]) -> float:
-    """Refuting cues in the opening sentences, where a debunking story says what it debunks."""
+def _lead_cues(sentences: Sequence[Sentence], kinds: tuple[str, ...]) -> float:
+    """Cues of these kinds in the opening sentences, where a story says what it makes of the
+    claim (a debunking story what it debunks)."""
     lead = sentences[:5]
-    hits = sum(1 for s in lead for h in s.hits if h.kind in ("refute", "deny_verb"))
+    hits = sum(1 for s in lead for h in s.hits if h.kind in kinds)
     return math.log1p(hits)
 
 

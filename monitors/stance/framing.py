@@ -29,6 +29,7 @@ def framing(
     """Framing features of the headline (or a body's first sentence): ``frame_*``, ``num_*``."""
     title = sentences[0] if sentences else _EMPTY
     out = {f"frame_{k}": v for k, v in _headline(title, claim_terms).items()}
+    out["frame_answered"] = 1.0 if _answered(sentences) else 0.0
     out.update(_numbers(title.text, claim_text))
     return out
 
@@ -66,6 +67,13 @@ def _headline(title: Sentence, claim_terms: dict[str, float]) -> dict[str, float
         "future": 1.0 if any(t in _FUTURE for t in title.tokens) else 0.0,
         "question": 1.0 if "?" in title.text else 0.0,
     }
+
+
+def _answered(sentences: Sequence[Sentence]) -> bool:
+    """A headline's question that its next sentence answers ("That Lego letter? It's real"):
+    the headline does not leave the claim open."""
+    titles = [s for s in sentences if s.is_title]
+    return any(a.question and not b.question for a, b in zip(titles, titles[1:], strict=False))
 
 
 def _names_source(title: Sentence) -> bool:
