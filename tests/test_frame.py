@@ -1044,3 +1044,44 @@ def test_occupying_forces_name_a_side_not_an_occupation() -> None:
     """ "The occupying forces fired on Izium": who fired, not that Izium is occupied."""
     assessment = assess_one(CLAIMS["izium"], "The occupying forces have been firing on Izium")
     assert assessment.verdict is not C, assessment.summary
+
+
+MELITOPOL = Claim("held", "Russian forces control Melitopol", ("Melitopol",))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Melitopol is in Russian hands", C),
+        ("The city of Melitopol is not in Russian hands, a minister says", X),
+    ],
+)
+def test_in_a_sides_hands_is_control(text: str, expected: Verdict) -> None:
+    assessment = assess_one(MELITOPOL, text)
+    assert assessment.verdict is expected, assessment.summary
+    assert "controller: Russia" in assessment.summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Melitopol station was left without electricity due to the actions of Russian invaders",
+        "The decree on Melitopol has no legal force for the Russian forces",
+    ],
+)
+def test_a_negation_of_a_side_word_negates_no_event(text: str) -> None:
+    """ "Russian" and "forces" are words of the claim's statement, but negating them is not
+    negating what the claim says happened."""
+    assessment = assess_one(MELITOPOL, text)
+    assert assessment.verdict is not X, assessment.summary
+
+
+def test_no_withdrawal_keeps_a_siege_not_a_capture() -> None:
+    """ "No withdrawal of Russian troops from Chernihiv": still there or around it, which a
+    claim of capture does not get from it strongly enough to alert."""
+    claim = Claim("taken", "Russian forces have captured Chernihiv", ("Chernihiv",))
+    text = "No massive withdrawal of Russian troops from Chernihiv has been recorded"
+    assessment = assess_one(claim, text)
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD, assessment.summary
+    held = assess_one(Claim("held", "Russian forces control Chernihiv", ("Chernihiv",)), text)
+    assert held.verdict is C and held.score >= DEFAULT_ALERT_THRESHOLD, held.summary

@@ -1011,8 +1011,15 @@ def _compare(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
         return _agree(hit, 0.9, f"controller: {controller}, as the claim says", "controller")
     slot = f"competing fact: {controller} in control (the claim: {claimed})"
     if hit.negated:
+        # "No withdrawal of Russian troops from Chernihiv" says they are still there, or still
+        # around it: it keeps a claim of control, but a siege is no capture.
+        weak = hit.event is Event.LOSE and frame.event in _CHANGES
         return FrameReading(
-            SentenceStance.ASSERT, 0.8, hit.phrase, "negated " + slot, kind="negated"
+            SentenceStance.ASSERT,
+            NEARBY_SCORE if weak else 0.8,
+            hit.phrase,
+            "negated " + slot + (": still there or around it, not said to hold it" if weak else ""),
+            kind="negated",
         )
     return FrameReading(SentenceStance.DENY, 0.85, hit.phrase, slot, kind="competing")
 

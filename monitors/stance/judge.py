@@ -26,7 +26,7 @@ from monitors.stance.frame import (
     read_against,
     refuted_account,
 )
-from monitors.stance.lexicon import AREA_AFTER
+from monitors.stance.lexicon import AREA_AFTER, ARMED_FORCES, RUSSIAN_SIDE, UKRAINIAN_SIDE
 from monitors.stance.match import AliasHit, ClaimMatcher
 from monitors.stance.sentence import Sentence, Sentences, attribution, read_sentence
 from monitors.stance.subject_place import claim_place, placed, unplaced
@@ -334,14 +334,25 @@ class ClaimReader:
         word such as "освободили") inside its scope."""
         confirms = [h.start for h in claim_hits if h.kind == "claim_confirm"]
         confirms += [h.start for h in sentence.of_kind("assert")]
+        actors = self._actor_words(sentence)
         for neg in sentence.of_kind("negation"):
             scope = range(neg.end, min(neg.end + NEGATION_SCOPE, len(sentence.stems)))
             for i in scope:
                 if sentence.clauses[i] != sentence.clauses[neg.start]:
                     break
-                if sentence.stems[i] in self.matcher.predicate or i in confirms:
+                predicate = sentence.stems[i] in self.matcher.predicate and i not in actors
+                if predicate or i in confirms:
                     return neg
         return None
+
+    def _actor_words(self, sentence: Sentence) -> frozenset[int]:
+        """For a tracked claim, the words that name a side or its forces: "Russian" or "troops"
+        in a negation's scope ("no legal force", "without electricity due to actions of Russian
+        invaders") is no negated event; the claim's event word must be there."""
+        if not self.matcher.aliases:
+            return frozenset()
+        hits = _ACTORS.find(sentence.stems, sentence.tokens)
+        return frozenset(i for h in hits for i in range(h.start, h.end))
 
     def _assertion(
         self, sentence: Sentence, claim_hits: list[CueHit]
@@ -464,6 +475,7 @@ def _stem_of(word: str) -> str:
 
 
 _AREA = CueSet(tagged("area", AREA_AFTER))
+_ACTORS = CueSet(tagged("actor", RUSSIAN_SIDE + UKRAINIAN_SIDE + ARMED_FORCES))
 
 _VERB = {
     SentenceStance.ASSERT: "asserts the claim",

@@ -245,7 +245,7 @@ HOLD_CONTROL = (
     "in control", "under control", "control", "controls", "controlled", "hold", "holds", "held",
     "keep", "kept", "remain in", "remains in", "remained in", "holed up", "garrison", "flag",
     "flags", "strengthen positions", "strengthening positions", "remain at", "remains at",
-    "=stationed", "presence", "deployed in", "deployed at", "based at",
+    "=stationed", "presence", "deployed in", "deployed at", "based at", "in hands",
     "reinforce", "reinforced", "reinforcing", "dig in", "fortify", "fortified",
     "контрол*", "удержива*", "утриму*", "гарнизон*", "гарнізон*", "флаг*", "прапор*",
 )  # fmt: skip
