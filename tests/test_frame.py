@@ -1085,3 +1085,16 @@ def test_no_withdrawal_keeps_a_siege_not_a_capture() -> None:
     assert assessment.score < DEFAULT_ALERT_THRESHOLD, assessment.summary
     held = assess_one(Claim("held", "Russian forces control Chernihiv", ("Chernihiv",)), text)
     assert held.verdict is C and held.score >= DEFAULT_ALERT_THRESHOLD, held.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia keeps three battalions on its border with the Kyiv region", N),
+        ("Russia keeps three battalions in the Kyiv region", X),
+    ],
+)
+def test_a_border_with_a_region_is_outside_it(text: str, expected: Verdict) -> None:
+    """Inside a region, "the areas of" it are still the region; "the border with" it is not."""
+    assessment = assess_one(CLAIMS["freed"], text)
+    assert assessment.verdict is expected, assessment.summary

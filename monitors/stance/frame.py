@@ -215,7 +215,7 @@ def _read_against(
         slot = f"{areas}: the area of that name, not the place itself"
         return FrameReading(SentenceStance.MENTION, 0.3, areas, slot, kind="area")
     # "the areas of the Kharkiv region" are inside a region, not around it.
-    nearby = _in_vicinity(stream, subject) and not region
+    nearby = _in_vicinity(stream, subject, borders_only=region)
     # Something destroyed bears only on a claim that it was ("being destroyed" in a report of
     # battles for a plant says nothing about who holds it).
     events = [e for e in _events(stream) if e.event in _read_events(frame)]
@@ -1049,11 +1049,15 @@ def _liberates(phrase: str) -> bool:
     return any(stem(w) in _LIBERATE for w in phrase.split())
 
 
-def _in_vicinity(stream: Stream, subject: tuple[int, int]) -> bool:
+def _in_vicinity(stream: Stream, subject: tuple[int, int], borders_only: bool = False) -> bool:
     """ "Near Izium", "in the area of Izium", "the Izium direction": the sentence is about the
-    subject's surroundings, where fighting or captures say nothing about the place itself."""
+    subject's surroundings, where fighting or captures say nothing about the place itself.
+    Of a region only "the border with" it is outside it ("troops on its border with the Sumy
+    region")."""
     first, last = subject_positions(stream, subject)
     for hit in stream.hits:
+        if borders_only and hit.phrase != "border with":
+            continue  # "settlements on the border of the Mykolaiv and Kherson regions": inside
         same_clause = stream.clauses[hit.start] == stream.clauses[first]
         if hit.kind == "vicinity" and 0 <= first - hit.end <= VICINITY_GAP and same_clause:
             return True
