@@ -1098,3 +1098,10 @@ def test_a_border_with_a_region_is_outside_it(text: str, expected: Verdict) -> N
     """Inside a region, "the areas of" it are still the region; "the border with" it is not."""
     assessment = assess_one(CLAIMS["freed"], text)
     assert assessment.verdict is expected, assessment.summary
+
+
+def test_an_infinitive_with_a_gerund_is_a_purpose() -> None:
+    """ "Artillery to allow clearing Izium": what the artillery is for, not what happened."""
+    assessment = assess_one(CLAIMS["izium"], "New artillery to allow clearing Izium in a few days")
+    assert assessment.verdict is not C, assessment.summary
+    assert assessment.score < DEFAULT_ALERT_THRESHOLD, assessment.summary

@@ -1156,6 +1156,8 @@ def _infinitive(stream: Stream, at: int) -> int | None:
         return at - 1
     if at > 1 and stream.stems[at - 2] == "to" and stream.words[at - 1].endswith("ly"):
         return at - 2
+    if at > 1 and stream.stems[at - 2] == "to" and stream.words[at].endswith("ing"):
+        return at - 2  # "artillery to allow clearing Sievierodonetsk": a verb and its gerund
     return None
 
 
