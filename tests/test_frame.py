@@ -1105,3 +1105,10 @@ def test_an_infinitive_with_a_gerund_is_a_purpose() -> None:
     assessment = assess_one(CLAIMS["izium"], "New artillery to allow clearing Izium in a few days")
     assert assessment.verdict is not C, assessment.summary
     assert assessment.score < DEFAULT_ALERT_THRESHOLD, assessment.summary
+
+
+def test_an_aim_governs_the_events_joined_to_it() -> None:
+    """ "Conditions for an attack on Balakliia and the capture of Izium": both are aims."""
+    text = "The enemy is creating conditions for an attack on Balakliia and capture of Izium"
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is not C, assessment.summary

@@ -1128,7 +1128,29 @@ def _events(stream: Stream) -> list[EventHit]:
                 cause=cause_of(stream, hit, nominal) if event in HARM else None,
             )  # fmt: skip
         )
-    return _governed_defenders(stream, out) + _attempts(stream, out)
+    return _governed_defenders(stream, _shared_intent(stream, out)) + _attempts(stream, out)
+
+
+COORDINATED_GAP = 4  # words between two events joined by "and" ("attack on Bakhmut and capture")
+
+
+def _shared_intent(stream: Stream, events: list[EventHit]) -> list[EventHit]:
+    """ "conditions for an attack on Bakhmut and the capture of the plant": an aim governs the
+    events joined to the one it precedes, not only the first."""
+    out: list[EventHit] = []
+    for hit in sorted(events, key=lambda e: e.start):
+        before = out[-1] if out else None
+        if (
+            before is not None
+            and before.intended
+            and not hit.intended
+            and 0 < hit.start - before.end <= COORDINATED_GAP
+            and stream.clauses[before.start] == stream.clauses[hit.start]
+            and any(w in AND for w in stream.words[before.end : hit.start])
+        ):
+            hit = dataclass_replace(hit, intended=True)
+        out.append(hit)
+    return out
 
 
 def _conditioned(stream: Stream, hit: CueHit) -> bool:
