@@ -13,6 +13,7 @@ Every error the product raises on purpose derives from ``ClaimwatchError``; lowe
       DeliveryError          a channel failed; message starts with the channel ("webhook: ...")
         TransientDeliveryError   worth retrying (timeouts, 5xx, SMTP 4xx, connection refused)
       StoreError             the state database cannot be opened or migrated
+      ServeError             ``claimwatch serve`` cannot serve (no Prefect server)
       FeedbackError          an analyst's verdict request is malformed
       UnknownReportError     a report reference names no stored report, or several
 """
@@ -99,6 +100,13 @@ class DeliveryTimeoutError(TransientDeliveryError):
 
 class StoreError(ClaimwatchError):
     """The state database cannot be opened or used."""
+
+
+class ServeError(ClaimwatchError):
+    """``claimwatch serve`` cannot run its deployment; the message says what to start or set."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"serve: {message}")
 
 
 class FeedbackError(ClaimwatchError):

@@ -8,7 +8,9 @@ Starts one feed farm from the bench directory (default ``../shared/bench`` next 
 it is not part of claimwatch and is never copied into it) and points the bench's own scripts at it:
 ``floor.py`` (the floors), ``baseline_naive.py`` (the naive poller) and ``time_product.py`` (the
 product, cycle by cycle: 1 all 200, 2 all 304, 3+ K changed feeds), and the same cycles of
-``scripts.plain_run`` (the steps without Prefect; ``--skip-plain`` leaves it out). It also
+``scripts.plain_run`` (the steps without Prefect; ``--skip-plain`` leaves it out); with a running
+Prefect server, the same cycles through one ``claimwatch serve`` process and through the plain
+steps in one process (``scripts/bench_served.py``; ``--skip-served`` leaves them out). It also
 times one run over one one-item local feed (the fixed cost of a flow run), reads the product's
 evidence rows to compute recall of the farm's planted mentions, prints one table and writes the raw
 results as JSON under ``$BENCH_RESULTS`` (default ./bench-results). It measures; it is not a test.
@@ -32,6 +34,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from scripts.bench_served import time_plain_loop, time_served
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_BENCH = REPO.parent / "shared" / "bench"
@@ -80,6 +84,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--skip-naive", action="store_true")
     ap.add_argument(
         "--skip-plain", action="store_true", help="do not time the path without Prefect"
+    )
+    ap.add_argument(
+        "--skip-served",
+        action="store_true",
+        help="do not time `claimwatch serve` and the plain steps in one process",
     )
     a = ap.parse_args(argv)
     if a.cycles < 2:
@@ -264,6 +273,25 @@ def rows(
     return out
 
 
+def served_rows(served: Json, loop: Json, plain_walls: list[float] | None) -> list[Row]:
+    """``claimwatch serve`` against the plain path per process and in one process."""
+    walls = [c["wall_s"] for c in served["cycles"]]
+    out = [Row("served start-up, once (s)", served["startup_s"], None, "(not in any cycle)", None)]
+    for i, wall in enumerate(walls, start=1):
+        if plain_walls and i <= len(plain_walls):
+            plain = plain_walls[i - 1]
+            out.append(
+                Row(f"cycle {i}, served (s)", wall, plain, "served <= 1.3x plain", 1.3 * plain)
+            )
+        warm = loop["cycles"][i - 1]["wall_s"]
+        out.append(
+            Row(f"cycle {i}, served: plain loop", wall, warm, "warm <= 1.3x warm", 1.3 * warm)
+        )
+    peak = max(c["peak_tree_rss_mb"] for c in served["cycles"]) or None
+    out.append(Row("peak RSS, served tree (MB)", peak, None, "<= 400", 400.0))
+    return out
+
+
 def _num(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
@@ -307,6 +335,13 @@ def sitting(a: argparse.Namespace, bench: pathlib.Path, results: pathlib.Path) -
         if not a.skip_plain:
             plain = PLAIN_CMD.format(python=sys.executable)
             time_product(bench, a, url, "plain", plain, results / f"work_{tag}_c{a.claims}_plain")
+        if not a.skip_served and os.environ.get("PREFECT_API_URL"):
+            print("\nthe same cycles through claimwatch serve, then the plain steps in one process")
+            config = work / "config"
+            args = (url, a.cycles, a.timeout)
+            served_work = results / f"work_{tag}_c{a.claims}_served"
+            out["served"] = time_served(claimwatch_exe(), config, served_work, *args)
+            out["plain_loop"] = time_plain_loop(config, results / f"work_{tag}_loop", *args)
         truth: dict[str, list[str]] = get_json(url + "/__truth")
     product = load(results, f"product_claimwatch_{tag}_c{a.claims}")
     if product is None:
@@ -367,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         naive_rec or NAIVE_RECALL,
         [c["wall_s"] for c in out["plain"]["cycles"]] if out["plain"] else None,
     )
+    if out.get("served"):
+        plain_walls = [c["wall_s"] for c in out["plain"]["cycles"]] if out["plain"] else None
+        rs += served_rows(out["served"], out["plain_loop"], plain_walls)
     out["table"] = [vars(r) | {"ratio": r.ratio()} for r in rs]
     out["prefect_api_url"] = api
     print(

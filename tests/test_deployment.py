@@ -32,6 +32,7 @@ from tests.fixtures.smtp_server import SmtpServer, free_port
 from tests.fixtures.webhook_receiver import WebhookReceiver
 
 PREFECT = Path(sys.executable).with_name("prefect")
+CLAIMWATCH = Path(sys.executable).with_name("claimwatch")
 SECRET = "deployment-test-webhook-secret"
 GORNAL_TAKEN = {
     "guid": "deploy-1",
@@ -210,7 +211,7 @@ def test_deploy_creates_every_deployment_with_schedule_and_concurrency(deployed:
         "monitor-claims/manual",
         "monitor-claims/scheduled",
         "replay-claims/manual",
-    ] == sorted(deployed.deployments)
+    ] == sorted(d for d in deployed.deployments if not d.endswith(SERVED))
     assert len(deployed.upcoming) >= 1
     assert {"Scheduled"} == {run["state_name"] for run in deployed.upcoming}
     for name in ("monitor-claims/scheduled", "monitor-claims/manual"):
@@ -284,3 +285,67 @@ def _decoded(data: Any) -> Any:
     if isinstance(data, str) and data.startswith("["):
         return json.loads(data)
     return data
+
+
+SERVED = "/served-test"  # the deployment `claimwatch serve` registers in the test below
+
+
+def test_serve_runs_triggered_flow_runs_in_its_own_process(
+    server: Server,
+    tmp_path: Path,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """`claimwatch serve` registers a deployment and runs its flow runs itself: two runs started
+    through the API both complete in that one process; the alert goes out once; it stops on
+    SIGTERM between runs with exit code 0."""
+    feed_url = feed_server.set_feed(f"/serve/{tmp_path.name}.xml", rss_feed([GORNAL_TAKEN]))
+    config_dir = tmp_path / "config"
+    write_config(config_dir, feed_url, smtp_server.port, webhook_receiver.url)
+    env = {
+        **server.env,
+        "CLAIMWATCH_HOME": str(tmp_path / "claimwatch-home"),
+        "CLAIMWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}",
+        "CLAIMWATCH_WEBHOOK_SECRET": SECRET,
+    }
+    logs = tmp_path / "serve.log"
+    args = ["serve", "--config", str(config_dir), "--name", SERVED.strip("/"), "--every", "0"]
+    proc = _start([str(CLAIMWATCH), *args, "--poll", "0.5"], env, logs)
+    try:
+        deployment = _wait_until(
+            lambda: _deployment_named(server, SERVED.strip("/")), 60, "the deployment", logs
+        )
+        assert {"config_dir": str(config_dir)} == deployment["parameters"]
+        assert deployment["work_pool_name"] is None  # no worker: the serving process runs them
+        path = f"/deployments/{deployment['id']}/create_flow_run"
+        ids = [server.api("POST", path, {})["id"] for _ in range(2)]
+        states = _wait_until(lambda: _final_states(server, ids), RUN_TIMEOUT_S, "the runs", logs)
+        assert ["COMPLETED", "COMPLETED"] == states, _tail(logs)
+        text = logs.read_text(encoding="utf-8")
+        for flow_run_id in ids:
+            assert f"({flow_run_id}) ended Completed" in text
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=30)
+        code = proc.poll()
+        _stop(proc)
+    assert 0 == code, _tail(logs)
+    assert "claimwatch serve: 2 flow run(s) executed" in logs.read_text(encoding="utf-8")
+    assert ["[claimwatch] CONFIRMED: Russian forces recaptured Gornal"] == [
+        m.message["Subject"] for m in smtp_server.messages
+    ]
+    assert 1 == len(webhook_receiver.requests)
+
+
+def _deployment_named(server: Server, name: str) -> dict[str, Any] | None:
+    found = server.api("POST", "/deployments/filter", {"deployments": {"name": {"any_": [name]}}})
+    return found[0] if found else None
+
+
+def _final_states(server: Server, ids: list[str]) -> list[str] | None:
+    """The runs' state types once every one has ended; None while any is still going."""
+    states = [server.api("GET", f"/flow_runs/{i}")["state"]["type"] for i in ids]
+    final = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+    return states if all(s in final for s in states) else None

@@ -26,6 +26,7 @@ from flows.cli import (
     mutes,
     outbox,
     report,
+    serve,
     status,
 )
 from monitors.about import VERSION
@@ -54,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"claimwatch {VERSION}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (claims, status, feedback, mutes, feeds, outbox, report, evaluate, config_check):
+    for module in (
+        claims,
+        serve,
+        status,
+        feedback,
+        mutes,
+        feeds,
+        outbox,
+        report,
+        evaluate,
+        config_check,
+    ):
         module.add_parser(sub)
     return parser
