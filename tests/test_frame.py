@@ -1112,3 +1112,23 @@ def test_an_aim_governs_the_events_joined_to_it() -> None:
     text = "The enemy is creating conditions for an attack on Balakliia and capture of Izium"
     assessment = assess_one(CLAIMS["izium"], text)
     assert assessment.verdict is not C, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukrainian forces pushed back Russian troops near Izium", X),
+        ("Ukrainian defenders fought off Russian attacks near Izium", X),
+        ("The defenders stop Russian attacks near Izium", X),
+        ("The Armed Forces repulsed enemy assaults and pushed the Russians back near Izium", X),
+        # the claim's own side pushing the other back holds the place: no contradiction
+        ("Russian forces pushed back Ukrainian troops near Izium", N),
+    ],
+)
+def test_repelling_said_with_a_phrasal_verb(text: str, expected: Verdict) -> None:
+    """ "Pushed back", "fought off", "stopped attacks": an attack repelled, whose side is the
+    one inside the phrase ("pushed the Russians back": the other side pushed)."""
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is expected, assessment.summary
+    if expected is X:
+        assert assessment.score >= DEFAULT_ALERT_THRESHOLD, assessment.summary

@@ -84,7 +84,8 @@ NEARBY_SCORE = 0.55  # weak, like an intention: fighting near a place that was a
 # An attack repelled at or near the place: on the read sets these readings were right 0.98 of
 # the time (312 of them), more than any other fight reading, so a body sentence alerts too.
 REPELLED_SCORE = 0.85
-_REPELLING = frozenset(stem(w) for w in lexicon.REPELLING)
+_REPELLING = frozenset(stem(w) for w in lexicon.REPELLING if " " not in w)
+_PHRASES = frozenset(lexicon.REPELLING_PHRASES)  # matched whole: "fought off", not "fought"
 INTENDED_SCORE = 0.55  # below the default alert threshold: recorded, never alerts alone
 _FALL = frozenset(stem(w) for w in ("fall", "fell", "fallen"))  # the place is the subject
 _AGENT = {"by": "agent", "to": "agent", "from": "loser"}
@@ -100,7 +101,7 @@ _PAST = frozenset(stem(w) for w in lexicon.PAST_PROGRESSIVE)
 PRESENCE_GAP = 5  # words between a force and "in <the place>"
 PRESENT_SCORE = 0.8  # a force inside the place: its side holds it (read for claims of control
 # only: inside a place being fought for, a force may be attacking it)
-_DEFENDS = frozenset(stem(w) for w in lexicon.DEFENDING)
+_DEFENDS = frozenset(stem(w) for w in lexicon.DEFENDING if " " not in w)
 _BE = frozenset({"is", "are", "was", "were", "been", "be", "being"})
 _AUXILIARY = _BE | frozenset({"have", "has", "had", "now", "already", "also", "reportedly"})
 OBJECT_GAP = 4  # words of an event's object before "in <the place>"
@@ -897,7 +898,9 @@ def _fight_nearby(frame: ClaimFrame, hit: EventHit) -> FrameReading | None:
 
 
 def _repelled(hit: EventHit) -> bool:
-    return any(stem(w.rstrip("*")) in _REPELLING for w in hit.phrase.split())
+    return hit.phrase in _PHRASES or any(
+        stem(w.rstrip("*")) in _REPELLING for w in hit.phrase.split()
+    )
 
 
 def _defended_by_claimed(frame: ClaimFrame, hit: EventHit) -> bool:
@@ -1308,7 +1311,7 @@ def _defender(stream: Stream, hit: CueHit, actor: str | None) -> str | None:
     """Who holds the place against the fight, when a defending word says so: the actor of
     "Ukraine repelled attacks"; "enemy attacks were repulsed" (passive, no "by") names the
     attacker. Attack words say only who attacks: no defender is read from them."""
-    if actor is None or stream.stems[hit.start] not in _DEFENDS:
+    if actor is None or (stream.stems[hit.start] not in _DEFENDS and hit.phrase not in _PHRASES):
         return None
     passive = stream.words[hit.start].endswith("ed") and any(
         w in _BE for w in stream.words[max(0, hit.start - 2) : hit.start]
@@ -1454,6 +1457,8 @@ def _actor(stream: Stream, hit: CueHit) -> str | None:
     """Who does the event: a side inside its phrase, after by/to (from: the loser), or before."""
     sides = [h for h in stream.hits if h.kind in SIDES]
     inside = [s for s in sides if hit.start <= s.start < hit.end]
+    if inside and hit.phrase in _PHRASES:
+        return OTHER[inside[0].kind]  # "pushed the Russians back": the other side pushed
     if inside:
         return inside[0].kind
     after = hit.end

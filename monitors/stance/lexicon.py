@@ -288,6 +288,17 @@ PARTIAL = (
     "districts of", "partially", "partly", "частин*", "часть", "окраин*", "околиц*",
 )  # fmt: skip
 
+# Repelling said with a phrasal verb, as English often does ("pushed back the enemy", "fought off
+# attacks"): fight words whose actor holds the place, and repelled attacks.
+REPELLING_PHRASES = (
+    "push back", "pushed back", "pushing back", "pushes back", "beat back", "beaten back",
+    "beat off", "beating off", "fought off", "fight off", "fighting off", "fend off",
+    "fended off", "fending off", "drove back", "drive back", "driving back", "driven back",
+    "held off", "hold off", "holding off", "stop attack", "stopped attack", "stops attack",
+    "stopping attack", "halt attack", "halted attack", "stopped advance", "halted advance",
+    "stopped offensive", "halted offensive",
+)  # fmt: skip
+
 # Control is being fought over: it has not changed (yet).
 CONTEST_CONTROL = (
     "fight", "fighting", "fights", "battle", "battles", "battling", "storm", "storming",
@@ -303,18 +314,18 @@ CONTEST_CONTROL = (
     "отбил* атак*", "відбил* атак*", "отбил* штурм*", "відбил* штурм*", "отбил* наступ*",
     "відбил* наступ*", "атак* отбил*", "атак* відбил*", "штурм* отбил*", "штурм* відбил*",
     "отража*", "відбива*", "оборон*",
-)  # fmt: skip
+) + REPELLING_PHRASES  # fmt: skip
 
 # An attack that failed: near a place, its defenders held the line in front of it.
 REPELLING = ("repel", "repelled", "repelling", "repulse", "repulsed", "отбил", "відбил", "отража",
-             "відбива")  # fmt: skip
+             "відбива") + REPELLING_PHRASES  # fmt: skip
 
 # Fight words whose actor is the side holding the place ("Ukraine repelled", "defending").
 DEFENDING = (
     "repel", "repelled", "repelling", "repulse", "repulsed", "defend", "defending", "defended",
     "defence", "defense", "resist", "resisting", "hold out", "holding out", "defenders hold",
     "отбил", "відбил", "отража", "відбива", "оборон",
-)  # fmt: skip
+) + REPELLING_PHRASES  # fmt: skip
 
 # Trying is a fight only for what is tried: "trying to break into the plant" (a fight for it),
 # "unable to capture" (not taken), but "a family trying to get out of Chernihiv" says nothing.
