@@ -1132,3 +1132,17 @@ def test_repelling_said_with_a_phrasal_verb(text: str, expected: Verdict) -> Non
     assert assessment.verdict is expected, assessment.summary
     if expected is X:
         assert assessment.score >= DEFAULT_ALERT_THRESHOLD, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukrainian troops expelled the enemy from Izium", X),
+        ("The enemy was ousted from Izium", X),
+        ("Russian troops pushed out Ukrainian units from Izium", C),
+    ],
+)
+def test_an_expelling_verb_takes_the_place_from_its_object(text: str, expected: Verdict) -> None:
+    """Active "expelled the enemy from X": the object lost it; passive "was ousted": the subject."""
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert assessment.verdict is expected, assessment.summary

@@ -1109,6 +1109,8 @@ def _events(stream: Stream) -> list[EventHit]:
                       and stream.clauses[n] == stream.clauses[hit.start]
                       for n in negations)  # fmt: skip
         actor = RUSSIA if hit.kind == DEOCCUPY else _actor(stream, hit)
+        if event is Event.LOSE:
+            actor = _expelled(stream, hit, actor)
         ended = event is Event.CONTEST and (_ended(stream, hit) or _in_past(stream, hit))
         nominal = _nominal(stream, hit)
         defender = _defender(stream, hit, actor) if event is Event.CONTEST else None
@@ -1154,6 +1156,34 @@ def _shared_intent(stream: Stream, events: list[EventHit]) -> list[EventHit]:
             hit = dataclass_replace(hit, intended=True)
         out.append(hit)
     return out
+
+
+# The losses of LOSE_CONTROL that someone inflicts on the side that loses: "Ukrainian troops
+# expelled the enemy from X" (active: the object loses), "the enemy was expelled" (the subject).
+_EXPEL = frozenset(stem(w) for w in ("expelled", "ousted", "kicked", "pushed", "driven"))
+OBJECT_SIDE_GAP = 3  # words between an expelling verb and the side it expels
+
+
+def _expelled(stream: Stream, hit: CueHit, actor: str | None) -> str | None:
+    """Who loses the place to an expelling verb: in the active voice its object (a side after
+    it), else the other side than its subject; in the passive ("was expelled") its subject."""
+    if stream.stems[hit.start] not in _EXPEL or _passive(stream, hit.start):
+        return actor
+    after = [
+        s
+        for s in stream.hits
+        if s.kind in SIDES
+        and 0 <= s.start - hit.end <= OBJECT_SIDE_GAP
+        and stream.clauses[s.start] == stream.clauses[hit.start]
+    ]
+    if after:
+        return after[0].kind
+    return OTHER[actor] if actor is not None else None
+
+
+def _passive(stream: Stream, at: int) -> bool:
+    """A participle after a form of "be" ("was expelled", "were driven out")."""
+    return any(w in _BE for w in stream.words[max(0, at - 2) : at])
 
 
 def _conditioned(stream: Stream, hit: CueHit) -> bool:
