@@ -1146,3 +1146,18 @@ def test_an_expelling_verb_takes_the_place_from_its_object(text: str, expected: 
     """Active "expelled the enemy from X": the object lost it; passive "was ousted": the subject."""
     assessment = assess_one(CLAIMS["izium"], text)
     assert assessment.verdict is expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Obrii plant is under fire from the occupiers", X),
+        ("The Obrii plant came under fire from Ukrainian artillery", C),
+        ("Aid arrived in the wake of Russian strikes at the Obrii plant", X),
+        # a side after "of" is still what was harmed when no adjective names the doer
+        ("The shelling of Russian positions at the Obrii plant killed two soldiers", N),
+    ],
+)
+def test_who_fires_under_fire_from_and_a_sides_adjective(text: str, expected: Verdict) -> None:
+    assessment = assess_one(STRUCK, text)
+    assert assessment.verdict is expected, assessment.summary

@@ -68,7 +68,7 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
         stream.stems[after] in _WHEN or stream.words[after].endswith("ly")
     ):
         after += 1  # "killed today by the Russian army"
-    agent = _of_agent(stream, after, sides)
+    agent = _of_agent(stream, after, sides) or _fired_from(stream, hit, after, sides)
     if agent is not None:
         return agent
     by = _by_position(stream, after)
@@ -94,6 +94,16 @@ def cause_of(stream: Stream, hit: CueHit, nominal: bool) -> str | None:
     if passive and not nominal and not owned and not compound:
         return None
     return _side_right_before(stream, hit, sides)
+
+
+def _fired_from(stream: Stream, hit: CueHit, after: int, sides: list[CueHit]) -> str | None:
+    """ "The plant is under fire from the occupiers": who fires follows "from"."""
+    if not hit.phrase.endswith("under fire") or after >= len(stream.stems):
+        return None
+    if stream.stems[after] != "from":
+        return None
+    named = [s for s in sides if after < s.start <= after + 3]
+    return named[0].kind if named else None
 
 
 def _admitted(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str | None:
@@ -224,8 +234,9 @@ def _side_right_before(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str 
     side = before[-1]
     if stream.clauses[side.start] != stream.clauses[hit.start]:
         return None
-    if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE:
-        return None
+    adjective = side.end == hit.start and _side_adjective_before(stream, hit.start)
+    if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE and not adjective:
+        return None  # "attacks on Russian positions"; but "in the wake of Russian strikes"
     if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
         return side.kind
     return None
