@@ -1161,3 +1161,18 @@ def test_an_expelling_verb_takes_the_place_from_its_object(text: str, expected: 
 def test_who_fires_under_fire_from_and_a_sides_adjective(text: str, expected: Verdict) -> None:
     assessment = assess_one(STRUCK, text)
     assert assessment.verdict is expected, assessment.summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukrainian defenders shot down an enemy plane over Izium",
+        "In its statement the council named Izium",
+        "She saw the destruction in Izium with her own eyes",
+    ],
+)
+def test_words_that_stem_like_a_hedge_do_not_hedge(text: str) -> None:
+    """ "plane" stems to "plan", "statement" to "state": neither is a plan or a report; "her own
+    eyes" is a witness, not "eyes" (considers)."""
+    assessment = assess_one(CLAIMS["izium"], text)
+    assert "reports the claim without vouching" not in assessment.summary, assessment.summary

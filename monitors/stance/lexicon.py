@@ -38,8 +38,12 @@ HEDGING = (
     "suggest", "if true", "investigate", "investigating", "probe", "whether", "unclear",
     "what we know", "questions", "mystery", "supposedly", "viral", "sources", "source",
     "unnamed",
-    "circulating", "would", "plan", "expected", "considering", "mulls", "eyes",
+    "circulating", "would", "=plan", "=plans", "=planned", "=planning", "expected",
+    "considering", "mulls", "eyes",
 )  # fmt: skip
+
+# Phrases with a hedge inside that do not hedge: "seen with her own eyes" vouches.
+NOT_HEDGING = ("own eyes", "my eyes", "his eyes", "her eyes", "their eyes", "our eyes")
 
 # Language that vouches for the fact.
 CONFIRMING = (
@@ -50,7 +54,7 @@ CONFIRMING = (
 
 # Verbs and phrases that introduce what someone says: they attribute, they do not assert.
 REPORTING = (
-    "say", "says", "said", "claim", "claims", "claimed", "state", "stated", "declare", "declared",
+    "say", "says", "said", "claim", "claims", "claimed", "=stated", "declare", "declared",
     "assert", "asserted", "announce", "announced", "report", "reported", "tell", "told", "insist",
     "retort", "add", "added", "according to", "accuse", "describe", "note", "argue",
     "maintain", "insisted", "write", "wrote", "tweet", "tweeted", "allege", "suggest", "call",

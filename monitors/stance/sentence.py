@@ -34,7 +34,7 @@ BUILTIN = CueSet(
     + tagged("negation", lexicon.NEGATIONS + lexicon.NEGATIONS_CYRILLIC)
     + tagged("competing", lexicon.COMPETING + lexicon.COMPETING_CYRILLIC)
     + tagged("forecast", lexicon.FORECASTING)
-    + tagged("mask", lexicon.NOT_ASSERTING + lexicon.NOT_REFUTING)
+    + tagged("mask", lexicon.NOT_ASSERTING + lexicon.NOT_REFUTING + lexicon.NOT_HEDGING)
 )
 
 _CLAUSE_BREAK = re.compile(
