@@ -54,7 +54,13 @@ class Server:
     logs: Path
 
     def api(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        response = httpx.request(method, self.api_url + path, json=body, timeout=30)
+        """One REST call. A 503 is retried for up to ~15 s: the server answers so while its
+        SQLite database is busy (seen on a loaded CI machine); Prefect's own client does too."""
+        for _ in range(30):
+            response = httpx.request(method, self.api_url + path, json=body, timeout=30)
+            if response.status_code != 503:
+                break
+            time.sleep(0.5)
         response.raise_for_status()
         return response.json() if response.content else None
 
