@@ -1176,3 +1176,14 @@ def test_words_that_stem_like_a_hedge_do_not_hedge(text: str) -> None:
     eyes" is a witness, not "eyes" (considers)."""
     assessment = assess_one(CLAIMS["izium"], text)
     assert "reports the claim without vouching" not in assessment.summary, assessment.summary
+
+
+def test_a_statement_that_names_the_region_claims_the_region() -> None:
+    """ "... shelled the Bryansk region" with the alias "Bryansk": rows about the Bryansk region
+    are about the claim, as they would be with an alias "Bryansk region"."""
+    claim = Claim("area", "Ukrainian forces shelled the Bryansk region", ("Bryansk",))
+    text = "Russia shelled a village in the Bryansk region itself, the security service says"
+    assessment = assess_one(claim, text)
+    assert assessment.verdict is X, assessment.summary
+    city = Claim("city", "Ukrainian forces shelled Bryansk", ("Bryansk",))
+    assert assess_one(city, text).verdict is U

@@ -74,11 +74,22 @@ class ClaimReader:
         # Only claims that name their subject get a frame reading: a sentence-only claim (the
         # research datasets) has no subject span to tie an event word to.
         self.frame = claim_frame(self.statement) if self.matcher.aliases else None
-        self.claims_area = any(_AREA.find(stems(a)) for a in claim.aliases)
+        self.claims_area = any(_AREA.find(stems(a)) for a in claim.aliases) or self._area_stated()
         self.place = claim_place(self.statement, self.matcher) if self.matcher.aliases else ()
         self.cues = CueSet(
             tagged("claim_confirm", claim.confirm_cues)
             + tagged("claim_contradict", claim.contradict_cues)
+        )
+
+    def _area_stated(self) -> bool:
+        """ "Ukrainian forces shelled the Bryansk region": the statement itself puts an area
+        word after the alias, so the claim is about the area (as an alias "Bryansk region" says)."""
+        if not self.matcher.aliases:
+            return False
+        s = self.statement
+        hit = self.matcher.find_alias(s.tokens, s.surface, s.clauses)
+        return hit is not None and bool(
+            _AREA.find(s.stems[hit.end : hit.end + 1], s.tokens[hit.end : hit.end + 1])
         )
 
     def read(
