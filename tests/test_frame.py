@@ -1187,3 +1187,11 @@ def test_a_statement_that_names_the_region_claims_the_region() -> None:
     assert assessment.verdict is X, assessment.summary
     city = Claim("city", "Ukrainian forces shelled Bryansk", ("Bryansk",))
     assert assess_one(city, text).verdict is U
+
+
+def test_the_month_may_is_no_hedge() -> None:
+    """ "On May 9 ... struck": a date; "may strike" is still a possibility."""
+    dated = assess_one(STRUCK, "On May 9 Ukrainian forces shelled the Obrii plant")
+    assert dated.verdict is C, dated.summary
+    maybe = assess_one(STRUCK, "Ukrainian forces may shell the Obrii plant")
+    assert maybe.verdict is not C, maybe.summary

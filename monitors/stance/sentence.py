@@ -247,6 +247,7 @@ def read_sentence(index: int, text: str, is_title: bool = False) -> Sentence:
         and not (h.kind in _DENYING and _conditional(tokens, clauses, h.start))
         and not (h.kind == "hedge" and _reported_future(tokens, found, h))
         and not (h.kind == "hedge" and _inability(tokens, h))
+        and not (h.kind == "hedge" and _month(tokens, surface, h.start))
     )
     question = text.rstrip("\"' ").endswith("?") or (
         bool(tokens) and tokens[0] in _QUESTION_OPENERS and text.rstrip().endswith("?")
@@ -270,6 +271,19 @@ _CONTRAST = re.compile(
     r"but|while|whereas|although|though|however|но|однако|хотя|тогда как|але|проте|хоча|тоді як",
     re.I,
 )
+
+
+_DATE_BEFORE = frozenset({"on", "in", "since", "until", "till", "by", "of", "early", "late",
+                          "mid", "from", "through"})  # fmt: skip
+
+
+def _month(tokens: list[str], surface: list[str], at: int) -> bool:
+    """ "On May 9", "in early May", "9 May": the month, not the modal "may"."""
+    if tokens[at] != "may" or surface[at][:1] != "M":
+        return False
+    after = surface[at + 1] if at + 1 < len(surface) else ""
+    before = tokens[at - 1] if at > 0 else ""
+    return after[:1].isdigit() or before.isdigit() or before in _DATE_BEFORE
 
 
 def _inability(tokens: list[str], hedge: CueHit) -> bool:
