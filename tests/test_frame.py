@@ -1195,3 +1195,19 @@ def test_the_month_may_is_no_hedge() -> None:
     assert dated.verdict is C, dated.summary
     maybe = assess_one(STRUCK, "Ukrainian forces may shell the Obrii plant")
     assert maybe.verdict is not C, maybe.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukrainian troops launched a missile strike on the Obrii plant", C),
+        ("The Ukrainian army carried out an air strike on the Obrii plant", C),
+        ("A Ukrainian ship shelled the Obrii plant", C),
+        ("Russian troops launched a missile strike on the Obrii plant", X),
+    ],
+)
+def test_a_side_that_launched_a_strike_did_it(text: str, expected: Verdict) -> None:
+    """A verb of doing between a side and its harm ("launched a missile strike"), and naval
+    means ("ship"), keep the side as the one that did it."""
+    assessment = assess_one(STRUCK, text)
+    assert assessment.verdict is expected, assessment.summary

@@ -26,6 +26,8 @@ from monitors.stance.stream import (
 from monitors.text import stem
 
 _HARM_MEANS = frozenset(stem(w) for w in lexicon.HARM_MEANS)
+_LAUNCH_WORDS = frozenset(lexicon.HARM_LAUNCH)
+_LAUNCH_VERBS = _LAUNCH_WORDS - {"out", "a", "an", "the", "series", "of"}
 _FORCE_WORDS = frozenset(stem(w) for w in lexicon.ARMED_FORCES if not w.endswith("*"))
 _PASSIVE_AFTER = frozenset({"in", "by", "during", "as", "after", "near", "when", "while",
                             "following"})  # fmt: skip
@@ -237,9 +239,24 @@ def _side_right_before(stream: Stream, hit: CueHit, sides: list[CueHit]) -> str 
     adjective = side.end == hit.start and _side_adjective_before(stream, hit.start)
     if side.start > 0 and stream.stems[side.start - 1] in _TARGET_BEFORE and not adjective:
         return None  # "attacks on Russian positions"; but "in the wake of Russian strikes"
-    if all(_means(stream, i, harms) for i in range(side.end, hit.start)):
+    between = range(side.end, hit.start)
+    if all(_means(stream, i, harms) for i in between):
+        return side.kind
+    if _launched(stream, between, harms):
         return side.kind
     return None
+
+
+def _launched(stream: Stream, between: range, harms: set[int]) -> bool:
+    """ "Russian troops launched a missile strike": between the side and its harm's noun, its
+    forces or means, a verb of doing, then articles and means."""
+    verbs = [i for i in between if stream.words[i] in _LAUNCH_VERBS]
+    if not verbs:
+        return False
+    before, after = range(between.start, verbs[0]), range(verbs[0], between.stop)
+    return all(_means(stream, i, harms) for i in before) and all(
+        stream.words[i] in _LAUNCH_WORDS or _means(stream, i, harms) for i in after
+    )
 
 
 def _of_agent(stream: Stream, at: int, sides: list[CueHit]) -> str | None:

@@ -386,7 +386,17 @@ HARM_MEANS = (
     "tochka-u", "mlrs", "deliberate", "deliberately", "cynical", "cynically", "brutal",
     "massive", "new", "latest", "another", "again", "also", "once", "have", "has", "had",
     "continue", "continues", "continued", "keep", "keeps", "today", "yesterday", "overnight",
-    "reportedly", "armed", "group", "members", "mercenaries",
+    "reportedly", "armed", "group", "members", "mercenaries", "ship", "ships", "warship",
+    "warships", "vessel", "vessels", "navy", "fleet", "submarine", "submarines", "boat", "boats",
+    "frigate", "cruiser", "plane", "planes", "bombers", "fighter", "fighters", "launchers",
+)  # fmt: skip
+
+# A side and its harm with the act of doing it between: "Russian troops launched a missile
+# strike on X", "the army carried out an air strike".
+HARM_LAUNCH = (
+    "launch", "launched", "launches", "launching", "carry", "carried", "carries", "carrying",
+    "out", "conduct", "conducted", "conducts", "conducting", "deliver", "delivered", "delivers",
+    "make", "made", "makes", "a", "an", "the", "series", "of",
 )  # fmt: skip
 
 # "Russia accuses Ukraine of shelling the plant": the side accused is who the speaker says did it.
