@@ -1211,3 +1211,14 @@ def test_a_side_that_launched_a_strike_did_it(text: str, expected: Verdict) -> N
     means ("ship"), keep the side as the one that did it."""
     assessment = assess_one(STRUCK, text)
     assert assessment.verdict is expected, assessment.summary
+
+
+def test_a_harm_to_a_town_in_a_region_is_a_harm_to_the_region() -> None:
+    """A region struck: a strike on a town in it counts; a region taken: a town in it does not."""
+    struck = Claim("hit", "Russian missiles struck the Poltava region", ("Poltava region",))
+    text = "Russian missiles struck Kremenchuk in the Poltava region overnight"
+    assessment = assess_one(struck, text)
+    assert assessment.verdict is C, assessment.summary
+    taken = Claim("taken", "Russian forces captured the Poltava region", ("Poltava region",))
+    captured = assess_one(taken, "Russian forces captured Kremenchuk in the Poltava region")
+    assert captured.verdict is not C, captured.summary

@@ -298,17 +298,21 @@ def _read_against(
     ):
         slot = f"partial control ({near.phrase} part of it): the claim says all of it"
         reading = FrameReading(SentenceStance.DENY, 0.75, near.phrase, slot, kind="partial")
+    # A harm done to a part of a region, or to a town in it, is done to the region ("Russian
+    # missiles struck the Poltava region": Kremenchuk, Poltava region, was struck); control of a
+    # part is not control of the whole.
+    whole_needed = region and near.event not in HARM
     if (
         reading is not None
         and (reading.stance is SentenceStance.ASSERT or near.negated)
-        and region
+        and whole_needed
         and not _whole_said(stream)
     ):
         described = _describes_part(stream, near, subject)
         if described is not None:
             slot = f"{described}: a part of the place, the claim says all of it"
             return FrameReading(SentenceStance.MENTION, 0.3, near.phrase, slot, kind="whole")
-    if reading is not None and reading.stance is SentenceStance.ASSERT and region:
+    if reading is not None and reading.stance is SentenceStance.ASSERT and whole_needed:
         town = _town_located(stream, subject)
         if town is not None:
             # "Irpin, Kyiv region, was liberated", "the mayor of Bucha in Kyiv region said the
