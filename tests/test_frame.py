@@ -1222,3 +1222,17 @@ def test_a_harm_to_a_town_in_a_region_is_a_harm_to_the_region() -> None:
     taken = Claim("taken", "Russian forces captured the Poltava region", ("Poltava region",))
     captured = assess_one(taken, "Russian forces captured Kremenchuk in the Poltava region")
     assert captured.verdict is not C, captured.summary
+
+
+def test_no_forces_left_is_no_departure() -> None:
+    """ "Practically no invaders left in X": none remain; it is no withdrawal denied."""
+    claim = Claim("freed", "Ukrainian forces have liberated the Mykolaiv region",
+                  ("Mykolaiv region",))  # fmt: skip
+    assessment = assess_one(claim, "Practically no invaders left in the Mykolaiv region")
+    assert assessment.verdict is not X, assessment.summary
+    assert assess_one(claim, "Russian troops left the Mykolaiv region").verdict is C
+
+
+def test_special_forces_are_a_sides_means() -> None:
+    assessment = assess_one(STRUCK, "Ukrainian special forces struck the Obrii plant")
+    assert assessment.verdict is C, assessment.summary

@@ -1402,12 +1402,22 @@ def _not_an_event(stream: Stream, hit: CueHit) -> bool:
         return True  # "children taken from Enerhodar to Russia": carried off, not captured
     if hit.kind == Event.LOSE and _civilian_move(stream, hit):
         return True
+    if hit.kind == Event.LOSE and stream.words[hit.start] == "left" and _none_left(stream, hit):
+        return True  # "practically no invaders left in the region": none remain, nobody left
     if hit.kind == Event.OCCUPY and hit.end - hit.start == 1 and after in _OCCUPIERS:
         return True  # "occupation troops", "occupying forces": a name for a side, no event
     if stream.words[hit.end - 1] == "surrounding" and _names_a_kind(stream, hit.end):
         return True  # "the surrounding villages": nearby ones, not an encirclement
     return hit.kind in (Event.HOLD, Event.TAKE) and any(
         h.kind == "detention" and 0 <= h.start - hit.end <= 1 for h in stream.hits
+    )
+
+
+def _none_left(stream: Stream, hit: CueHit) -> bool:
+    """ "No <force> left": an absence told with "left" (remaining), not a departure."""
+    return any(
+        h.kind in ("forces", "person") and h.end == hit.start and _absent(stream, h)
+        for h in stream.hits
     )
 
 

@@ -389,6 +389,7 @@ HARM_MEANS = (
     "reportedly", "armed", "group", "members", "mercenaries", "ship", "ships", "warship",
     "warships", "vessel", "vessels", "navy", "fleet", "submarine", "submarines", "boat", "boats",
     "frigate", "cruiser", "plane", "planes", "bombers", "fighter", "fighters", "launchers",
+    "special",
 )  # fmt: skip
 
 # A side and its harm with the act of doing it between: "Russian troops launched a missile
