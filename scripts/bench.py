@@ -332,6 +332,9 @@ def sitting(a: argparse.Namespace, bench: pathlib.Path, results: pathlib.Path) -
                 [*size, "--farm", url, "--claims", str(a.claims), "--repeat", str(a.repeat)],
             )
         time_product(bench, a, url, "claimwatch", PRODUCT_CMD.format(exe=claimwatch_exe()), work)
+        # The planted mentions as of the product's last cycle: the paths timed after it bump the
+        # farm's epoch further (new items the product never polled).
+        truth: dict[str, list[str]] = get_json(url + "/__truth")
         if not a.skip_plain:
             plain = PLAIN_CMD.format(python=sys.executable)
             time_product(bench, a, url, "plain", plain, results / f"work_{tag}_c{a.claims}_plain")
@@ -342,7 +345,6 @@ def sitting(a: argparse.Namespace, bench: pathlib.Path, results: pathlib.Path) -
             served_work = results / f"work_{tag}_c{a.claims}_served"
             out["served"] = time_served(claimwatch_exe(), config, served_work, *args)
             out["plain_loop"] = time_plain_loop(config, results / f"work_{tag}_loop", *args)
-        truth: dict[str, list[str]] = get_json(url + "/__truth")
     product = load(results, f"product_claimwatch_{tag}_c{a.claims}")
     if product is None:
         raise SystemExit("time_product.py wrote no results; see its output above")
