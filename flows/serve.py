@@ -10,8 +10,9 @@ makes (``prefect.flow_engine.run_flow`` with the server's flow run). The runs ar
 runs in the UI, with their logs, task runs and artifacts.
 
 Rules (``due_runs`` and ``serve``):
-- a run is taken by moving it to Pending; a run another process took first is left alone, so two
-  ``serve`` processes may share one deployment without running a flow run twice;
+- a run is taken only while it is still scheduled, by moving it to Pending, which the server
+  grants once; a run another process took first is left alone, so two ``serve`` processes may
+  share one deployment without running a flow run twice (``_take``);
 - of several scheduled runs that are all due (the server was down, this process was stopped),
   only the newest runs: every run polls every feed, so the older ones are cancelled, not queued
   (as ``prefect.yaml``'s CANCEL_NEW does for workers). Runs started by hand all run;
@@ -34,7 +35,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from prefect.client.orchestration import SyncPrefectClient, get_client
-from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.responses import FlowRunResponse
 from prefect.deployments.runner import RunnerDeployment
 from prefect.exceptions import Abort, TerminationSignal
@@ -132,8 +133,14 @@ def _expected_start(run: FlowRunResponse) -> datetime:
 
 
 def _take(client: SyncPrefectClient, run: FlowRunResponse) -> FlowRun | None:
-    """Move the run to Pending and read it back for the engine; None when the server refuses
-    (another process took it first)."""
+    """Move the run to Pending and read it back for the engine; None when another process took
+    it first. The server refuses Pending over Pending, but grants it over a completed flow run
+    (a rerun): a run listed as due a moment ago may have been run meanwhile by another process,
+    so it is taken only while it is still scheduled (no process finishes a run between the two
+    calls)."""
+    current = client.read_flow_run(run.id).state
+    if current is None or current.type is not StateType.SCHEDULED:
+        return None
     try:
         state = propose_state_sync(client, Pending(), flow_run_id=run.id)
     except Abort as exc:

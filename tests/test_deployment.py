@@ -360,3 +360,51 @@ def _final_states(server: Server, ids: list[str]) -> list[str] | None:
     states = [server.api("GET", f"/flow_runs/{i}")["state"]["type"] for i in ids]
     final = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
     return states if all(s in final for s in states) else None
+
+
+def test_two_serve_processes_share_a_deployment_without_running_a_run_twice(
+    server: Server,
+    tmp_path: Path,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """Two `claimwatch serve` processes on one deployment and one database: of six runs started
+    at once each runs in exactly one of them (a run is taken by moving it to Pending, which the
+    server grants once), all six complete, and the alert goes out once."""
+    feed_url = feed_server.set_feed(f"/serve2/{tmp_path.name}.xml", rss_feed([GORNAL_TAKEN]))
+    config_dir = tmp_path / "config"
+    write_config(config_dir, feed_url, smtp_server.port, webhook_receiver.url)
+    env = {
+        **server.env,
+        "CLAIMWATCH_HOME": str(tmp_path / "claimwatch-home"),
+        "CLAIMWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}",
+        "CLAIMWATCH_WEBHOOK_SECRET": SECRET,
+    }
+    name = "served-pair"
+    args = ["serve", "--config", str(config_dir), "--name", name, "--every", "0", "--poll", "0.2"]
+    logs = [tmp_path / "serve-a.log", tmp_path / "serve-b.log"]
+    procs = [_start([str(CLAIMWATCH), *args], env, log) for log in logs]
+    try:
+        for log in logs:
+            _wait_until(lambda log=log: _logged(log, ["serving deployment"]), 60, "serve", log)
+        deployment = _deployment_named(server, name)
+        assert deployment is not None
+        path = f"/deployments/{deployment['id']}/create_flow_run"
+        ids = [server.api("POST", path, {})["id"] for _ in range(6)]
+        states = _wait_until(lambda: _final_states(server, ids), RUN_TIMEOUT_S, "runs", logs[0])
+        assert ["COMPLETED"] * 6 == states, _tail(logs[0]) + _tail(logs[1])
+        ended = [f"({i}) ended Completed" for i in ids]
+        _wait_until(lambda: _each_logged_once(logs, ended), 30, "both logs", logs[1])
+    finally:
+        for proc in procs:
+            _stop(proc)
+    assert 1 == len(smtp_server.messages)
+    assert 1 == len(webhook_receiver.requests)
+
+
+def _each_logged_once(logs: list[Path], lines: list[str]) -> bool:
+    texts = [log.read_text(encoding="utf-8", errors="replace") for log in logs]
+    counts = [sum(text.count(line) for text in texts) for line in lines]
+    assert all(n <= 1 for n in counts), f"a run ran twice: {counts}"
+    return all(n == 1 for n in counts)
