@@ -32,6 +32,8 @@ def framing(
     out = {f"frame_{k}": v for k, v in _headline(title, claim_terms).items()}
     out["frame_answered"] = 1.0 if _answered(sentences) else 0.0
     out["frame_question_open"] = 1.0 if _opens_question(title) else 0.0
+    # A headline of several clauses qualifies or sets its news against something ("..., but ...").
+    out["frame_clauses"] = math.log1p(len(set(title.clauses)))
     out.update(_numbers(title.text, claim_text))
     return out
 
