@@ -45,6 +45,10 @@ def features(
     out.update(framing(sentences, reader.matcher.terms, reader.claim.statement))
     out.update(placement(sentences, reading.coverage, reader.matcher.terms, reader.statement))
     out.update(claim_framing(reader.statement, reader.matcher.terms))
+    # A headline that attributes a claim stated outright (or states one the claim attributes)
+    # frames it differently from the claim; skipped for bodies with the other ``frame_*``.
+    unlike = out["frame_report_verb"] != out["claim_frame_report_verb"]
+    out["frame_report_unlike_claim"] = 1.0 if unlike else 0.0
     return out
 
 

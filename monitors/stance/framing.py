@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from monitors.stance.lexicon import QUESTION_OPENERS as _QUESTION_OPENERS
 from monitors.stance.sentence import Sentence, read_sentence
 
 _SOURCE_PREFIX = re.compile(r"^\s*([^:?!.]{1,40}?):\s+\S")  # "NYT: ...", "Tim Cook: ..."
@@ -30,6 +31,9 @@ def framing(
     title = sentences[0] if sentences else _EMPTY
     out = {f"frame_{k}": v for k, v in _headline(title, claim_terms).items()}
     out["frame_answered"] = 1.0 if _answered(sentences) else 0.0
+    out["frame_question_open"] = 1.0 if _opens_question(title) else 0.0
+    # A headline of several clauses qualifies or sets its news against something ("..., but ...").
+    out["frame_clauses"] = math.log1p(len(set(title.clauses)))
     out.update(_numbers(title.text, claim_text))
     return out
 
@@ -74,6 +78,12 @@ def _answered(sentences: Sequence[Sentence]) -> bool:
     the headline does not leave the claim open."""
     titles = [s for s in sentences if s.is_title]
     return any(a.question and not b.question for a, b in zip(titles, titles[1:], strict=False))
+
+
+def _opens_question(title: Sentence) -> bool:
+    """A headline that asks outright ("Is this the world's oldest burger?", "Did ... ?") rather
+    than a statement with a question mark tacked on ("20 year old burger?")."""
+    return "?" in title.text and bool(title.tokens) and title.tokens[0] in _QUESTION_OPENERS
 
 
 def _names_source(title: Sentence) -> bool:
