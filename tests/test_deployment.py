@@ -189,12 +189,9 @@ def _scheduled_runs(server: Server, deployment_id: str) -> list[dict[str, Any]]:
 def worker(server: Server, deployed: Deployed, tmp_path: Path) -> Iterator[Path]:
     """`prefect worker start --pool claimwatch` with claimwatch's state and secrets in its env."""
     env = {
-        **server.env,
+        **claimwatch_env(server, tmp_path),
         "PREFECT_WORKER_QUERY_SECONDS": "2",
         "PREFECT_LOGGING_LEVEL": "INFO",
-        "CLAIMWATCH_HOME": str(tmp_path / "claimwatch-home"),
-        "CLAIMWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}",
-        "CLAIMWATCH_WEBHOOK_SECRET": SECRET,
     }
     logs = tmp_path / "worker.log"
     proc = _start([str(PREFECT), "worker", "start", "--pool", "claimwatch"], env, logs)
@@ -202,6 +199,30 @@ def worker(server: Server, deployed: Deployed, tmp_path: Path) -> Iterator[Path]
         yield logs
     finally:
         _stop(proc)
+
+
+def claimwatch_env(server: Server, tmp_path: Path) -> dict[str, str]:
+    """What a process running claimwatch's flows needs: its data, database and webhook secret."""
+    return {
+        **server.env,
+        "CLAIMWATCH_HOME": str(tmp_path / "claimwatch-home"),
+        "CLAIMWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}",
+        "CLAIMWATCH_WEBHOOK_SECRET": SECRET,
+    }
+
+
+def gornal_config(
+    tmp_path: Path,
+    prefix: str,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> Path:
+    """A config over one loopback feed with the Gornal report, and the test's channels."""
+    feed_url = feed_server.set_feed(f"{prefix}/{tmp_path.name}.xml", rss_feed([GORNAL_TAKEN]))
+    config_dir = tmp_path / "config"
+    write_config(config_dir, feed_url, smtp_server.port, webhook_receiver.url)
+    return config_dir
 
 
 def write_config(directory: Path, feed_url: str, smtp_port: int, hook_url: str) -> None:
@@ -241,9 +262,7 @@ def test_manual_run_through_worker_alerts_and_publishes_artifacts(
     webhook_receiver: WebhookReceiver,
 ) -> None:
     """`prefect deployment run 'monitor-claims/manual'` completes; email, webhook and artifacts."""
-    feed_url = feed_server.set_feed(f"/deploy/{tmp_path.name}.xml", rss_feed([GORNAL_TAKEN]))
-    config_dir = tmp_path / "config"
-    write_config(config_dir, feed_url, smtp_server.port, webhook_receiver.url)
+    config_dir = gornal_config(tmp_path, "/deploy", feed_server, smtp_server, webhook_receiver)
 
     output = server.cli(
         "deployment", "run", "monitor-claims/manual",
@@ -306,15 +325,8 @@ def test_serve_runs_triggered_flow_runs_in_its_own_process(
     """`claimwatch serve` registers a deployment and runs its flow runs itself: two runs started
     through the API both complete in that one process; the alert goes out once; it stops on
     SIGTERM between runs with exit code 0."""
-    feed_url = feed_server.set_feed(f"/serve/{tmp_path.name}.xml", rss_feed([GORNAL_TAKEN]))
-    config_dir = tmp_path / "config"
-    write_config(config_dir, feed_url, smtp_server.port, webhook_receiver.url)
-    env = {
-        **server.env,
-        "CLAIMWATCH_HOME": str(tmp_path / "claimwatch-home"),
-        "CLAIMWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}",
-        "CLAIMWATCH_WEBHOOK_SECRET": SECRET,
-    }
+    config_dir = gornal_config(tmp_path, "/serve", feed_server, smtp_server, webhook_receiver)
+    env = claimwatch_env(server, tmp_path)
     logs = tmp_path / "serve.log"
     args = ["serve", "--config", str(config_dir), "--name", SERVED.strip("/"), "--every", "0"]
     proc = _start([str(CLAIMWATCH), *args, "--poll", "0.5"], env, logs)
@@ -372,15 +384,8 @@ def test_two_serve_processes_share_a_deployment_without_running_a_run_twice(
     """Two `claimwatch serve` processes on one deployment and one database: of six runs started
     at once each runs in exactly one of them (a run is taken by moving it to Pending, which the
     server grants once), all six complete, and the alert goes out once."""
-    feed_url = feed_server.set_feed(f"/serve2/{tmp_path.name}.xml", rss_feed([GORNAL_TAKEN]))
-    config_dir = tmp_path / "config"
-    write_config(config_dir, feed_url, smtp_server.port, webhook_receiver.url)
-    env = {
-        **server.env,
-        "CLAIMWATCH_HOME": str(tmp_path / "claimwatch-home"),
-        "CLAIMWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'state.db'}",
-        "CLAIMWATCH_WEBHOOK_SECRET": SECRET,
-    }
+    config_dir = gornal_config(tmp_path, "/serve2", feed_server, smtp_server, webhook_receiver)
+    env = claimwatch_env(server, tmp_path)
     name = "served-pair"
     args = ["serve", "--config", str(config_dir), "--name", name, "--every", "0", "--poll", "0.2"]
     logs = [tmp_path / "serve-a.log", tmp_path / "serve-b.log"]
