@@ -20,7 +20,8 @@ The pipeline, one call per step, in the order ``_run`` takes them (each step a p
     summarize        the RunSummary
     coverage_lines   claims widely reported on that no report decides (monitors/coverage.py)
     deliver_task     send what the outbox holds (flows/deliver.py -> alerts/deliver.py)
-    _publish         the summary and claims-table artifacts; an event per state change
+    _publish         the summary and claims-table artifacts; an event per claim whose state
+                     changed (flows/claim_events.py)
 
 Tasks exist where Prefect adds something, one per stage: polling (a task per feed cost ~20 ms of
 Prefect bookkeeping each, 1,000 feeds took 150 s for an all-304 cycle whose fetches alone take
@@ -57,6 +58,7 @@ from flows.artifacts import (
     publish_run,
     run_summary_markdown,
 )
+from flows.claim_events import claim_changes
 from flows.config import load_config, undefined_claims
 from flows.deliver import deliver_task
 from flows.heartbeat import flow_heartbeats, own_heartbeats
@@ -260,7 +262,7 @@ def _publish(
     summary: RunSummary,
     evidence_mark: int,
 ) -> None:
-    """The run's artifacts; for a real run also an event per state change."""
+    """The run's artifacts; for a real run also an event per claim whose state changed."""
     if params.dry_run:
         evidence = evidence_of_alerts(processed.alerts)
     else:
@@ -283,14 +285,14 @@ def _deliver_into(summary: RunSummary, delivery: DeliveryResult) -> None:
 
 
 def _emit_state_changes(alerts: tuple[Alert, ...]) -> None:
-    """``claimwatch.claim.<state>`` events, for operators who route extras via Automations."""
-    for alert in alerts:
-        if not alert.is_transition:
-            continue
+    """One ``claimwatch.claim.<state>`` event per claim whose state changed in this run, for
+    operators who route extras via Automations (flows/claim_events.py says why not one per
+    transition)."""
+    for change in claim_changes(alerts):
         emit_event(
-            event=f"claimwatch.claim.{alert.new_state.value}",
-            resource={"prefect.resource.id": f"claimwatch.claim.{alert.claim_id}"},
-            payload={"previous_state": alert.previous_state.value, "feed": alert.feed_id},
+            event=f"claimwatch.claim.{change.new_state.value}",
+            resource={"prefect.resource.id": f"claimwatch.claim.{change.claim_id}"},
+            payload=change.payload(),
         )
 
 

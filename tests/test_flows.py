@@ -438,8 +438,9 @@ def claimwatch_events(since: datetime, expected: int, wait_s: float = 20.0) -> l
 
 
 def test_state_changes_are_emitted_as_prefect_events_once(env: Env) -> None:
-    """A transition emits claimwatch.claim.<state> for that claim, naming the state before it;
-    a rerun with nothing new emits nothing, a dry run emits nothing."""
+    """A run that moves a claim emits claimwatch.claim.<state> for it, naming the state before
+    it and how many changes the run made; a rerun with nothing new emits nothing, a dry run
+    emits nothing."""
     started = datetime.now(UTC)
     env.serve([GORNAL_TAKEN])
     env.write()
@@ -460,6 +461,7 @@ def test_state_changes_are_emitted_as_prefect_events_once(env: Env) -> None:
     for event in events:
         assert "claimwatch.claim.gornal-recaptured" == event["resource"]["prefect.resource.id"]
         assert "wire" == event["payload"]["feed"]
+        assert 1 == event["payload"]["changes"]
 
 
 def test_channel_secret_read_from_a_prefect_secret_block(env: Env) -> None:
