@@ -16,6 +16,8 @@ Rules (``due_runs`` and ``serve``):
 - of several scheduled runs that are all due (the server was down, this process was stopped),
   only the newest runs: every run polls every feed, so the older ones are cancelled, not queued
   (as ``prefect.yaml``'s CANCEL_NEW does for workers). Runs started by hand all run;
+- a run the server scheduled ahead (the schedule's runs) starts at its time: when one is due
+  before the next poll, the process waits for it instead of a whole poll (``due_runs``);
 - a failed run is logged and serving goes on. Ctrl-C (SIGINT) stops after the current run;
   SIGTERM between runs stops at once, and during a run ends it as it would under a worker
   (Prefect's engine marks it crashed). Nothing is lost either way: the feeds' leases lapse and
@@ -30,7 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
@@ -67,24 +69,27 @@ def serve(options: ServeOptions, stop: threading.Event) -> int:
     done = 0
     with get_client(sync_client=True) as client:
         while not stop.is_set():
-            for run in _taken_runs(client, deployment_id, stop):
-                done += 1
+            due, wait_s = due_runs(client, deployment_id, options.poll_s)
+            ran = False
+            for run in _taken_runs(client, due, stop):
+                done, ran = done + 1, True
                 if not _execute(run) or done == options.max_runs:
                     return done
-            stop.wait(options.poll_s)
+            if not ran:  # after a run, ask again at once: the wait was reckoned before it
+                stop.wait(wait_s)
     return done
 
 
 def _taken_runs(
-    client: SyncPrefectClient, deployment_id: UUID, stop: threading.Event
+    client: SyncPrefectClient, due: list[FlowRunResponse], stop: threading.Event
 ) -> Iterator[FlowRun]:
     """The due runs this process took, one at a time, until ``stop`` is set."""
-    for due in due_runs(client, deployment_id):
+    for run in due:
         if stop.is_set():
             return
-        run = _take(client, due)
-        if run is not None:
-            yield run
+        taken = _take(client, run)
+        if taken is not None:
+            yield taken
 
 
 def register(options: ServeOptions) -> UUID:
@@ -106,15 +111,27 @@ def register(options: ServeOptions) -> UUID:
     return cast(UUID, deployment.apply())
 
 
-def due_runs(client: SyncPrefectClient, deployment_id: UUID) -> list[FlowRunResponse]:
+def due_runs(
+    client: SyncPrefectClient, deployment_id: UUID, poll_s: float
+) -> tuple[list[FlowRunResponse], float]:
     """The deployment's runs due now, oldest first, the older of several due scheduled runs
-    cancelled (see the module docstring)."""
+    cancelled (see the module docstring); and how long to wait before asking again: ``poll_s``,
+    or less when a run is scheduled to start sooner, so that it starts on time rather than up
+    to ``poll_s`` late."""
     now = datetime.now(UTC)
-    runs = client.get_scheduled_flow_runs_for_deployments([deployment_id], scheduled_before=now)
-    keep, superseded = split_superseded(runs)
+    horizon = now + timedelta(seconds=poll_s)
+    runs = client.get_scheduled_flow_runs_for_deployments([deployment_id], scheduled_before=horizon)
+    due = [r for r in runs if _expected_start(r) <= now]
+    keep, superseded = split_superseded(due)
     for run in superseded:
         _cancel(client, run)
-    return keep
+    return keep, wait_seconds(runs, now, poll_s)
+
+
+def wait_seconds(runs: Sequence[FlowRunResponse], now: datetime, poll_s: float) -> float:
+    """Until the first of ``runs`` that is not due yet starts, at most ``poll_s``."""
+    upcoming = [(_expected_start(r) - now).total_seconds() for r in runs]
+    return min([poll_s, *(s for s in upcoming if s > 0)])
 
 
 def split_superseded(

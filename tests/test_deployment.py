@@ -17,14 +17,18 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from alerts.signing import verify_signature
 from flows.artifacts import artifact_key
+from flows.serve import register
+from flows.serve_options import ServeOptions
 from tests.conftest import REPO_ROOT
 from tests.fixtures.configs import write_config as write_test_config
 from tests.fixtures.feed_server import FeedServer, rss_feed
@@ -355,6 +359,39 @@ def test_serve_runs_triggered_flow_runs_in_its_own_process(
         m.message["Subject"] for m in smtp_server.messages
     ]
     assert 1 == len(webhook_receiver.requests)
+
+
+def test_serve_starts_a_scheduled_run_on_time_not_a_poll_late(
+    server: Server,
+    tmp_path: Path,
+    feed_server: FeedServer,
+    smtp_server: SmtpServer,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """A run the server has scheduled 12 s ahead starts at its time although the process asks
+    for runs only once a minute (`--poll 60`): it waits for the run it knows is coming, not a
+    whole poll. Asking and then sleeping a poll would start it ~50 s late."""
+    config_dir = gornal_config(tmp_path, "/ontime", feed_server, smtp_server, webhook_receiver)
+    env = claimwatch_env(server, tmp_path)
+    name = "served-on-time"
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        deployment_id = register(ServeOptions(config_dir=str(config_dir), name=name, every_s=0))
+    start = datetime.now(UTC) + timedelta(seconds=12)
+    state = {"type": "SCHEDULED", "state_details": {"scheduled_time": start.isoformat()}}
+    path = f"/deployments/{deployment_id}/create_flow_run"
+    run_id = server.api("POST", path, {"state": state})["id"]
+    args = ["serve", "--config", str(config_dir), "--name", name, "--every", "0"]
+    logs = tmp_path / "serve.log"
+    proc = _start([str(CLAIMWATCH), *args, "--poll", "60", "--max-runs", "1"], env, logs)
+    try:
+        code = proc.wait(timeout=RUN_TIMEOUT_S)
+    finally:
+        _stop(proc)
+    assert 0 == code, _tail(logs)
+    run = server.api("GET", f"/flow_runs/{run_id}")
+    assert "COMPLETED" == run["state"]["type"], _tail(logs)
+    late = datetime.fromisoformat(run["start_time"]) - start
+    assert timedelta(0) <= late < timedelta(seconds=3), (late, _tail(logs))
 
 
 def _logged(logs: Path, lines: list[str]) -> bool:

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from prefect.client.schemas.responses import FlowRunResponse
 
-from flows.serve import split_superseded
+from flows.serve import split_superseded, wait_seconds
 
 T0 = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
 
@@ -38,3 +38,12 @@ def test_of_several_due_scheduled_runs_only_the_newest_runs() -> None:
 def test_one_due_run_is_run() -> None:
     keep, superseded = split_superseded([_run("only", 0, True)])
     assert (["only"], []) == ([r.name for r in keep], superseded)
+
+
+def test_the_wait_ends_when_the_next_known_run_is_due() -> None:
+    """Asked at T0 with a 5-minute poll, a run due at T0+2 min is waited for, not polled past;
+    runs already due and a run past the poll leave the poll as it is."""
+    soon, due, far = _run("soon", 2, True), _run("due", 0, True), _run("far", 9, True)
+    assert 120.0 == wait_seconds([far, soon, due], T0, poll_s=300.0)
+    assert 300.0 == wait_seconds([due, far], T0, poll_s=300.0)
+    assert 300.0 == wait_seconds([], T0, poll_s=300.0)
