@@ -61,6 +61,32 @@ def test_plain_path_rows_compare_each_cycle_with_the_run_without_prefect() -> No
     assert (1.5, "MISS") == (second.ratio(), second.verdict())
 
 
+def test_a_long_sitting_shows_cycles_1_2_3_and_the_last_with_medians_and_rss_growth() -> None:
+    product = _product([10.0, 3.0, 3.3, 9.0, 3.1, 3.2], 300.0)
+    product["cycles"][-1]["peak_tree_rss_mb"] = 340.0  # grew by 13% over cycle 3
+    rows = bench.rows(None, product, None, None, plain_walls=[8.0, 2.0, 2.0, 2.0, 2.0, 3.0])
+    by = {r.figure: r for r in rows}
+    assert "cycle 4, 10 changed (s)" not in by and "cycle 6, 10 changed (s)" in by
+    median = by["cycles 3-6 median (s)"]
+    assert (3.25, 3.6) == (median.value, pytest.approx(median.limit))  # of 3.3, 9.0, 3.1, 3.2
+    assert "MISS" == by["RSS process tree, cycle 6 (MB)"].verdict()
+    plain = by["cycles 3-6 median, plain path (s)"]
+    assert (3.25, 2.0, "MISS") == (plain.value, plain.floor, plain.verdict())
+
+
+def test_served_rows_compare_with_both_plain_paths_and_check_rss_growth() -> None:
+    served = {
+        "startup_s": 1.8,
+        "cycles": [{"wall_s": w, "peak_tree_rss_mb": 250.0} for w in [9.0, 2.0, 2.0, 1.9, 2.1]],
+    }
+    loop = {"cycles": [{"wall_s": w} for w in [8.0, 1.5, 1.5, 1.6, 1.7]]}
+    by = {r.figure: r for r in bench.served_rows(served, loop, [10.0, 2.5, 2.5, 2.5, 2.5])}
+    assert "ok" == by["cycles 3-5 median, served (s)"].verdict()
+    warm = by["cycles 3-5 median, served: plain loop (s)"]
+    assert (2.0, 1.6, "ok") == (warm.value, warm.floor, warm.verdict())
+    assert "ok" == by["RSS served tree, cycle 5 (MB)"].verdict()
+
+
 def test_plain_run_does_the_flows_steps_without_prefect(tmp_path: Path) -> None:
     """One run on the bundled demo: it polls, decides and delivers like ``claimwatch run``."""
     from flows.config import load_config
