@@ -319,13 +319,17 @@ def _num(x: float | None, digits: int = 2) -> str:
 
 
 def table(rs: list[Row]) -> str:
-    head = f"{'figure':<30} {'product':>9} {'floor':>9} {'ratio':>7} {'limit':>8}  {'target':<32}"
-    lines = [head, "-" * len(head)]
+    """The rows aligned, the figure column as wide as the longest figure."""
+    width = max([30, *(len(r.figure) for r in rs)])
+    head = (
+        f"{'figure':<{width}} {'product':>9} {'floor':>9} {'ratio':>7} {'limit':>8}  {'target':<32}"
+    )
+    lines = [head.rstrip(), "-" * len(head)]
     for r in rs:
         recall_row = r.figure.startswith("recall")
         d = 3 if recall_row else 2
         lines.append(
-            f"{r.figure:<30} {_num(r.value, d):>9} {_num(r.floor, d):>9} "
+            f"{r.figure:<{width}} {_num(r.value, d):>9} {_num(r.floor, d):>9} "
             f"{_num(r.ratio()):>7} {_num(r.limit, d):>8}  {r.target:<32} {r.verdict(recall_row)}"
         )
     return "\n".join(lines)
